@@ -1,0 +1,39 @@
+package cowsim.cli;
+
+import cowsim.scenario.Mode;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import cowsim.scenario.ScenarioLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options that pick and adjust a scenario, shared by the commands that run one. */
+final class ScenarioArgs {
+
+  /** The scenario run when no file is given. */
+  static final String DEFAULT_SCENARIO = "scenarios/fork-cow-basic.conf";
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed for the tie-breaking PRNG (overrides the scenario's).")
+  Long seed;
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "deterministic or concurrent (overrides the scenario's).")
+  String mode;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any scenario key, e.g. --set machine.cpus=8 (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  /** Loads the file (or the bundled default) with the overrides applied. */
+  Scenario load(Path file) throws ScenarioException {
+    Scenario s = file == null ? ScenarioLoader.loadResource(DEFAULT_SCENARIO, sets) : ScenarioLoader.load(file, sets);
+    if (mode != null) {
+      Mode m = Mode.parse(mode).orElseThrow(() -> new ScenarioException("--mode " + mode, 0, "mode must be deterministic or concurrent"));
+      s = s.withMode(m);
+    }
+    if (seed != null) {
+      s = s.withSeed(seed);
+    }
+    return s;
+  }
+}

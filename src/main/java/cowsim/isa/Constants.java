@@ -1,0 +1,73 @@
+package cowsim.isa;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The Linux constants (syscall numbers and flags) that programs may name as immediates. */
+public final class Constants {
+  // Field names keep the Linux spelling so kernel code and assembly read the same.
+  public static final int SYS_mmap = 9;
+  public static final int SYS_mprotect = 10;
+  public static final int SYS_munmap = 11;
+  public static final int SYS_sched_yield = 24;
+  public static final int SYS_getpid = 39;
+  public static final int SYS_clone = 56;
+  public static final int SYS_fork = 57;
+  public static final int SYS_exit = 60;
+  public static final int SYS_wait4 = 61;
+  public static final int SYS_arch_prctl = 158;
+  public static final int SYS_gettid = 186;
+  public static final int SYS_sched_setaffinity = 203;
+  public static final int SYS_exit_group = 231;
+  /** Not Linux: the simulator's own fork variant. */
+  public static final int SYS_PROC_FORK = 302;
+
+  public static final int CLONE_VM = 0x100;
+
+  public static final int ARCH_SET_FS = 0x1002;
+  public static final int ARCH_GET_FS = 0x1003;
+
+  public static final int PROT_NONE = 0;
+  public static final int PROT_READ = 1;
+  public static final int PROT_WRITE = 2;
+  public static final int PROT_EXEC = 4;
+
+  public static final int MAP_PRIVATE = 0x02;
+  public static final int MAP_FIXED = 0x10;
+  public static final int MAP_ANONYMOUS = 0x20;
+
+  /** Every name usable in assembly with its value (case-sensitive), in documentation order. */
+  public static final Map<String, Long> NAMES;
+
+  static {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("SYS_mmap", (long) SYS_mmap);
+    m.put("SYS_mprotect", (long) SYS_mprotect);
+    m.put("SYS_munmap", (long) SYS_munmap);
+    m.put("SYS_sched_yield", (long) SYS_sched_yield);
+    m.put("SYS_getpid", (long) SYS_getpid);
+    m.put("SYS_clone", (long) SYS_clone);
+    m.put("SYS_fork", (long) SYS_fork);
+    m.put("SYS_exit", (long) SYS_exit);
+    m.put("SYS_wait4", (long) SYS_wait4);
+    m.put("SYS_arch_prctl", (long) SYS_arch_prctl);
+    m.put("SYS_gettid", (long) SYS_gettid);
+    m.put("SYS_sched_setaffinity", (long) SYS_sched_setaffinity);
+    m.put("SYS_exit_group", (long) SYS_exit_group);
+    m.put("SYS_PROC_FORK", (long) SYS_PROC_FORK);
+    m.put("CLONE_VM", (long) CLONE_VM);
+    m.put("ARCH_SET_FS", (long) ARCH_SET_FS);
+    m.put("ARCH_GET_FS", (long) ARCH_GET_FS);
+    m.put("PROT_NONE", (long) PROT_NONE);
+    m.put("PROT_READ", (long) PROT_READ);
+    m.put("PROT_WRITE", (long) PROT_WRITE);
+    m.put("PROT_EXEC", (long) PROT_EXEC);
+    m.put("MAP_PRIVATE", (long) MAP_PRIVATE);
+    m.put("MAP_FIXED", (long) MAP_FIXED);
+    m.put("MAP_ANONYMOUS", (long) MAP_ANONYMOUS);
+    NAMES = Collections.unmodifiableMap(m);
+  }
+
+  private Constants() {}
+}

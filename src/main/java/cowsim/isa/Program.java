@@ -1,0 +1,58 @@
+package cowsim.isa;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An assembled, immutable program: instructions addressed by index, and the label table.
+ *
+ * <p>rip indexes this list; rip == {@link #size()} means the task ran off the end, which the CPU
+ * checks. A label defined after the last instruction has index {@code size()}.
+ */
+public final class Program {
+  private final Instruction[] code;
+  private final List<Instruction> instructions;
+  private final Map<String, Integer> labels;
+
+  Program(List<Instruction> instructions, Map<String, Integer> labels) {
+    this.code = instructions.toArray(new Instruction[0]);
+    this.instructions = List.of(code);
+    this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+  }
+
+  public List<Instruction> instructions() {
+    return instructions;
+  }
+
+  public int size() {
+    return code.length;
+  }
+
+  /** The instruction at {@code index}; throws IndexOutOfBoundsException outside [0, size). */
+  public Instruction at(int index) {
+    return code[index];
+  }
+
+  /** Label name to instruction index, in definition order. */
+  public Map<String, Integer> labels() {
+    return labels;
+  }
+
+  /** The index a label points at, or -1 if there is no such label. */
+  public int indexOfLabel(String name) {
+    Integer i = labels.get(name);
+    return i == null ? -1 : i;
+  }
+
+  /** A listing: one instruction per line with its index. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < code.length; i++) {
+      sb.append(i).append(": ").append(code[i].text()).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,346 @@
+package cowsim.kernel;
+
+import cowsim.machine.mmu.Pte;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Address-space work the kernel does on the CPU that asked for it: building one at process
+ * start, demand-zero mapping, unmapping ranges (munmap, exit), changing protection (mprotect),
+ * freeing the page-table frames, and strat9's {@code AddressSpace::clone_cow} for fork.
+ */
+public final class AddressSpaces {
+
+  private AddressSpaces() {}
+
+  /** PTE flags of a user page in a VMA. */
+  public static long userFlags(boolean writable) {
+    return Pte.P | Pte.US | (writable ? Pte.RW : 0);
+  }
+
+  /** Every page start of the areas, in order. */
+  public static long[] pages(List<Vma> vmas) {
+    long n = 0;
+    for (Vma v : vmas) {
+      n += v.pages();
+    }
+    long[] out = new long[Math.toIntExact(n)];
+    int i = 0;
+    for (Vma v : vmas) {
+      for (long a = v.start(); a < v.end(); a += 4096) {
+        out[i++] = a;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A new PML4 that shares the kernel half (PML4 slot 511, the one the model populates).
+   * k gets the frame, or -1 when out of memory.
+   */
+  public static void newPml4(Hardware hw, LongConsumer k) {
+    hw.allocate(
+        pml4 -> {
+          if (pml4 < 0) {
+            k.accept(-1);
+            return;
+          }
+          long slot = Layout.KERNEL_PML4_SLOT * 8L;
+          hw.writeFrame(
+              pml4,
+              null,
+              () ->
+                  hw.read(
+                      (Layout.KERNEL_PML4 << 12) + slot,
+                      e -> hw.write((pml4 << 12) + slot, e, () -> k.accept(pml4))));
+        });
+  }
+
+  /**
+   * Demand paging: allocate, zero, map with the VMA's protection, frame_inc_ref, local flush.
+   * k gets null on success or an error.
+   */
+  public static void demandZero(Hardware hw, long pml4, long page, boolean writable, Consumer<String> k) {
+    hw.allocate(
+        f -> {
+          if (f < 0) {
+            k.accept("out of memory for a demand-zero page");
+            return;
+          }
+          hw.writeFrame(
+              f,
+              null,
+              () ->
+                  PageTables.mapTo(
+                      hw,
+                      pml4,
+                      page,
+                      f,
+                      userFlags(writable),
+                      res -> {
+                        if (res == PageTables.ALREADY_MAPPED) {
+                          // a sibling mapped it first: theirs stands.
+                          hw.free(f, () -> k.accept(null));
+                        } else if (res == PageTables.FRAME_ALLOCATION_FAILED) {
+                          hw.free(f, () -> k.accept("out of memory for a page table"));
+                        } else {
+                          FrameRefs.incRef(
+                              hw,
+                              f,
+                              () -> {
+                                hw.invlpg(page);
+                                hw.log("demand-zero {}: frame {}", CowFault.hex(page), CowFault.hex(f));
+                                k.accept(null);
+                              });
+                        }
+                      }));
+        });
+  }
+
+  /** Fault in every page of the areas (populate = true). k gets null or an error. */
+  public static void populate(Hardware hw, long pml4, List<Vma> vmas, Consumer<String> k) {
+    List<Vma> list = List.copyOf(vmas);
+    long[] pages = pages(list);
+    String[] error = new String[1];
+    Async.loop(
+        0,
+        pages.length,
+        (i, next) -> {
+          if (error[0] != null) {
+            next.run();
+            return;
+          }
+          boolean w = false;
+          for (Vma v : list) {
+            if (v.contains(pages[i])) {
+              w = v.writable();
+            }
+          }
+          demandZero(
+              hw,
+              pml4,
+              pages[i],
+              w,
+              err -> {
+                error[0] = err;
+                next.run();
+              });
+        },
+        () -> k.accept(error[0]));
+  }
+
+  /** munmap's loop: for each mapped page, unmap, local flush, decrement the frame. */
+  public static void unmapPages(Hardware hw, long pml4, List<Vma> ranges, Runnable k) {
+    long[] pages = pages(ranges);
+    Async.loop(
+        0,
+        pages.length,
+        (i, next) ->
+            PageTables.unmap(
+                hw,
+                pml4,
+                pages[i],
+                frame -> {
+                  if (frame < 0) {
+                    next.run();
+                    return;
+                  }
+                  hw.invlpg(pages[i]);
+                  FrameRefs.decRef(hw, frame, next);
+                }),
+        k);
+  }
+
+  /**
+   * mprotect's page loop: rewrite each present PTE's RW bit (a COW page stays read-only). strat9
+   * flushes nothing afterwards, not even locally.
+   */
+  public static void protectPages(Hardware hw, long pml4, List<Vma> ranges, Runnable k) {
+    long[] pages = pages(ranges);
+    List<Vma> list = List.copyOf(ranges);
+    Async.loop(
+        0,
+        pages.length,
+        (i, next) ->
+            PageTables.translate(
+                hw,
+                pml4,
+                pages[i],
+                leaf -> {
+                  if (!leaf.mapped4k()) {
+                    next.run();
+                    return;
+                  }
+                  boolean writable = false;
+                  for (Vma v : list) {
+                    if (v.contains(pages[i])) {
+                      writable = v.writable();
+                    }
+                  }
+                  long e = leaf.entry();
+                  long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
+                  if (ne == e) {
+                    next.run();
+                  } else {
+                    hw.write(leaf.entryAddr(), ne, next);
+                  }
+                }),
+        k);
+  }
+
+  /** Frees the user page-table frames (PT, PD, PDPT below PML4 slots 0..255), then the PML4. */
+  public static void freeTables(Hardware hw, long pml4, Runnable k) {
+    hw.readFrame(
+        pml4,
+        top ->
+            Async.loop(
+                0,
+                256,
+                (i, next) -> {
+                  if (!Pte.present(top[i])) {
+                    next.run();
+                  } else {
+                    freeTable(hw, Pte.frame(top[i]), 3, next);
+                  }
+                },
+                () -> hw.free(pml4, k)));
+  }
+
+  private static void freeTable(Hardware hw, long table, int level, Runnable k) {
+    if (level == 1) {
+      hw.free(table, k);
+      return;
+    }
+    hw.readFrame(
+        table,
+        entries ->
+            Async.loop(
+                0,
+                512,
+                (i, next) -> {
+                  if (!Pte.present(entries[i]) || Pte.huge(entries[i])) {
+                    next.run();
+                  } else {
+                    freeTable(hw, Pte.frame(entries[i]), level - 1, next);
+                  }
+                },
+                () -> hw.free(table, k)));
+  }
+
+  /** Tear down a dead process's address space: user pages, then the page-table frames. */
+  public static void teardown(Hardware hw, long pml4, List<Vma> vmas, Runnable k) {
+    if (pml4 == 0) {
+      k.run(); // it died before its PML4 existed
+      return;
+    }
+    unmapPages(hw, pml4, vmas, () -> freeTables(hw, pml4, k));
+  }
+
+  /** A page clone_cow processed: where, what the parent had, and the shared frame. */
+  private record Processed(long entryAddr, long original, long frame, boolean counted) {}
+
+  /**
+   * strat9's clone_cow: walks the VMAs; a present writable page loses WRITABLE and gains bit 9 in
+   * the parent, the child maps the same frame with the same flags, and the frame's refcount is
+   * incremented; read-only pages are shared as they are; untouched pages are not copied. Then
+   * shootdown_all(). On failure the parent's flags are restored and each processed page is
+   * decremented, then the child's teardown decrements again (strat9's double decrement).
+   * k gets the child's PML4, or -1 on out of memory.
+   */
+  public static void cloneCow(Hardware hw, long parentPml4, List<Vma> vmas, LongConsumer k) {
+    newPml4(
+        hw,
+        child -> {
+          if (child < 0) {
+            k.accept(-1);
+            return;
+          }
+          long[] pages = pages(vmas);
+          List<Processed> done = new ArrayList<>();
+          boolean[] failed = new boolean[1];
+          Async.loop(
+              0,
+              pages.length,
+              (i, next) -> {
+                if (failed[0]) {
+                  next.run();
+                  return;
+                }
+                long va = pages[i];
+                PageTables.translate(
+                    hw,
+                    parentPml4,
+                    va,
+                    leaf -> {
+                      if (!leaf.mapped4k()) {
+                        next.run(); // never touched: the child only inherits the VMA
+                        return;
+                      }
+                      long e = leaf.entry();
+                      long frame = Pte.frame(e);
+                      Runnable mapChild =
+                          () -> {
+                            long childFlags =
+                                Pte.writable(e) ? (Pte.flags(e) & ~Pte.RW) | Pte.COW : Pte.flags(e);
+                            PageTables.mapTo(
+                                hw,
+                                child,
+                                va,
+                                frame,
+                                childFlags,
+                                res -> {
+                                  if (res != PageTables.MAPPED) {
+                                    failed[0] = true;
+                                    done.add(new Processed(leaf.entryAddr(), e, frame, false));
+                                    next.run();
+                                    return;
+                                  }
+                                  FrameRefs.incRef(
+                                      hw,
+                                      frame,
+                                      () -> {
+                                        done.add(new Processed(leaf.entryAddr(), e, frame, true));
+                                        next.run();
+                                      });
+                                });
+                          };
+                      if (Pte.writable(e)) {
+                        hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
+                      } else {
+                        mapChild.run();
+                      }
+                    });
+              },
+              () -> {
+                if (!failed[0]) {
+                  hw.shootdownAll(() -> k.accept(child));
+                  return;
+                }
+                hw.log("fork: out of memory in clone_cow, rolling back {} pages", done.size());
+                rollback(hw, done, () -> hw.shootdownAll(() -> teardown(hw, child, vmas, () -> k.accept(-1))));
+              });
+        });
+  }
+
+  private static void rollback(Hardware hw, List<Processed> done, Runnable k) {
+    Async.loop(
+        0,
+        done.size(),
+        (i, next) -> {
+          Processed p = done.get(i);
+          hw.write(
+              p.entryAddr(),
+              p.original(),
+              () -> {
+                if (p.counted()) {
+                  FrameRefs.decRef(hw, p.frame(), next);
+                } else {
+                  next.run();
+                }
+              });
+        },
+        k);
+  }
+}

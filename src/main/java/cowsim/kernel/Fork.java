@@ -1,0 +1,62 @@
+package cowsim.kernel;
+
+import cowsim.isa.Reg;
+import cowsim.isa.RegisterFile;
+import java.util.function.LongConsumer;
+
+/**
+ * strat9's {@code sys_fork} and {@code build_child_task} (fork.rs): refuse kernel threads
+ * (-EPERM) and tasks with no user mappings (-EINVAL), clone the address space copy-on-write
+ * (-ENOMEM on failure), then build the child from the parent's syscall frame: every register
+ * restored, rax = 0, FS base 0, resuming at the same rip; the parent gets the child's pid.
+ */
+public final class Fork {
+
+  private Fork() {}
+
+  /** @param k gets the value for the parent's rax */
+  public static void sysFork(Hardware hw, TaskImage parent, LongConsumer k) {
+    if (parent.kernelThread()) {
+      hw.log("fork: attempt to fork kernel thread '{}'", parent.name());
+      k.accept(-Errno.EPERM);
+      return;
+    }
+    hw.call(
+        tag -> new KernelState.GetVmas(tag, parent.pid()),
+        reply -> {
+          KernelState.VmaList vmas = (KernelState.VmaList) reply;
+          if (vmas.vmas().isEmpty()) {
+            hw.log("fork: attempt to fork task '{}' with no user mappings", parent.name());
+            k.accept(-Errno.EINVAL);
+            return;
+          }
+          hw.log("fork: pid {} clone_cow over {} VMAs", parent.pid(), vmas.vmas().size());
+          AddressSpaces.cloneCow(
+              hw,
+              hw.cr3(),
+              vmas.vmas(),
+              childPml4 -> {
+                if (childPml4 < 0) {
+                  k.accept(-Errno.ENOMEM);
+                  return;
+                }
+                RegisterFile child = childContext(hw.regs());
+                hw.counters().forks++;
+                hw.call(
+                    tag -> new KernelState.NewProcess(tag, parent.tid(), childPml4, vmas.vmas(), child),
+                    created -> k.accept(((KernelState.Result) created).value()));
+              });
+        });
+  }
+
+  /**
+   * fork_iret_from_ctx: the child's registers are the parent's syscall frame, rax = 0, and the
+   * FS base starts at 0 (strat9; Linux copies it).
+   */
+  public static RegisterFile childContext(RegisterFile parentFrame) {
+    RegisterFile child = parentFrame.copy();
+    child.set(Reg.RAX, 0);
+    child.fsBase = 0;
+    return child;
+  }
+}

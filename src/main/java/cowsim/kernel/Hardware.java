@@ -1,0 +1,101 @@
+package cowsim.kernel;
+
+import cowsim.isa.RegisterFile;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.Payload;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+
+/**
+ * The CPU as the kernel code running on it sees it. Every physical-memory operation is one
+ * message and completes later through its continuation, so other CPUs' steps interleave between
+ * any two steps of a kernel path. Continuations run inside the CPU actor; never block.
+ */
+public interface Hardware {
+
+  int cpu();
+
+  int cpuCount();
+
+  /** Virtual time on this CPU, in cycles. */
+  long now();
+
+  Latencies lat();
+
+  KernelCounters counters();
+
+  /** Spend cycles on this CPU (work done without touching memory). */
+  void charge(long cycles);
+
+  // ---- physical memory: one message each ----
+
+  void read(long paddr, LongConsumer k);
+
+  /** Store 8 bytes; k runs when the store is done. */
+  void write(long paddr, long value, Runnable k);
+
+  void readFrame(long frame, Consumer<long[]> k);
+
+  /** Write a whole frame; null zeroes it. */
+  void writeFrame(long frame, long[] data, Runnable k);
+
+  /** Refcount fetch_add; k gets the old value (unsigned 32-bit). */
+  void refAdd(long frame, int delta, LongConsumer k);
+
+  /** Refcount load (unsigned 32-bit). */
+  void refGet(long frame, LongConsumer k);
+
+  /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
+  void allocate(LongConsumer k);
+
+  void free(long frame, Runnable k);
+
+  /** A request to the kernel's shared structures; {@code make} gets the tag. */
+  void call(LongFunction<KernelState.Request> make, Consumer<Payload> k);
+
+  // ---- this CPU's MMU ----
+
+  /** invlpg: drops one page's entry from this CPU's TLB only. */
+  void invlpg(long va);
+
+  /** mov cr3: load an address space (flushes the non-global TLB entries). */
+  void writeCr3(long pml4Frame);
+
+  long cr3();
+
+  /**
+   * strat9's shootdown_all: reload CR3 here, send a full-flush IPI to every other CPU and spin
+   * until they all ack or the spin limit runs out.
+   */
+  void shootdownAll(Runnable k);
+
+  // ---- the task on this CPU ----
+
+  /** The current task's user registers (the syscall frame while in a syscall). */
+  RegisterFile regs();
+
+  /** The current task, or null when idle. */
+  TaskImage current();
+
+  /** Make a task current: registers, program, and CR3 (written only if it differs). */
+  void switchTo(TaskImage task);
+
+  /** Return to user mode and go on executing the current task. */
+  void enterUser();
+
+  /** Retry the faulting instruction (after a fault was handled). */
+  void retryInstruction();
+
+  /** No task: load the kernel CR3 and wait for a reschedule IPI. */
+  void becomeIdle();
+
+  /**
+   * Kernel write to user memory through this CPU's MMU, resolving faults (a COW page first) like
+   * a user store; k gets false when the address cannot be made writable (-EFAULT).
+   */
+  void copyToUser(long va, long value, Consumer<Boolean> k);
+
+  /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
+  void log(String format, Object... args);
+}

@@ -1,0 +1,254 @@
+package cowsim.kernel;
+
+import cowsim.isa.Constants;
+import cowsim.isa.Reg;
+import cowsim.isa.RegisterFile;
+import cowsim.machine.interconnect.Payload;
+
+/**
+ * The kernel as it runs on one CPU: system-call dispatch, the scheduler's client side
+ * (context switches, exit, wait) and the entry to the page-fault path. One instance per CPU,
+ * owned by its actor; it reaches memory and the shared kernel structures only through
+ * {@link Hardware}.
+ */
+public final class KernelOnCpu {
+
+  /** Exit code of a process killed by a failed {@code assert} (as abort()). */
+  public static final long ASSERT_EXIT = 134;
+
+  private final Hardware hw;
+
+  public KernelOnCpu(Hardware hw) {
+    this.hw = hw;
+  }
+
+  // ------------------------------------------------------------------ scheduling
+
+  /** Give up the current task (it stays runnable) or, when idle, ask for work. */
+  public void schedule() {
+    TaskImage t = hw.current();
+    long tid = t == null ? 0 : t.tid();
+    RegisterFile regs = t == null ? null : hw.regs().copy();
+    hw.call(tag -> new KernelState.Schedule(tag, hw.cpu(), tid, regs), this::dispatched);
+  }
+
+  /** The answer to every request that gives up the CPU: run a task, idle, or tear down first. */
+  private void dispatched(Payload p) {
+    if (p instanceof KernelState.Run r) {
+      hw.switchTo(r.task());
+      runAction(r.task());
+    } else if (p instanceof KernelState.Idle) {
+      hw.becomeIdle();
+    } else if (p instanceof KernelState.Teardown td) {
+      hw.log("teardown of pid {}: {} VMAs", td.pid(), td.vmas().size());
+      AddressSpaces.teardown(
+          hw,
+          td.cr3(),
+          td.vmas(),
+          () -> {
+            if (hw.cr3() == td.cr3()) {
+              hw.writeCr3(Layout.KERNEL_PML4);
+            }
+            hw.call(tag -> new KernelState.TeardownDone(tag, hw.cpu(), td.pid()), this::dispatched);
+          });
+    } else {
+      throw new IllegalStateException("unexpected answer to a switch: " + p);
+    }
+  }
+
+  private void runAction(TaskImage t) {
+    TaskImage.Action a = t.action();
+    if (a instanceof TaskImage.Boot b) {
+      AddressSpaces.newPml4(
+          hw,
+          pml4 -> {
+            if (pml4 < 0) {
+              kill("out of memory for the PML4");
+              return;
+            }
+            hw.call(
+                tag -> new KernelState.SetCr3(tag, t.pid(), pml4),
+                ok -> {
+                  hw.writeCr3(pml4);
+                  AddressSpaces.populate(
+                      hw,
+                      pml4,
+                      b.populate(),
+                      err -> {
+                        if (err != null) {
+                          kill(err);
+                        } else {
+                          hw.log("pid {} ({}) starts", t.pid(), t.name());
+                          hw.enterUser();
+                        }
+                      });
+                });
+          });
+    } else if (a instanceof TaskImage.WriteStatus w) {
+      hw.copyToUser(
+          w.addr(),
+          w.status(),
+          ok -> {
+            if (!ok) {
+              hw.regs().set(Reg.RAX, -Errno.EFAULT);
+            }
+            hw.enterUser();
+          });
+    } else {
+      hw.enterUser();
+    }
+  }
+
+  /** End the calling thread ({@code group}: every thread of its process). */
+  public void exit(long code, boolean group, String killReason) {
+    TaskImage t = hw.current();
+    hw.call(tag -> new KernelState.Exit(tag, hw.cpu(), t.tid(), code, group, killReason), this::dispatched);
+  }
+
+  /** The task cannot go on (unresolvable fault, refault loop): its process dies with code 1. */
+  public void kill(String reason) {
+    hw.counters().killed++;
+    hw.log("killing pid {}: {}", hw.current().pid(), reason);
+    exit(1, true, reason);
+  }
+
+  /** A failed assert: the process dies as by abort(). */
+  public void assertionFailed(String message) {
+    hw.log("{}", message);
+    exit(ASSERT_EXIT, true, message);
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /** A user-mode page fault; {@code retry} re-executes the faulting instruction. */
+  public void pageFault(long va, boolean write, boolean present, Runnable retry) {
+    PageFaultHandler.handle(hw, hw.current().pid(), va, write, present, retry, this::kill);
+  }
+
+  // ------------------------------------------------------------------ system calls
+
+  /** The CPU executed {@code syscall}: rcx and r11 are already clobbered; rax is the number. */
+  public void syscall() {
+    hw.counters().syscalls++;
+    RegisterFile r = hw.regs();
+    TaskImage t = hw.current();
+    long nr = r.get(Reg.RAX);
+    long a0 = r.get(Reg.RDI);
+    long a1 = r.get(Reg.RSI);
+    if (nr == Constants.SYS_getpid) {
+      ret(t.pid());
+    } else if (nr == Constants.SYS_gettid) {
+      ret(t.tid());
+    } else if (nr == Constants.SYS_sched_yield) {
+      r.set(Reg.RAX, 0);
+      schedule();
+    } else if (nr == Constants.SYS_fork || nr == Constants.SYS_PROC_FORK) {
+      Fork.sysFork(hw, t, this::ret);
+    } else if (nr == Constants.SYS_clone) {
+      clone(t, a0, a1);
+    } else if (nr == Constants.SYS_exit) {
+      exit(a0, false, null);
+    } else if (nr == Constants.SYS_exit_group) {
+      exit(a0, true, null);
+    } else if (nr == Constants.SYS_wait4) {
+      wait4(t, a0, a1);
+    } else if (nr == Constants.SYS_mmap) {
+      long prot = r.get(Reg.RDX);
+      long flags = r.get(Reg.R10);
+      hw.call(
+          tag -> new KernelState.Mmap(tag, t.pid(), a0, a1, prot, flags),
+          res -> ret(((KernelState.Result) res).value()));
+    } else if (nr == Constants.SYS_munmap) {
+      hw.call(
+          tag -> new KernelState.Munmap(tag, t.pid(), a0, a1),
+          res -> {
+            KernelState.VmaList l = (KernelState.VmaList) res;
+            if (l.error() != 0) {
+              ret(l.error());
+            } else {
+              AddressSpaces.unmapPages(hw, hw.cr3(), l.vmas(), () -> ret(0));
+            }
+          });
+    } else if (nr == Constants.SYS_mprotect) {
+      long prot = r.get(Reg.RDX);
+      hw.call(
+          tag -> new KernelState.Mprotect(tag, t.pid(), a0, a1, prot),
+          res -> {
+            KernelState.VmaList l = (KernelState.VmaList) res;
+            if (l.error() != 0) {
+              ret(l.error());
+            } else {
+              AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), () -> ret(0));
+            }
+          });
+    } else if (nr == Constants.SYS_arch_prctl) {
+      archPrctl(r, a0, a1);
+    } else if (nr == Constants.SYS_sched_setaffinity) {
+      hw.call(
+          tag -> new KernelState.SetAffinity(tag, t.tid(), a0, a1),
+          res -> {
+            long v = ((KernelState.Result) res).value();
+            boolean self = a0 == 0 || a0 == t.tid();
+            if (v == 0 && self && a1 != hw.cpu()) {
+              r.set(Reg.RAX, 0);
+              schedule(); // migrate now: the kernel queues it on its new CPU
+            } else {
+              ret(v);
+            }
+          });
+    } else {
+      ret(-Errno.ENOSYS);
+    }
+  }
+
+  private void ret(long value) {
+    hw.regs().set(Reg.RAX, value);
+    hw.enterUser();
+  }
+
+  private void clone(TaskImage t, long flags, long stack) {
+    if ((flags & Constants.CLONE_VM) == 0) {
+      Fork.sysFork(hw, t, this::ret); // clone without CLONE_VM is a fork
+      return;
+    }
+    if (stack == 0) {
+      ret(-Errno.EINVAL);
+      return;
+    }
+    RegisterFile child = hw.regs().copy();
+    child.set(Reg.RAX, 0);
+    child.set(Reg.RSP, stack);
+    hw.call(
+        tag -> new KernelState.NewThread(tag, t.tid(), child),
+        res -> ret(((KernelState.Result) res).value()));
+  }
+
+  private void wait4(TaskImage t, long pid, long statusAddr) {
+    long target = pid == 0 ? -1 : pid;
+    RegisterFile saved = hw.regs().copy();
+    hw.call(
+        tag -> new KernelState.Wait(tag, hw.cpu(), t.tid(), saved, target, statusAddr),
+        res -> {
+          if (!(res instanceof KernelState.Result done)) {
+            dispatched(res); // blocked: another task (or idle) runs here now
+            return;
+          }
+          if (done.value() > 0 && statusAddr != 0) {
+            hw.copyToUser(statusAddr, done.extra(), ok -> ret(ok ? done.value() : -Errno.EFAULT));
+          } else {
+            ret(done.value());
+          }
+        });
+  }
+
+  private void archPrctl(RegisterFile r, long code, long addr) {
+    if (code == Constants.ARCH_SET_FS) {
+      r.fsBase = addr;
+      ret(0);
+    } else if (code == Constants.ARCH_GET_FS) {
+      hw.copyToUser(addr, r.fsBase, ok -> ret(ok ? 0 : -Errno.EFAULT));
+    } else {
+      ret(-Errno.EINVAL);
+    }
+  }
+}

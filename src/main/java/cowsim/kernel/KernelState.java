@@ -1,0 +1,691 @@
+package cowsim.kernel;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import cowsim.isa.Program;
+import cowsim.isa.Reg;
+import cowsim.isa.RegisterFile;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.Node;
+import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Payload;
+import cowsim.machine.interconnect.Reply;
+import cowsim.machine.interconnect.RunEvent;
+import cowsim.machine.interconnect.Topology;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The kernel's shared structures: the process and task tables, VMAs and the per-CPU run queues.
+ * In strat9 these sit behind locks in kernel memory; here each request is one message, so a
+ * request is one critical section. The code that touches page tables, refcounts and TLBs does
+ * not run here: it runs on the CPU that trapped, one memory message per step.
+ */
+public final class KernelState extends Node {
+
+  /** Requests from the kernel code running on a CPU. Each is answered with the same tag. */
+  public sealed interface Request extends Payload
+      permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
+          Mmap, Munmap, Mprotect, SetAffinity {}
+
+  /**
+   * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
+   * run queue. Answer: {@link Run}, {@link Idle} or {@link Teardown}.
+   */
+  public record Schedule(long tag, int cpu, long tid, RegisterFile regs) implements Request {}
+
+  /**
+   * A thread ends ({@code group}: exit_group, every thread of the process). Answer:
+   * {@link Teardown} when it was the process's last thread, else {@link Run} or {@link Idle}.
+   */
+  public record Exit(long tag, int cpu, long tid, long code, boolean group, String killReason)
+      implements Request {}
+
+  /** The CPU has torn down the address space of a dead process. Answer: Run or Idle. */
+  public record TeardownDone(long tag, int cpu, long pid) implements Request {}
+
+  /**
+   * wait4: answer {@link Result} (rax; the status in {@code extra}) at once, or block the task
+   * and answer Run or Idle; the task later resumes with rax set and a {@link TaskImage.WriteStatus}.
+   */
+  public record Wait(long tag, int cpu, long tid, RegisterFile regs, long pid, long statusAddr)
+      implements Request {}
+
+  /** The VMA containing va, or null. Answer: {@link VmaAnswer}. */
+  public record FindVma(long tag, long pid, long va) implements Request {}
+
+  /** All VMAs of a process. Answer: {@link VmaList}. */
+  public record GetVmas(long tag, long pid) implements Request {}
+
+  /** fork's build_child_task + add_task_with_parent. Answer: {@link Result} with the pid. */
+  public record NewProcess(long tag, long parentTid, long cr3, List<Vma> vmas, RegisterFile regs)
+      implements Request {}
+
+  /** clone(CLONE_VM): a thread in the caller's process. Answer: {@link Result} with the tid. */
+  public record NewThread(long tag, long parentTid, RegisterFile regs) implements Request {}
+
+  /** The boot path allocated the process's PML4. Answer: {@link Result}. */
+  public record SetCr3(long tag, long pid, long cr3) implements Request {}
+
+  /** mmap(anonymous, private). Answer: {@link Result}: address or -errno. */
+  public record Mmap(long tag, long pid, long addr, long length, long prot, long flags)
+      implements Request {}
+
+  /** munmap: VMAs cut. Answer: {@link VmaList} of the ranges that were mapped (to unmap). */
+  public record Munmap(long tag, long pid, long addr, long length) implements Request {}
+
+  /** mprotect: VMAs changed. Answer: {@link VmaList} of the ranges with their new protection. */
+  public record Mprotect(long tag, long pid, long addr, long length, long prot) implements Request {}
+
+  /** sched_setaffinity (simplified: one CPU). Answer: {@link Result}. */
+  public record SetAffinity(long tag, long callerTid, long tid, long cpu) implements Request {}
+
+  /** Run this task next. */
+  public record Run(long tag, TaskImage task) implements Reply {}
+
+  /** Nothing to run: idle until a {@link Reschedule}. */
+  public record Idle(long tag) implements Reply {}
+
+  /** Tear down this dead process's address space, then send {@link TeardownDone}. */
+  public record Teardown(long tag, long pid, long cr3, List<Vma> vmas) implements Reply {}
+
+  /** A number (rax), with an optional second value. */
+  public record Result(long tag, long value, long extra) implements Reply {}
+
+  /** A VMA or null. */
+  public record VmaAnswer(long tag, Vma vma) implements Reply {}
+
+  /** A list of VMAs; {@code error} is 0 or -errno. */
+  public record VmaList(long tag, long error, List<Vma> vmas) implements Reply {}
+
+  /** Reschedule IPI to an idle CPU: a task is ready on your queue. */
+  public record Reschedule() implements Payload {}
+
+  /** Stop this thread (exit_group from a sibling); it exits with {@code code}. */
+  public record Kill(long tid, long code) implements Payload {}
+
+  /** Base of the mmap area chosen when the caller gives no address. */
+  public static final long MMAP_BASE = 0x0000_1000_0000_0000L;
+
+  private final class Process {
+    final long pid;
+    long ppid;
+    final String name;
+    long cr3;
+    final List<Vma> vmas = new ArrayList<>();
+    final List<Long> threads = new ArrayList<>();
+    final List<Long> children = new ArrayList<>();
+    final Program program;
+    final boolean kernelThread;
+    boolean exiting;
+    boolean zombie;
+    boolean reaped;
+    Integer exitCode;
+    long groupCode = -1;
+    String killReason;
+    long mmapHint = MMAP_BASE;
+    int threadsEver;
+
+    Process(long pid, long ppid, String name, Program program, boolean kernelThread) {
+      this.pid = pid;
+      this.ppid = ppid;
+      this.name = name;
+      this.program = program;
+      this.kernelThread = kernelThread;
+    }
+  }
+
+  private enum State { READY, RUNNING, BLOCKED, DEAD }
+
+  private static final class Task {
+    final long tid;
+    final Process proc;
+    RegisterFile regs;
+    State state = State.READY;
+    int cpu = -1;
+    int affinity = -1;
+    TaskImage.Action action = TaskImage.None.INSTANCE;
+    boolean killed;
+    long killCode;
+    long waitPid;
+    long waitAddr;
+
+    Task(long tid, Process proc, RegisterFile regs) {
+      this.tid = tid;
+      this.proc = proc;
+      this.regs = regs;
+    }
+  }
+
+  private final Map<Long, Process> procs = new TreeMap<>();
+  private final Map<Long, Task> tasks = new TreeMap<>();
+  private final List<ArrayDeque<Task>> queues = new ArrayList<>();
+  private final long[] running;
+  private final boolean[] idle;
+  private long nextId = 1;
+  private int alive;
+  private long forks;
+  private long clones;
+  private long exits;
+  private long switches;
+
+  public static Behavior<NodeMsg> create(
+      int id, List<ProcessSetup> setup, Topology topo, Latencies lat, String logDir) {
+    return Behaviors.setup(ctx -> new KernelState(ctx, id, setup, topo, lat, logDir));
+  }
+
+  private KernelState(
+      ActorContext<NodeMsg> ctx,
+      int id,
+      List<ProcessSetup> setup,
+      Topology topo,
+      Latencies lat,
+      String logDir) {
+    super(ctx, id, topo, lat, logDir);
+    running = new long[topo.cpus()];
+    idle = new boolean[topo.cpus()];
+    for (int i = 0; i < topo.cpus(); i++) {
+      queues.add(new ArrayDeque<>());
+    }
+    long stackTop = 0;
+    for (ProcessSetup s : setup) {
+      Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread());
+      p.vmas.addAll(s.vmas());
+      procs.put(p.pid, p);
+      RegisterFile regs = new RegisterFile();
+      for (Vma v : s.vmas()) {
+        stackTop = Math.max(stackTop, v.end());
+      }
+      regs.set(Reg.RSP, stackTopOf(s.vmas()));
+      Task t = new Task(p.pid, p, regs);
+      t.action = new TaskImage.Boot(s.populate());
+      t.affinity = -1;
+      p.threads.add(t.tid);
+      p.threadsEver = 1;
+      tasks.put(t.tid, t);
+      alive++;
+      int cpu = s.cpu() >= 0 ? s.cpu() : leastLoaded();
+      t.cpu = cpu;
+      queues.get(cpu).add(t);
+    }
+  }
+
+  /** The initial stack pointer: the top of the stack area (the highest VMA), 0 without one. */
+  private static long stackTopOf(List<Vma> vmas) {
+    long top = 0;
+    for (Vma v : vmas) {
+      if (v.end() == Layout.STACK_TOP) {
+        top = v.end();
+      }
+    }
+    return top;
+  }
+
+  @Override
+  protected String loggerSuffix() {
+    return "kernel";
+  }
+
+  @Override
+  protected void handle(int src, Payload payload) {
+    if (payload instanceof Schedule s) {
+      onSchedule(src, s);
+    } else if (payload instanceof Exit e) {
+      onExit(src, e);
+    } else if (payload instanceof TeardownDone t) {
+      onTeardownDone(src, t);
+    } else if (payload instanceof Wait w) {
+      onWait(src, w);
+    } else if (payload instanceof FindVma f) {
+      reply(src, new VmaAnswer(f.tag(), findVma(procs.get(f.pid()), f.va())));
+    } else if (payload instanceof GetVmas g) {
+      reply(src, new VmaList(g.tag(), 0, List.copyOf(procs.get(g.pid()).vmas)));
+    } else if (payload instanceof NewProcess n) {
+      onNewProcess(src, n);
+    } else if (payload instanceof NewThread n) {
+      onNewThread(src, n);
+    } else if (payload instanceof SetCr3 s) {
+      procs.get(s.pid()).cr3 = s.cr3();
+      reply(src, new Result(s.tag(), 0, 0));
+    } else if (payload instanceof Mmap m) {
+      reply(src, new Result(m.tag(), mmap(procs.get(m.pid()), m), 0));
+    } else if (payload instanceof Munmap m) {
+      reply(src, munmap(procs.get(m.pid()), m));
+    } else if (payload instanceof Mprotect m) {
+      reply(src, mprotect(procs.get(m.pid()), m));
+    } else if (payload instanceof SetAffinity a) {
+      reply(src, new Result(a.tag(), setAffinity(a), 0));
+    } else {
+      throw new IllegalStateException("kernel got " + payload);
+    }
+  }
+
+  private void reply(int cpu, Payload p) {
+    send(cpu, lat.kernelCall(), p);
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private int load(int cpu) {
+    return queues.get(cpu).size() + (running[cpu] != 0 ? 1 : 0);
+  }
+
+  private int leastLoaded() {
+    int best = 0;
+    for (int c = 1; c < queues.size(); c++) {
+      if (load(c) < load(best)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private void enqueue(Task t, int cpu) {
+    int target = t.affinity >= 0 ? t.affinity : cpu;
+    t.state = State.READY;
+    t.cpu = target;
+    queues.get(target).add(t);
+    if (idle[target]) {
+      idle[target] = false;
+      send(target, lat.ipi(), new Reschedule());
+    }
+  }
+
+  private void onSchedule(int cpu, Schedule s) {
+    if (s.tid() != 0) {
+      Task t = tasks.get(s.tid());
+      t.regs = s.regs();
+      running[cpu] = 0;
+      if (t.killed) {
+        // killed by a sibling's exit_group while it ran: it ends now instead of requeueing.
+        finishThread(cpu, s.tag(), t, t.killCode, false, null);
+        return;
+      }
+      enqueue(t, cpu);
+    }
+    dispatch(cpu, s.tag());
+  }
+
+  private void dispatch(int cpu, long tag) {
+    Task next = queues.get(cpu).poll();
+    if (next == null) {
+      running[cpu] = 0;
+      idle[cpu] = true;
+      reply(cpu, new Idle(tag));
+      return;
+    }
+    idle[cpu] = false;
+    next.state = State.RUNNING;
+    next.cpu = cpu;
+    running[cpu] = next.tid;
+    switches++;
+    TaskImage.Action action = next.action;
+    next.action = TaskImage.None.INSTANCE;
+    Process p = next.proc;
+    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action)));
+  }
+
+  // ---------------------------------------------------------------- exit and wait
+
+  private void onExit(int cpu, Exit e) {
+    Task t = tasks.get(e.tid());
+    running[cpu] = 0;
+    Process p = t.proc;
+    if (e.group()) {
+      p.groupCode = e.code();
+      if (e.killReason() != null && p.killReason == null) {
+        p.killReason = e.killReason();
+      }
+      for (Long other : List.copyOf(p.threads)) {
+        Task o = tasks.get(other);
+        if (o == t || o.state == State.DEAD) {
+          continue;
+        }
+        o.killed = true;
+        o.killCode = e.code();
+        if (o.state == State.READY) {
+          queues.get(o.cpu).remove(o);
+          retire(o);
+        } else if (o.state == State.BLOCKED) {
+          retire(o);
+        } else if (o.state == State.RUNNING) {
+          send(o.cpu, lat.ipi(), new Kill(o.tid, e.code()));
+        }
+      }
+    }
+    finishThread(cpu, e.tag(), t, e.code(), e.group(), e.killReason());
+  }
+
+  /** A thread is gone without running again (it was queued or blocked). */
+  private void retire(Task o) {
+    o.state = State.DEAD;
+    o.proc.threads.remove(o.tid);
+    exits++;
+  }
+
+  private void finishThread(int cpu, long tag, Task t, long code, boolean group, String killReason) {
+    Process p = t.proc;
+    t.state = State.DEAD;
+    p.threads.remove(t.tid);
+    exits++;
+    if (killReason != null && p.killReason == null) {
+      p.killReason = killReason;
+    }
+    info("tid {} (pid {} {}) exits with {}{}", t.tid, p.pid, p.name, code, killReason == null ? "" : " (" + killReason + ")");
+    if (!p.threads.isEmpty()) {
+      dispatch(cpu, tag);
+      return;
+    }
+    // the last thread: the process's exit code, then the address space goes.
+    long exitCode = p.groupCode >= 0 && !group ? p.groupCode : code;
+    p.exitCode = (int) exitCode;
+    p.exiting = true;
+    reply(cpu, new Teardown(tag, p.pid, p.cr3, List.copyOf(p.vmas)));
+  }
+
+  private void onTeardownDone(int cpu, TeardownDone d) {
+    Process p = procs.get(d.pid());
+    p.vmas.clear();
+    p.zombie = true;
+    alive--;
+    for (Long c : p.children) {
+      Process child = procs.get(c);
+      child.ppid = 0;
+      if (child.zombie) {
+        child.reaped = true;
+      }
+    }
+    Process parent = procs.get(p.ppid);
+    if (parent == null || parent.zombie) {
+      p.reaped = true;
+    } else {
+      wakeWaiter(parent, p);
+    }
+    if (alive == 0) {
+      info("every process has exited");
+      wiring.runner().tell(new RunEvent.AllExited(now));
+    }
+    dispatch(cpu, d.tag());
+  }
+
+  private void wakeWaiter(Process parent, Process child) {
+    for (Long tid : parent.threads) {
+      Task w = tasks.get(tid);
+      if (w.state == State.BLOCKED && (w.waitPid == -1 || w.waitPid == child.pid)) {
+        child.reaped = true;
+        w.regs.set(Reg.RAX, child.pid);
+        if (w.waitAddr != 0) {
+          w.action = new TaskImage.WriteStatus(w.waitAddr, status(child));
+        }
+        enqueue(w, w.cpu);
+        return;
+      }
+    }
+  }
+
+  private static long status(Process p) {
+    return (p.exitCode & 0xffL) << 8;
+  }
+
+  private void onWait(int cpu, Wait w) {
+    Task t = tasks.get(w.tid());
+    Process p = t.proc;
+    Process found = null;
+    boolean any = false;
+    for (Long c : p.children) {
+      Process child = procs.get(c);
+      if (child.reaped || (w.pid() != -1 && child.pid != w.pid())) {
+        continue;
+      }
+      any = true;
+      if (child.zombie) {
+        found = child;
+        break;
+      }
+    }
+    if (!any) {
+      reply(cpu, new Result(w.tag(), -Errno.ECHILD, 0));
+      return;
+    }
+    if (found != null) {
+      found.reaped = true;
+      reply(cpu, new Result(w.tag(), found.pid, status(found)));
+      return;
+    }
+    t.regs = w.regs();
+    t.state = State.BLOCKED;
+    t.waitPid = w.pid();
+    t.waitAddr = w.statusAddr();
+    running[cpu] = 0;
+    info("tid {} waits for {}", t.tid, w.pid() == -1 ? "any child" : "pid " + w.pid());
+    dispatch(cpu, w.tag());
+  }
+
+  // ---------------------------------------------------------------- fork and clone
+
+  private void onNewProcess(int cpu, NewProcess n) {
+    Task parentTask = tasks.get(n.parentTid());
+    Process parent = parentTask.proc;
+    Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread);
+    child.cr3 = n.cr3();
+    child.vmas.addAll(n.vmas());
+    child.mmapHint = parent.mmapHint;
+    procs.put(child.pid, child);
+    parent.children.add(child.pid);
+    Task t = new Task(child.pid, child, n.regs());
+    child.threads.add(t.tid);
+    child.threadsEver = 1;
+    tasks.put(t.tid, t);
+    alive++;
+    forks++;
+    int target = leastLoaded();
+    info("fork: pid {} ({}) -> child pid {} on cpu-{}", parent.pid, parent.name, child.pid, target);
+    enqueue(t, target);
+    reply(cpu, new Result(n.tag(), child.pid, 0));
+  }
+
+  private void onNewThread(int cpu, NewThread n) {
+    Task parentTask = tasks.get(n.parentTid());
+    Process p = parentTask.proc;
+    Task t = new Task(nextId++, p, n.regs());
+    p.threads.add(t.tid);
+    p.threadsEver++;
+    tasks.put(t.tid, t);
+    clones++;
+    int target = leastLoaded();
+    info("clone: pid {} new thread tid {} on cpu-{}", p.pid, t.tid, target);
+    enqueue(t, target);
+    reply(cpu, new Result(n.tag(), t.tid, 0));
+  }
+
+  private long setAffinity(SetAffinity a) {
+    long tid = a.tid() == 0 ? a.callerTid() : a.tid();
+    Task t = tasks.get(tid);
+    if (t == null || t.state == State.DEAD) {
+      return -Errno.ESRCH;
+    }
+    if (a.cpu() < 0 || a.cpu() >= queues.size()) {
+      return -Errno.EINVAL;
+    }
+    t.affinity = (int) a.cpu();
+    if (t.state == State.READY && t.cpu != t.affinity) {
+      queues.get(t.cpu).remove(t);
+      enqueue(t, t.affinity);
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- VMAs
+
+  private static Vma findVma(Process p, long va) {
+    if (p == null) {
+      return null;
+    }
+    for (Vma v : p.vmas) {
+      if (v.contains(va)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private static boolean overlaps(Process p, long start, long end) {
+    for (Vma v : p.vmas) {
+      if (start < v.end() && v.start() < end) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final long PROT_WRITE = 2;
+  private static final long MAP_PRIVATE = 0x02;
+  private static final long MAP_FIXED = 0x10;
+  private static final long MAP_ANONYMOUS = 0x20;
+
+  private long mmap(Process p, Mmap m) {
+    if (m.length() <= 0 || (m.flags() & MAP_ANONYMOUS) == 0 || (m.flags() & MAP_PRIVATE) == 0
+        || (m.flags() & ~(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED)) != 0 || (m.addr() & 0xfff) != 0) {
+      return -Errno.EINVAL;
+    }
+    long len = (m.length() + 0xfff) & ~0xfffL;
+    long start;
+    if ((m.flags() & MAP_FIXED) != 0 || m.addr() != 0) {
+      start = m.addr();
+      if (start == 0 || start + len > Layout.USER_END || start + len < start || overlaps(p, start, start + len)) {
+        if ((m.flags() & MAP_FIXED) != 0) {
+          return -Errno.EINVAL;
+        }
+        start = pick(p, len);
+      }
+    } else {
+      start = pick(p, len);
+    }
+    if (start < 0) {
+      return -Errno.ENOMEM;
+    }
+    insertSorted(p, new Vma(start, start + len, (m.prot() & PROT_WRITE) != 0));
+    info("mmap pid {}: {}", p.pid, findVma(p, start));
+    return start;
+  }
+
+  private long pick(Process p, long len) {
+    long start = p.mmapHint;
+    while (overlaps(p, start, start + len)) {
+      start += len;
+      if (start + len > Layout.STACK_TOP - Layout.MAX_STACK) {
+        return -1;
+      }
+    }
+    p.mmapHint = start + len;
+    return start;
+  }
+
+  private static void insertSorted(Process p, Vma v) {
+    int i = 0;
+    while (i < p.vmas.size() && p.vmas.get(i).start() < v.start()) {
+      i++;
+    }
+    p.vmas.add(i, v);
+  }
+
+  private VmaList munmap(Process p, Munmap m) {
+    if ((m.addr() & 0xfff) != 0 || m.length() <= 0) {
+      return new VmaList(m.tag(), -Errno.EINVAL, List.of());
+    }
+    long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
+    List<Vma> cut = cut(p, m.addr(), end, null);
+    info("munmap pid {}: [{}, {}) cut {}", p.pid, hex(m.addr()), hex(end), cut);
+    return new VmaList(m.tag(), 0, cut);
+  }
+
+  private VmaList mprotect(Process p, Mprotect m) {
+    if ((m.addr() & 0xfff) != 0 || m.length() <= 0) {
+      return new VmaList(m.tag(), -Errno.EINVAL, List.of());
+    }
+    long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
+    // Linux refuses mprotect over a hole (ENOMEM).
+    for (long a = m.addr(); a < end; ) {
+      Vma v = findVma(p, a);
+      if (v == null) {
+        return new VmaList(m.tag(), -Errno.ENOMEM, List.of());
+      }
+      a = v.end();
+    }
+    boolean writable = (m.prot() & PROT_WRITE) != 0;
+    List<Vma> changed = cut(p, m.addr(), end, writable);
+    info("mprotect pid {}: [{}, {}) -> {}", p.pid, hex(m.addr()), hex(end), writable ? "rw" : "r");
+    return new VmaList(m.tag(), 0, changed);
+  }
+
+  /**
+   * Removes [start, end) from the VMAs (newProt null) or re-creates it with the new protection;
+   * returns the affected pieces (with the new protection when changed).
+   */
+  private static List<Vma> cut(Process p, long start, long end, Boolean newProt) {
+    List<Vma> affected = new ArrayList<>();
+    List<Vma> result = new ArrayList<>();
+    for (Vma v : p.vmas) {
+      if (v.end() <= start || v.start() >= end) {
+        result.add(v);
+        continue;
+      }
+      long s = Math.max(v.start(), start);
+      long e = Math.min(v.end(), end);
+      if (v.start() < s) {
+        result.add(new Vma(v.start(), s, v.writable()));
+      }
+      Vma middle = new Vma(s, e, newProt == null ? v.writable() : newProt);
+      affected.add(middle);
+      if (newProt != null) {
+        result.add(middle);
+      }
+      if (e < v.end()) {
+        result.add(new Vma(e, v.end(), v.writable()));
+      }
+    }
+    p.vmas.clear();
+    p.vmas.addAll(result);
+    return affected;
+  }
+
+  private static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  // ---------------------------------------------------------------- report
+
+  @Override
+  protected NodeStats stats() {
+    Map<String, Long> c = new LinkedHashMap<>();
+    c.put("forks", forks);
+    c.put("threads", clones);
+    c.put("exits", exits);
+    c.put("scheduler_dispatches", switches);
+    List<ProcessInfo> list = new ArrayList<>();
+    for (Process p : procs.values()) {
+      list.add(new ProcessInfo(p.pid, p.ppid, p.name, p.exitCode, p.killReason != null, p.killReason, p.threadsEver));
+    }
+    return new NodeStats(id, c, new KernelDetail(list, alive, liveTasks()), now);
+  }
+
+  private List<String> liveTasks() {
+    List<String> out = new ArrayList<>();
+    for (Task t : tasks.values()) {
+      if (t.state != State.DEAD) {
+        out.add("tid " + t.tid + " (pid " + t.proc.pid + " " + t.proc.name + ") " + t.state.name().toLowerCase() + " on cpu-" + t.cpu
+            + (t.state == State.BLOCKED ? " in wait4(" + t.waitPid + ")" : ""));
+      }
+    }
+    return out;
+  }
+
+  /** End-of-run view of the kernel. */
+  public record KernelDetail(List<ProcessInfo> processes, int aliveProcesses, List<String> liveTasks) {}
+}

@@ -1,0 +1,88 @@
+package cowsim.kernel;
+
+import cowsim.machine.mmu.Pte;
+import cowsim.machine.mmu.VirtualAddress;
+import java.util.function.Consumer;
+
+/**
+ * strat9's page-fault path: a user write to a present write-protected page tries
+ * handle_cow_fault; if that returns an error, the generic handler runs: outside every VMA the
+ * task is killed; an unmapped page inside a VMA is demand-zeroed; a page that is already present
+ * counts as handled and the instruction is retried (which is how a failed COW fault or a write
+ * to a read-only page re-faults forever).
+ */
+public final class PageFaultHandler {
+
+  private PageFaultHandler() {}
+
+  /**
+   * @param present the P bit of the error code (a protection fault, not a missing page)
+   * @param retry resume: the faulting access is retried
+   * @param kill the task must die, with the reason
+   */
+  public static void handle(
+      Hardware hw, long pid, long va, boolean write, boolean present, Runnable retry, Consumer<String> kill) {
+    hw.counters().pageFaults++;
+    long pml4 = hw.cr3();
+    if (!VirtualAddress.user(va)) {
+      kill.accept("page fault at non-user or non-canonical address " + CowFault.hex(va));
+      return;
+    }
+    if (write && present) {
+      CowFault.handle(
+          hw,
+          pml4,
+          va,
+          err -> {
+            if (err == null) {
+              retry.run();
+            } else {
+              hw.log("cow fault {}: {}", CowFault.hex(va), err);
+              generic(hw, pid, pml4, va, write, retry, kill);
+            }
+          });
+      return;
+    }
+    generic(hw, pid, pml4, va, write, retry, kill);
+  }
+
+  private static void generic(
+      Hardware hw, long pid, long pml4, long va, boolean write, Runnable retry, Consumer<String> kill) {
+    hw.call(
+        tag -> new KernelState.FindVma(tag, pid, va),
+        answer -> {
+          Vma vma = ((KernelState.VmaAnswer) answer).vma();
+          if (vma == null) {
+            kill.accept("page fault at " + CowFault.hex(va) + " outside every VMA");
+            return;
+          }
+          long page = va & ~0xfffL;
+          PageTables.translate(
+              hw,
+              pml4,
+              page,
+              leaf -> {
+                if (leaf.present()) {
+                  if (!write || Pte.writable(leaf.entry())) {
+                    hw.counters().spuriousFaults++;
+                  }
+                  retry.run(); // "already present": counts as handled
+                  return;
+                }
+                AddressSpaces.demandZero(
+                    hw,
+                    pml4,
+                    page,
+                    vma.writable(),
+                    err -> {
+                      if (err != null) {
+                        kill.accept(err);
+                      } else {
+                        hw.counters().demandZeroFaults++;
+                        retry.run();
+                      }
+                    });
+              });
+        });
+  }
+}

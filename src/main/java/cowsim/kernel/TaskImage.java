@@ -1,0 +1,39 @@
+package cowsim.kernel;
+
+import cowsim.isa.Program;
+import cowsim.isa.RegisterFile;
+import java.util.List;
+
+/**
+ * What a CPU needs to run a task, handed over on a context switch. The register file is a copy
+ * owned by the receiver from then on.
+ *
+ * @param action kernel work to do on this CPU before returning to user mode
+ */
+public record TaskImage(
+    long tid,
+    long pid,
+    String name,
+    long cr3,
+    RegisterFile regs,
+    Program program,
+    boolean kernelThread,
+    Action action) {
+
+  /** Kernel work pending for a task when it is next dispatched. */
+  public sealed interface Action {}
+
+  /** Nothing pending: return to user mode. */
+  public enum None implements Action {
+    INSTANCE
+  }
+
+  /**
+   * Build the address space of a freshly created process (exec-like): allocate its PML4, share
+   * the kernel half, then demand-fault every page of the regions to populate.
+   */
+  public record Boot(List<Vma> populate) implements Action {}
+
+  /** wait4 finished while the task slept: write the status word to user memory. */
+  public record WriteStatus(long addr, long status) implements Action {}
+}

@@ -1,0 +1,771 @@
+package cowsim.machine.cpu;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import cowsim.isa.Instruction;
+import cowsim.isa.Outcome;
+import cowsim.isa.Program;
+import cowsim.isa.Reg;
+import cowsim.isa.RegisterFile;
+import cowsim.isa.Semantics;
+import cowsim.kernel.Hardware;
+import cowsim.kernel.KernelCounters;
+import cowsim.kernel.KernelOnCpu;
+import cowsim.kernel.KernelState;
+import cowsim.kernel.Layout;
+import cowsim.kernel.PageFaultHandler;
+import cowsim.kernel.TaskImage;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.Node;
+import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Payload;
+import cowsim.machine.interconnect.Reply;
+import cowsim.machine.interconnect.RunEvent;
+import cowsim.machine.interconnect.Topology;
+import cowsim.machine.memory.FrameAllocator;
+import cowsim.machine.memory.MemoryBank;
+import cowsim.machine.mmu.PageWalk;
+import cowsim.machine.mmu.Pte;
+import cowsim.machine.mmu.Tlb;
+import cowsim.machine.mmu.VirtualAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+
+/**
+ * One x86-64 CPU: registers, a TLB, a page walker that sets A and D, a local APIC for IPIs and a
+ * preemption timer. It runs the current task's instructions; every load, store and walk step is
+ * a message to memory. On a trap (syscall, page fault) it runs the kernel's code
+ * ({@link KernelOnCpu}) here, on this CPU, through the {@link Hardware} view.
+ *
+ * <p>x86 rules: writing CR3 flushes the TLB (no PCID); invlpg drops one entry here only; a page
+ * fault drops the faulting address's entry here (SDM 4.10.4.1), so a stale read-only entry
+ * costs one spurious fault; syscall clobbers rcx and r11. Interrupts (IPIs, the timer) are taken
+ * at instruction boundaries in user mode, when idle, and while spinning for shootdown acks.
+ */
+public final class CpuActor extends Node implements Hardware {
+
+  /** What a CPU receives besides replies to its own requests. */
+  public sealed interface Signal extends Payload permits Resume, FlushIpi, FlushAck, AckTimeout {}
+
+  /** To itself: go on executing after a batch of register-only instructions. */
+  public record Resume() implements Signal {}
+
+  /** Full TLB flush IPI from {@code initiator} (strat9's shootdown_all). */
+  public record FlushIpi(int initiator, long request) implements Signal {}
+
+  /** The flush asked by {@code request} is done on {@code from}. */
+  public record FlushAck(int from, long request) implements Signal {}
+
+  /** To itself: the shootdown spin limit ran out. */
+  public record AckTimeout(long request) implements Signal {}
+
+  private enum Mode { IDLE, USER, KERNEL, SPIN, HALTED }
+
+  /** What to do when a user-mode access faults. */
+  @FunctionalInterface
+  private interface FaultSink {
+    void fault(long va, boolean write, boolean present);
+  }
+
+  private final CpuConfig cfg;
+  private final Tlb tlb;
+  private final KernelOnCpu kernel;
+  private final KernelCounters kc = new KernelCounters();
+  private Mode mode = Mode.IDLE;
+  private TaskImage current;
+  private RegisterFile regs;
+  private Program program;
+  private long cr3 = Layout.KERNEL_PML4;
+  private long sliceEnd;
+
+  private long tagSeq;
+  private long pendingTag = -1;
+  private LongConsumer pendingLong;
+  private Consumer<Reply> pendingReply;
+
+  private final List<FlushIpi> pendingFlushes = new ArrayList<>();
+  private boolean rescheduleWanted;
+  private boolean killWanted;
+  private long killCode;
+
+  private long shootRequest;
+  private int acksMissing;
+  private Runnable shootDone;
+  private AckTimeout shootTimer;
+
+  private long lastFaultPage = -1;
+  private int refaults;
+
+  private long instructions;
+  private long memoryOps;
+  private long pageWalks;
+  private long invlpgs;
+  private long tlbFlushes;
+  private long ipisSent;
+  private long ipisHandled;
+  private long contextSwitches;
+  private long refaultKills;
+  private long assertionFailures;
+  private final List<String> assertions = new ArrayList<>();
+
+  public static Behavior<NodeMsg> create(int id, CpuConfig cfg, Topology topo, Latencies lat, String logDir) {
+    return Behaviors.setup(ctx -> new CpuActor(ctx, id, cfg, topo, lat, logDir));
+  }
+
+  private CpuActor(ActorContext<NodeMsg> ctx, int id, CpuConfig cfg, Topology topo, Latencies lat, String logDir) {
+    super(ctx, id, topo, lat, logDir);
+    this.cfg = cfg;
+    this.tlb = new Tlb(cfg.tlbEntries(), cfg.tlbWays());
+    this.kernel = new KernelOnCpu(this);
+  }
+
+  @Override
+  protected String loggerSuffix() {
+    return "cpu";
+  }
+
+  @Override
+  protected long logPid() {
+    return current == null ? 0 : current.pid();
+  }
+
+  @Override
+  protected long logTid() {
+    return current == null ? 0 : current.tid();
+  }
+
+  @Override
+  protected boolean stale(Payload payload) {
+    return payload instanceof AckTimeout t && t != shootTimer;
+  }
+
+  // ================================================================== messages
+
+  @Override
+  protected void handle(int src, Payload payload) {
+    if (payload instanceof Reply r) {
+      complete(r);
+    } else if (payload instanceof Resume) {
+      runUser();
+    } else if (payload instanceof FlushIpi ipi) {
+      if (mode == Mode.IDLE || mode == Mode.SPIN || mode == Mode.HALTED) {
+        flushForIpi(ipi);
+      } else {
+        pendingFlushes.add(ipi);
+      }
+    } else if (payload instanceof FlushAck ack) {
+      onAck(ack);
+    } else if (payload instanceof AckTimeout t) {
+      onAckTimeout(t);
+    } else if (payload instanceof KernelState.Reschedule) {
+      if (mode == Mode.IDLE) {
+        mode = Mode.KERNEL;
+        kernel.schedule();
+      } else {
+        rescheduleWanted = true;
+      }
+    } else if (payload instanceof KernelState.Kill k) {
+      if (current != null && current.tid() == k.tid()) {
+        killWanted = true;
+        killCode = k.code();
+      }
+    } else {
+      throw new IllegalStateException(actorName() + " got " + payload);
+    }
+  }
+
+  private void complete(Reply r) {
+    if (r.tag() != pendingTag) {
+      throw new IllegalStateException(actorName() + ": reply " + r + " does not match request tag " + pendingTag);
+    }
+    pendingTag = -1;
+    LongConsumer kl = pendingLong;
+    Consumer<Reply> kr = pendingReply;
+    pendingLong = null;
+    pendingReply = null;
+    if (kl != null) {
+      if (r instanceof MemoryBank.Value v) {
+        kl.accept(v.value());
+      } else if (r instanceof FrameAllocator.Allocated a) {
+        kl.accept(a.frame());
+      } else if (r instanceof FrameAllocator.Freed) {
+        kl.accept(0);
+      } else {
+        throw new IllegalStateException(actorName() + ": unexpected reply " + r);
+      }
+    } else {
+      kr.accept(r);
+    }
+  }
+
+  private long expectLong(LongConsumer k) {
+    if (pendingTag != -1) {
+      throw new IllegalStateException(actorName() + ": a second request while one is outstanding");
+    }
+    pendingTag = ++tagSeq;
+    pendingLong = k;
+    return pendingTag;
+  }
+
+  private long expectReply(Consumer<Reply> k) {
+    if (pendingTag != -1) {
+      throw new IllegalStateException(actorName() + ": a second request while one is outstanding");
+    }
+    pendingTag = ++tagSeq;
+    pendingReply = k;
+    return pendingTag;
+  }
+
+  private int bankOf(long paddr) {
+    return topo.bankOfFrame(paddr >>> 12);
+  }
+
+  // ================================================================== user mode
+
+  private void runUser() {
+    if (mode != Mode.USER) {
+      return;
+    }
+    int n = 0;
+    while (true) {
+      if (boundary()) {
+        return;
+      }
+      if (n >= cfg.batch()) {
+        send(id, 0, new Resume());
+        return;
+      }
+      if (!deterministic() && now > cfg.maxCycles()) {
+        mode = Mode.HALTED;
+        wiring.runner().tell(new RunEvent.LimitReached("max-cycles " + cfg.maxCycles(), now));
+        return;
+      }
+      if (regs.rip < 0 || regs.rip >= program.size()) {
+        // ran past its last instruction: treated as exit_group(0)
+        mode = Mode.KERNEL;
+        kernel.exit(0, true, null);
+        return;
+      }
+      Instruction in = program.at((int) regs.rip);
+      if (Semantics.needsLoad(in) || Semantics.needsStore(in)) {
+        memoryInstruction(in);
+        return;
+      }
+      Outcome o = Semantics.execute(in, regs, 0);
+      retire();
+      n++;
+      if (!afterExecute(o, in)) {
+        return;
+      }
+    }
+  }
+
+  /** Interrupts taken at an instruction boundary; true when the CPU left user mode. */
+  private boolean boundary() {
+    if (!pendingFlushes.isEmpty()) {
+      for (FlushIpi ipi : pendingFlushes) {
+        flushForIpi(ipi);
+      }
+      pendingFlushes.clear();
+    }
+    if (killWanted) {
+      killWanted = false;
+      mode = Mode.KERNEL;
+      kernel.exit(killCode, false, null);
+      return true;
+    }
+    if (now >= sliceEnd || rescheduleWanted) {
+      rescheduleWanted = false;
+      mode = Mode.KERNEL;
+      kernel.schedule();
+      return true;
+    }
+    return false;
+  }
+
+  private void retire() {
+    instructions++;
+    now += lat.instruction();
+    lastFaultPage = -1;
+  }
+
+  /** After an instruction completed; false when user mode is left. */
+  private boolean afterExecute(Outcome o, Instruction in) {
+    switch (o.kind()) {
+      case CONTINUE:
+      case PAUSE:
+      case STORE:
+        return true;
+      case SYSCALL:
+        now += lat.syscall();
+        regs.set(Reg.RCX, regs.rip);
+        regs.set(Reg.R11, regs.rflags);
+        mode = Mode.KERNEL;
+        kernel.syscall();
+        return false;
+      case ASSERT_FAILED:
+      default:
+        assertionFailures++;
+        String where = "cpu-" + id + " pid " + current.pid() + " (" + current.name() + ") line " + in.line() + ": " + o.message();
+        assertions.add(where);
+        mode = Mode.KERNEL;
+        kernel.assertionFailed(where);
+        return false;
+    }
+  }
+
+  private void memoryInstruction(Instruction in) {
+    FaultSink onFault = this::userFault;
+    if (Semantics.needsLoad(in)) {
+      long va = Semantics.loadAddress(in, regs);
+      translate(va, false, pa -> load(pa, v -> afterLoad(in, v, onFault)), onFault);
+    } else {
+      afterLoad(in, 0, onFault);
+    }
+  }
+
+  private void afterLoad(Instruction in, long loaded, FaultSink onFault) {
+    if (Semantics.needsStore(in)) {
+      long va = Semantics.storeAddress(in, regs);
+      translate(
+          va,
+          true,
+          pa -> {
+            Outcome o = Semantics.execute(in, regs, loaded);
+            retire();
+            store(pa, o.storeValue(), this::runUser);
+          },
+          onFault);
+    } else {
+      Outcome o = Semantics.execute(in, regs, loaded);
+      retire();
+      if (afterExecute(o, in)) {
+        runUser();
+      }
+    }
+  }
+
+  private void load(long paddr, LongConsumer k) {
+    memoryOps++;
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr));
+  }
+
+  private void store(long paddr, long value, Runnable k) {
+    memoryOps++;
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value));
+  }
+
+  /** A user-mode access faulted: the kernel's page-fault path runs here, then the retry. */
+  private void userFault(long va, boolean write, boolean present) {
+    now += lat.faultEntry();
+    mode = Mode.KERNEL;
+    long page = va & ~0xfffL;
+    if (page == lastFaultPage) {
+      refaults++;
+    } else {
+      lastFaultPage = page;
+      refaults = 1;
+    }
+    if (refaults > cfg.maxRefaults()) {
+      refaultKills++;
+      lastFaultPage = -1;
+      kernel.kill("refault loop: " + refaults + " faults on page " + hex(page) + " without progress");
+      return;
+    }
+    kernel.pageFault(va, write, present, this::enterUser);
+  }
+
+  // ================================================================== MMU
+
+  /** Translate a user address for a load or store; faults go to {@code onFault}. */
+  private void translate(long va, boolean write, LongConsumer k, FaultSink onFault) {
+    if (!VirtualAddress.user(va)) {
+      onFault.fault(va, write, false);
+      return;
+    }
+    long vpn = VirtualAddress.pageNumber(va);
+    long e = tlb.lookup(vpn, 0);
+    if (e != Tlb.MISS) {
+      if (write && !Tlb.writable(e)) {
+        tlb.invalidate(vpn); // SDM 4.10.4.1: a page fault drops the entry
+        onFault.fault(va, true, true);
+        return;
+      }
+      if (!write || Tlb.dirty(e)) {
+        now += lat.tlbHit();
+        k.accept((Tlb.frame(e) << 12) | (va & 0xfff));
+        return;
+      }
+      // a write through a clean entry: walk again to set D
+    }
+    pageWalks++;
+    walk(cr3, va, 4, Pte.RW | Pte.US, write, k, onFault);
+  }
+
+  private void walk(long table, long va, int level, long rights, boolean write, LongConsumer k, FaultSink onFault) {
+    long addr = PageWalk.entryAddress(table, va, level);
+    send(
+        bankOf(addr),
+        lat.walkStep(),
+        new MemoryBank.Read(
+            expectLong(
+                e -> {
+                  if (!Pte.present(e)) {
+                    tlb.invalidate(VirtualAddress.pageNumber(va));
+                    onFault.fault(va, write, false);
+                    return;
+                  }
+                  long r = rights & (e | ~(Pte.RW | Pte.US));
+                  boolean leaf = level == 1 || (level <= 3 && Pte.huge(e));
+                  if (!leaf) {
+                    walk(Pte.frame(e), va, level - 1, r, write, k, onFault);
+                    return;
+                  }
+                  if ((r & Pte.US) == 0 || (write && (r & Pte.RW) == 0)) {
+                    tlb.invalidate(VirtualAddress.pageNumber(va));
+                    onFault.fault(va, write, true);
+                    return;
+                  }
+                  long frame = PageWalk.frameOf(e, level, va);
+                  long bits = Pte.A | (write ? Pte.D : 0);
+                  if ((e & bits) == bits) {
+                    fill(va, frame, r, write || Pte.dirty(e), k);
+                    return;
+                  }
+                  // locked cmpxchg of the entry it read; if it changed meanwhile, walk again
+                  send(
+                      bankOf(addr),
+                      lat.walkStep(),
+                      new MemoryBank.CompareAndSwap(
+                          expectLong(
+                              old -> {
+                                if (old != e) {
+                                  walk(cr3, va, 4, Pte.RW | Pte.US, write, k, onFault);
+                                } else {
+                                  fill(va, frame, r, true, k);
+                                }
+                              }),
+                          addr,
+                          e,
+                          e | bits));
+                }),
+            addr));
+  }
+
+  private void fill(long va, long frame, long rights, boolean dirty, LongConsumer k) {
+    tlb.insert(VirtualAddress.pageNumber(va), 0, frame, (rights & Pte.RW) != 0, true, dirty, false);
+    k.accept((frame << 12) | (va & 0xfff));
+  }
+
+  private void flushForIpi(FlushIpi ipi) {
+    tlb.flushNonGlobal();
+    tlbFlushes++;
+    ipisHandled++;
+    debug("flush IPI from cpu-{} (request {}): TLB flushed, ack", ipi.initiator(), ipi.request());
+    send(ipi.initiator(), lat.ipi(), new FlushAck(id, ipi.request()));
+  }
+
+  private void onAck(FlushAck ack) {
+    if (mode != Mode.SPIN || ack.request() != shootRequest) {
+      return; // late ack of a request that timed out
+    }
+    if (--acksMissing == 0) {
+      endShootdown();
+    }
+  }
+
+  private void onAckTimeout(AckTimeout t) {
+    if (mode != Mode.SPIN || t != shootTimer) {
+      return;
+    }
+    kc.ackTimeouts++;
+    warn("shootdown request {}: {} acks missing after {} spins, continuing anyway", shootRequest, acksMissing, cfg.ackTimeoutSpins());
+    endShootdown();
+  }
+
+  private void endShootdown() {
+    mode = Mode.KERNEL;
+    if (shootTimer != null) {
+      cancel(shootTimer);
+    }
+    shootTimer = null;
+    Runnable k = shootDone;
+    shootDone = null;
+    k.run();
+  }
+
+  // ================================================================== Hardware (the kernel's view)
+
+  @Override
+  public int cpu() {
+    return id;
+  }
+
+  @Override
+  public int cpuCount() {
+    return topo.cpus();
+  }
+
+  @Override
+  public long now() {
+    return now;
+  }
+
+  @Override
+  public Latencies lat() {
+    return lat;
+  }
+
+  @Override
+  public KernelCounters counters() {
+    return kc;
+  }
+
+  @Override
+  public void charge(long cycles) {
+    now += cycles;
+  }
+
+  @Override
+  public void read(long paddr, LongConsumer k) {
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr));
+  }
+
+  @Override
+  public void write(long paddr, long value, Runnable k) {
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value));
+  }
+
+  @Override
+  public void readFrame(long frame, Consumer<long[]> k) {
+    send(
+        topo.bankOfFrame(frame),
+        lat.memoryAccess(),
+        new MemoryBank.ReadFrame(expectReply(r -> k.accept(((MemoryBank.FrameData) r).data())), frame));
+  }
+
+  @Override
+  public void writeFrame(long frame, long[] data, Runnable k) {
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.WriteFrame(expectLong(v -> k.run()), frame, data));
+  }
+
+  @Override
+  public void refAdd(long frame, int delta, LongConsumer k) {
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RefAdd(expectLong(k), frame, delta));
+  }
+
+  @Override
+  public void refGet(long frame, LongConsumer k) {
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RefGet(expectLong(k), frame));
+  }
+
+  @Override
+  public void allocate(LongConsumer k) {
+    send(topo.allocator(), lat.allocator(), new FrameAllocator.Allocate(expectLong(k), 0));
+  }
+
+  @Override
+  public void free(long frame, Runnable k) {
+    send(topo.allocator(), lat.allocator(), new FrameAllocator.Free(expectLong(v -> k.run()), frame, 0));
+  }
+
+  @Override
+  public void call(LongFunction<KernelState.Request> make, Consumer<Payload> k) {
+    send(topo.kernel(), lat.kernelCall(), make.apply(expectReply(k::accept)));
+  }
+
+  @Override
+  public void invlpg(long va) {
+    invlpgs++;
+    tlb.invalidate(VirtualAddress.pageNumber(va));
+  }
+
+  @Override
+  public void writeCr3(long pml4Frame) {
+    cr3 = pml4Frame;
+    tlb.flushNonGlobal();
+    tlbFlushes++;
+  }
+
+  @Override
+  public long cr3() {
+    return cr3;
+  }
+
+  @Override
+  public void shootdownAll(Runnable k) {
+    kc.shootdowns++;
+    writeCr3(cr3); // reload CR3 locally
+    int others = topo.cpus() - 1;
+    if (others == 0) {
+      k.run();
+      return;
+    }
+    shootRequest++;
+    acksMissing = others;
+    shootDone = k;
+    mode = Mode.SPIN;
+    for (int c = 0; c < topo.cpus(); c++) {
+      if (c != id) {
+        ipisSent++;
+        send(c, lat.ipi(), new FlushIpi(id, shootRequest));
+      }
+    }
+    log("shootdown_all: CR3 reloaded, flush IPI {} sent to {} CPUs, spinning for acks", shootRequest, others);
+    if (cfg.ackTimeoutSpins() > 0) {
+      shootTimer = new AckTimeout(shootRequest);
+      send(id, cfg.ackTimeoutSpins() * lat.ackSpin(), shootTimer);
+    }
+    // IPIs that were waiting for a boundary are taken while spinning
+    for (FlushIpi ipi : pendingFlushes) {
+      flushForIpi(ipi);
+    }
+    pendingFlushes.clear();
+  }
+
+  @Override
+  public RegisterFile regs() {
+    return regs;
+  }
+
+  @Override
+  public TaskImage current() {
+    return current;
+  }
+
+  @Override
+  public void switchTo(TaskImage task) {
+    if (current == null || current.tid() != task.tid()) {
+      contextSwitches++;
+      now += lat.contextSwitch();
+      killWanted = false;
+      lastFaultPage = -1;
+    }
+    current = task;
+    regs = task.regs();
+    program = task.program();
+    if (task.cr3() != 0 && task.cr3() != cr3) {
+      writeCr3(task.cr3());
+    }
+    sliceEnd = now + cfg.quantum();
+  }
+
+  @Override
+  public void enterUser() {
+    mode = Mode.USER;
+    runUser();
+  }
+
+  @Override
+  public void retryInstruction() {
+    enterUser();
+  }
+
+  @Override
+  public void becomeIdle() {
+    current = null;
+    regs = null;
+    program = null;
+    mode = Mode.IDLE;
+    if (cr3 != Layout.KERNEL_PML4) {
+      writeCr3(Layout.KERNEL_PML4);
+    }
+    for (FlushIpi ipi : pendingFlushes) {
+      flushForIpi(ipi);
+    }
+    pendingFlushes.clear();
+    if (rescheduleWanted) {
+      rescheduleWanted = false;
+      mode = Mode.KERNEL;
+      kernel.schedule();
+    }
+  }
+
+  @Override
+  public void copyToUser(long va, long value, Consumer<Boolean> k) {
+    copyToUser(va, value, k, 0);
+  }
+
+  private void copyToUser(long va, long value, Consumer<Boolean> k, int attempt) {
+    translate(
+        va,
+        true,
+        pa -> store(pa, value, () -> k.accept(true)),
+        (fva, write, present) -> {
+          if (attempt >= cfg.maxRefaults()) {
+            k.accept(false);
+            return;
+          }
+          now += lat.faultEntry();
+          PageFaultHandler.handle(
+              this, current.pid(), fva, write, present, () -> copyToUser(va, value, k, attempt + 1), reason -> k.accept(false));
+        });
+  }
+
+  @Override
+  public void log(String format, Object... args) {
+    info(format, args);
+  }
+
+  private static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  // ================================================================== report
+
+  /** One CPU's line in the report. */
+  public record CpuDetail(
+      int cpu,
+      long instructions,
+      long cycles,
+      long tlbHits,
+      long tlbMisses,
+      long pageFaults,
+      long cowFaults,
+      long ipisSent,
+      long contextSwitches,
+      List<String> assertionFailures) {
+    public double tlbHitRate() {
+      long n = tlbHits + tlbMisses;
+      return n == 0 ? 0 : (double) tlbHits / n;
+    }
+  }
+
+  @Override
+  protected NodeStats stats() {
+    Map<String, Long> c = new LinkedHashMap<>();
+    c.put("instructions", instructions);
+    c.put("memory_ops", memoryOps);
+    c.put("tlb_hits", tlb.hits());
+    c.put("tlb_misses", tlb.misses());
+    c.put("page_walks", pageWalks);
+    c.put("page_faults", kc.pageFaults);
+    c.put("demand_zero_faults", kc.demandZeroFaults);
+    c.put("cow_faults", kc.cowFaults);
+    c.put("cow_copies", kc.cowCopies);
+    c.put("cow_reuses", kc.cowReuses);
+    c.put("spurious_faults", kc.spuriousFaults);
+    c.put("invlpg", invlpgs);
+    c.put("tlb_flushes", tlbFlushes);
+    c.put("ipis", ipisSent);
+    c.put("ipis_handled", ipisHandled);
+    c.put("shootdowns", kc.shootdowns);
+    c.put("ack_timeouts", kc.ackTimeouts);
+    c.put("context_switches", contextSwitches);
+    c.put("syscalls", kc.syscalls);
+    c.put("refault_kills", refaultKills);
+    c.put("assertion_failures", assertionFailures);
+    return new NodeStats(
+        id,
+        c,
+        new CpuDetail(id, instructions, now, tlb.hits(), tlb.misses(), kc.pageFaults, kc.cowFaults, ipisSent, contextSwitches, List.copyOf(assertions)),
+        now);
+  }
+}

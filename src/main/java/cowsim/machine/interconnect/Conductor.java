@@ -1,0 +1,159 @@
+package cowsim.machine.interconnect;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * The deterministic conductor behind the interconnect: it holds every message in flight and
+ * delivers exactly one at a time, earliest virtual time first, breaking ties with a PRNG seeded
+ * from the scenario. The next delivery waits until the receiver reports what it sent, so the
+ * whole run is a function of the scenario, the seed and the build. It also hashes the sequence of
+ * deliveries (the report's {@code trace_hash}).
+ */
+public final class Conductor extends AbstractBehavior<Conductor.Command> {
+
+  /** The conductor's protocol. */
+  public sealed interface Command {}
+
+  /** Sent once by the guardian before {@link Inject}: where the components are. */
+  public record Wire(Wiring wiring) implements Command {}
+
+  /** Packets that start the run (sent by nobody: boot interrupts). */
+  public record Inject(List<NodeMsg.Packet> packets) implements Command {}
+
+  /** A component finished handling its packet and sent these. */
+  public record Done(int node, List<NodeMsg.Packet> sent, List<Payload> cancelled) implements Command {}
+
+  /** Control plane: how many packets were delivered and the trace hash so far. */
+  public record Report(ActorRef<Summary> replyTo) implements Command {}
+
+  /** What the conductor saw. */
+  public record Summary(long delivered, String traceHash, long lastTime) {}
+
+  private record Queued(long time, long key, long seq, NodeMsg.Packet packet) {}
+
+  private Wiring wiring;
+  private final long maxCycles;
+  private final SplittableRandom rng;
+  private final PriorityQueue<Queued> queue =
+      new PriorityQueue<>(
+          (a, b) -> {
+            int c = Long.compare(a.time, b.time);
+            if (c != 0) {
+              return c;
+            }
+            c = Long.compare(a.key, b.key);
+            return c != 0 ? c : Long.compare(a.seq, b.seq);
+          });
+  private final MessageDigest sha;
+  private final ByteBuffer entry = ByteBuffer.allocate(20);
+  private long seq;
+  private long delivered;
+  private long lastTime;
+  private boolean busy;
+  private boolean stopped;
+
+  /**
+   * @param seed tie-break seed
+   * @param maxCycles no packet later than this is delivered; the run ends with a limit event
+   */
+  public static Behavior<Command> create(long seed, long maxCycles) {
+    return Behaviors.setup(ctx -> new Conductor(ctx, seed, maxCycles));
+  }
+
+  private Conductor(ActorContext<Command> ctx, long seed, long maxCycles) {
+    super(ctx);
+    this.maxCycles = maxCycles;
+    this.rng = new SplittableRandom(seed);
+    try {
+      this.sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Wire.class, w -> {
+              wiring = w.wiring();
+              return this;
+            })
+        .onMessage(Inject.class, this::onInject)
+        .onMessage(Done.class, this::onDone)
+        .onMessage(Report.class, this::onReport)
+        .build();
+  }
+
+  private Behavior<Command> onInject(Inject inject) {
+    inject.packets().forEach(this::enqueue);
+    if (!busy) {
+      deliverNext();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDone(Done done) {
+    for (Payload timer : done.cancelled()) {
+      queue.removeIf(q -> q.packet.payload() == timer);
+    }
+    List<NodeMsg.Packet> sent = done.sent();
+    for (int i = 0; i < sent.size(); i++) {
+      enqueue(sent.get(i));
+    }
+    busy = false;
+    deliverNext();
+    return this;
+  }
+
+  private Behavior<Command> onReport(Report r) {
+    MessageDigest copy;
+    try {
+      copy = (MessageDigest) sha.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException(e);
+    }
+    r.replyTo().tell(new Summary(delivered, HexFormat.of().formatHex(copy.digest()), lastTime));
+    return this;
+  }
+
+  private void enqueue(NodeMsg.Packet p) {
+    queue.add(new Queued(p.time(), rng.nextLong(), seq++, p));
+  }
+
+  private void deliverNext() {
+    if (stopped) {
+      return;
+    }
+    Queued q = queue.poll();
+    if (q == null) {
+      stopped = true;
+      wiring.runner().tell(new RunEvent.Quiescent(lastTime));
+      return;
+    }
+    NodeMsg.Packet p = q.packet;
+    if (p.time() > maxCycles) {
+      stopped = true;
+      wiring.runner().tell(new RunEvent.LimitReached("max-cycles " + maxCycles, p.time()));
+      return;
+    }
+    lastTime = p.time();
+    entry.clear();
+    entry.putLong(p.time()).putInt(p.src()).putInt(p.dst()).putInt(p.payload().getClass().getName().hashCode());
+    sha.update(entry.array(), 0, 20);
+    delivered++;
+    busy = true;
+    wiring.ref(p.dst()).tell(p);
+  }
+}

@@ -1,0 +1,44 @@
+package cowsim.machine.interconnect;
+
+/**
+ * Node numbering on the interconnect: CPUs 0..cpus-1, then the memory banks, then the frame
+ * allocator, then the kernel's shared structures.
+ */
+public record Topology(int cpus, int banks) {
+
+  public int bank(int index) {
+    return cpus + index;
+  }
+
+  /** The memory bank that owns a frame: frames are interleaved across banks. */
+  public int bankOfFrame(long frame) {
+    return cpus + (int) (frame % banks);
+  }
+
+  public int allocator() {
+    return cpus + banks;
+  }
+
+  public int kernel() {
+    return cpus + banks + 1;
+  }
+
+  public int size() {
+    return cpus + banks + 2;
+  }
+
+  public boolean isCpu(int node) {
+    return node >= 0 && node < cpus;
+  }
+
+  /** Name used in logs and log file names. */
+  public String name(int node) {
+    if (node < cpus) {
+      return "cpu-" + node;
+    }
+    if (node < cpus + banks) {
+      return banks == 1 ? "memory" : "memory-" + (node - cpus);
+    }
+    return node == allocator() ? "allocator" : "kernel";
+  }
+}

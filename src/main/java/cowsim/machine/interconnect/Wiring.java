@@ -1,0 +1,27 @@
+package cowsim.machine.interconnect;
+
+import akka.actor.typed.ActorRef;
+import java.util.List;
+
+/**
+ * Where every simulated component is, and how messages reach it. Built once by the run's
+ * guardian after all components are spawned and before the first packet is sent; never mutated
+ * afterwards, so sharing it between actors shares no mutable state.
+ *
+ * @param conductor the deterministic conductor, or null in concurrent mode
+ */
+public record Wiring(
+    List<ActorRef<NodeMsg>> nodes,
+    ActorRef<Conductor.Command> conductor,
+    ActorRef<RunEvent> runner,
+    Topology topology,
+    Latencies latencies) {
+
+  public boolean deterministic() {
+    return conductor != null;
+  }
+
+  public ActorRef<NodeMsg> ref(int node) {
+    return nodes.get(node);
+  }
+}

@@ -1,0 +1,115 @@
+package cowsim.machine.memory;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.Node;
+import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Payload;
+import cowsim.machine.interconnect.Reply;
+import cowsim.machine.interconnect.Topology;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The physical frame allocator: a buddy allocator behind one actor (strat9's global allocator
+ * lock is this actor's mailbox). Out of memory is an answer ({@code frame = -1}), never a hang.
+ */
+public final class FrameAllocator extends Node {
+
+  /** Requests the allocator serves. */
+  public sealed interface Request extends Payload permits Allocate, Free {}
+
+  /** Allocate a block of 2^order frames. Answer: {@link Allocated}. */
+  public record Allocate(long tag, int order) implements Request {}
+
+  /** Free a block. Answer: {@link Freed}. */
+  public record Free(long tag, long frame, int order) implements Request {}
+
+  /** The first frame of the block, or -1 when out of memory. */
+  public record Allocated(long tag, long frame) implements Reply {}
+
+  /** Whether the free was legal (a double free is reported, not thrown). */
+  public record Freed(long tag, long frame, BuddyAllocator.FreeResult result) implements Reply {}
+
+  private final BuddyAllocator buddy;
+  private final long reserved;
+  private long frameAllocs;
+  private long frameFrees;
+  private long failures;
+  private long badFrees;
+
+  /**
+   * @param reservedFrames frames [0, reservedFrames) belong to the kernel image and its tables
+   */
+  public static Behavior<NodeMsg> create(
+      int id, long totalFrames, int maxOrder, long reservedFrames, Topology topo, Latencies lat, String logDir) {
+    return Behaviors.setup(
+        ctx -> new FrameAllocator(ctx, id, totalFrames, maxOrder, reservedFrames, topo, lat, logDir));
+  }
+
+  private FrameAllocator(
+      ActorContext<NodeMsg> ctx,
+      int id,
+      long totalFrames,
+      int maxOrder,
+      long reservedFrames,
+      Topology topo,
+      Latencies lat,
+      String logDir) {
+    super(ctx, id, topo, lat, logDir);
+    this.buddy = new BuddyAllocator(totalFrames, maxOrder);
+    this.buddy.reserve(0, reservedFrames);
+    this.reserved = reservedFrames;
+  }
+
+  @Override
+  protected String loggerSuffix() {
+    return "allocator";
+  }
+
+  @Override
+  protected void handle(int src, Payload payload) {
+    if (payload instanceof Allocate a) {
+      long f = buddy.allocate(a.order());
+      if (f < 0) {
+        failures++;
+        info("cpu-{} allocate order {}: out of memory", src, a.order());
+      } else {
+        frameAllocs += 1L << a.order();
+        debug("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
+      }
+      send(src, lat.allocator(), new Allocated(a.tag(), f));
+    } else if (payload instanceof Free fr) {
+      BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
+      if (r.ok()) {
+        frameFrees += 1L << fr.order();
+        debug("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
+      } else {
+        badFrees++;
+        warn("cpu-{} free frame {} order {}: {}", src, hex(fr.frame()), fr.order(), r);
+      }
+      send(src, lat.allocator(), new Freed(fr.tag(), fr.frame(), r));
+    } else {
+      throw new IllegalStateException("allocator got " + payload);
+    }
+  }
+
+  private static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  @Override
+  protected NodeStats stats() {
+    Map<String, Long> c = new LinkedHashMap<>();
+    c.put("frames_total", buddy.totalFrames() - reserved);
+    c.put("frames_allocated", frameAllocs);
+    c.put("frames_freed", frameFrees);
+    c.put("frames_in_use", buddy.allocatedFrames());
+    c.put("allocation_failures", failures);
+    c.put("bad_frees", badFrees);
+    return new NodeStats(id, c, null, now);
+  }
+}

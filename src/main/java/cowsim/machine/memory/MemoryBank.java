@@ -1,0 +1,166 @@
+package cowsim.machine.memory;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Node;
+import cowsim.machine.interconnect.Payload;
+import cowsim.machine.interconnect.Reply;
+import cowsim.machine.interconnect.Topology;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One bank of physical memory: the contents and per-frame metadata (strat9's 32-bit refcounts)
+ * of the frames it owns. Frames are interleaved across banks (frame f lives in bank f % banks).
+ * Every access is one message, and an atomic read-modify-write is one message, so other CPUs'
+ * steps interleave between any two accesses exactly as on real hardware.
+ */
+public final class MemoryBank extends Node {
+
+  /** Requests a bank serves; every one is answered to its sender. */
+  public sealed interface Request extends Payload
+      permits Read, Write, FetchOr, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet {}
+
+  /** Load 8 bytes. Answer: {@link Value}. */
+  public record Read(long tag, long paddr) implements Request {}
+
+  /** Store 8 bytes. Answer: {@link Value} with the old value. */
+  public record Write(long tag, long paddr, long value) implements Request {}
+
+  /** Atomic OR (a page walker setting A/D). Answer: {@link Value} with the old value. */
+  public record FetchOr(long tag, long paddr, long bits) implements Request {}
+
+  /** Atomic compare-and-swap. Answer: {@link Value} with the old value. */
+  public record CompareAndSwap(long tag, long paddr, long expected, long value) implements Request {}
+
+  /** Read a whole 4 KiB frame. Answer: {@link FrameData}. */
+  public record ReadFrame(long tag, long frame) implements Request {}
+
+  /** Write a whole frame; {@code data == null} zeroes it. Answer: {@link Value} 0. */
+  public record WriteFrame(long tag, long frame, long[] data) implements Request {}
+
+  /** Refcount fetch_add (negative delta: fetch_sub), 32-bit wrap-around. Answer: old value. */
+  public record RefAdd(long tag, long frame, int delta) implements Request {}
+
+  /** Refcount load. Answer: {@link Value}. */
+  public record RefGet(long tag, long frame) implements Request {}
+
+  /** An 8-byte answer. */
+  public record Value(long tag, long value) implements Reply {}
+
+  /** A frame's contents (never mutated after sending). */
+  public record FrameData(long tag, long[] data) implements Reply {}
+
+  private final int banks;
+  private final FrameStore store;
+  private final RefcountTable refcounts;
+  private long reads;
+  private long writes;
+  private long atomics;
+  private long frameOps;
+
+  public static Behavior<NodeMsg> create(
+      int id, int bankIndex, long totalFrames, Topology topo, Latencies lat, String logDir) {
+    return Behaviors.setup(
+        ctx -> new MemoryBank(ctx, id, bankIndex, totalFrames, topo, lat, logDir));
+  }
+
+  private MemoryBank(
+      ActorContext<NodeMsg> ctx,
+      int id,
+      int bankIndex,
+      long totalFrames,
+      Topology topo,
+      Latencies lat,
+      String logDir) {
+    super(ctx, id, topo, lat, logDir);
+    this.banks = topo.banks();
+    long mine = (totalFrames - bankIndex + banks - 1) / banks;
+    this.store = new FrameStore(mine);
+    this.refcounts = new RefcountTable(mine);
+  }
+
+  @Override
+  protected String loggerSuffix() {
+    return "memory";
+  }
+
+  private long local(long paddr) {
+    long frame = paddr >>> 12;
+    return ((frame / banks) << 12) | (paddr & 0xfff);
+  }
+
+  private long localFrame(long frame) {
+    return frame / banks;
+  }
+
+  @Override
+  protected void handle(int src, Payload payload) {
+    if (payload instanceof Read r) {
+      reads++;
+      reply(src, new Value(r.tag(), store.read(local(r.paddr()))));
+    } else if (payload instanceof Write w) {
+      writes++;
+      long a = local(w.paddr());
+      long old = store.read(a);
+      store.write(a, w.value());
+      reply(src, new Value(w.tag(), old));
+    } else if (payload instanceof FetchOr f) {
+      atomics++;
+      reply(src, new Value(f.tag(), store.fetchOr(local(f.paddr()), f.bits())));
+    } else if (payload instanceof CompareAndSwap c) {
+      atomics++;
+      reply(src, new Value(c.tag(), store.compareAndSwap(local(c.paddr()), c.expected(), c.value())));
+    } else if (payload instanceof ReadFrame r) {
+      frameOps++;
+      send(src, lat.memoryReply() + lat.frameCopy(), new FrameData(r.tag(), store.readFrame(localFrame(r.frame()))));
+    } else if (payload instanceof WriteFrame w) {
+      frameOps++;
+      if (w.data() == null) {
+        store.zeroFrame(localFrame(w.frame()));
+      } else {
+        store.writeFrame(localFrame(w.frame()), w.data());
+      }
+      send(src, lat.memoryReply() + lat.frameCopy(), new Value(w.tag(), 0));
+    } else if (payload instanceof RefAdd r) {
+      atomics++;
+      int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
+      debug("refcount frame 0x{}: {} -> {}", Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
+      reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
+    } else if (payload instanceof RefGet r) {
+      atomics++;
+      reply(src, new Value(r.tag(), Integer.toUnsignedLong(refcounts.get(localFrame(r.frame())))));
+    } else {
+      throw new IllegalStateException("memory bank got " + payload);
+    }
+  }
+
+  private void reply(int dst, Payload p) {
+    send(dst, lat.memoryReply(), p);
+  }
+
+  /** End-of-run view of this bank, for the report and the checkers. */
+  public record BankDetail(int bank, Map<Long, Integer> nonZeroRefcounts, long populatedFrames) {}
+
+  @Override
+  protected NodeStats stats() {
+    Map<String, Long> c = new LinkedHashMap<>();
+    c.put("memory_reads", reads);
+    c.put("memory_writes", writes);
+    c.put("memory_atomics", atomics);
+    c.put("memory_frame_ops", frameOps);
+    Map<Long, Integer> rc = new LinkedHashMap<>();
+    int bankIndex = id - topo.cpus();
+    for (long lf = 0; lf < refcounts.totalFrames(); lf++) {
+      int v = refcounts.get(lf);
+      if (v != 0) {
+        rc.put(lf * banks + bankIndex, v);
+      }
+    }
+    return new NodeStats(id, c, new BankDetail(bankIndex, rc, store.populatedFrames()), now);
+  }
+}

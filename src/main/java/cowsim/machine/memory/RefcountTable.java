@@ -1,0 +1,76 @@
+package cowsim.machine.memory;
+
+/**
+ * strat9's per-frame metadata array: a 32-bit reference count and a flags byte per physical frame.
+ *
+ * <p>Counts are plain Java ints so they wrap exactly like strat9's u32 counters: a decrement from 0
+ * yields 0xFFFFFFFF (-1 as an int) and an increment past 0x7FFFFFFF goes negative, silently. The
+ * simulator's checker relies on seeing the wrapped value, so nothing here saturates or throws on
+ * overflow. Read counts as unsigned with {@link Integer#toUnsignedLong} when logging. Flag bit
+ * meanings belong to the kernel model, not to this table. Not thread-safe.
+ */
+public final class RefcountTable {
+  private final int[] counts;
+  private final byte[] flags;
+
+  public RefcountTable(long totalFrames) {
+    if (totalFrames < 1 || totalFrames > BuddyAllocator.MAX_FRAMES) {
+      throw new IllegalArgumentException(
+          "totalFrames must be 1.." + BuddyAllocator.MAX_FRAMES + ": " + totalFrames);
+    }
+    counts = new int[(int) totalFrames];
+    flags = new byte[(int) totalFrames];
+  }
+
+  public long totalFrames() {
+    return counts.length;
+  }
+
+  public int get(long frame) {
+    return counts[index(frame)];
+  }
+
+  public void set(long frame, int value) {
+    counts[index(frame)] = value;
+  }
+
+  /** Adds delta with 32-bit wrap-around. @return the value before the add */
+  public int fetchAdd(long frame, int delta) {
+    int i = index(frame);
+    int old = counts[i];
+    counts[i] = old + delta;
+    return old;
+  }
+
+  public byte flags(long frame) {
+    return flags[index(frame)];
+  }
+
+  public void setFlags(long frame, byte value) {
+    flags[index(frame)] = value;
+  }
+
+  /** @return the flags before the change */
+  public byte orFlags(long frame, byte bits) {
+    int i = index(frame);
+    byte old = flags[i];
+    flags[i] = (byte) (old | bits);
+    return old;
+  }
+
+  /** @return the flags before the change */
+  public byte clearFlags(long frame, byte bits) {
+    int i = index(frame);
+    byte old = flags[i];
+    flags[i] = (byte) (old & ~bits);
+    return old;
+  }
+
+  private int index(long frame) {
+    // Checked as a long: a bare (int) cast would let a huge frame number alias a small one.
+    if (frame < 0 || frame >= counts.length) {
+      throw new IllegalArgumentException("frame out of range: " + frame);
+    }
+    return (int) frame;
+  }
+}

@@ -1,0 +1,135 @@
+package cowsim.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import cowsim.kernel.ProcessInfo;
+import cowsim.machine.cpu.CpuActor;
+import cowsim.sim.SimResult;
+import cowsim.sim.Simulation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** report.json and the console summary of one run. */
+public final class RunReport {
+
+  private RunReport() {}
+
+  public static ObjectNode json(SimResult r, Verdict v) {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode o = m.createObjectNode();
+    o.put("scenario", r.scenario().name());
+    o.put("file", r.scenario().origin());
+    o.put("seed", r.scenario().seed());
+    o.put("mode", r.scenario().mode().toString());
+    o.put("replayable", r.traceHash() != null);
+    o.put("profile", r.scenario().kernel().profile());
+    o.put("cpus", r.scenario().machine().cpus());
+    o.put("outcome", v.pass() ? "pass" : "fail");
+    o.put("exit_code", v.exitCode());
+    o.put("ending", r.ending().name().toLowerCase(Locale.ROOT));
+    o.put("ending_detail", r.endDetail());
+    ArrayNode failures = o.putArray("failures");
+    v.failures().forEach(failures::add);
+    if (r.traceHash() == null) {
+      o.putNull("trace_hash");
+    } else {
+      o.put("trace_hash", r.traceHash());
+    }
+    ArrayNode procs = o.putArray("processes");
+    for (ProcessInfo p : r.processes()) {
+      ObjectNode n = procs.addObject();
+      n.put("pid", p.pid());
+      n.put("ppid", p.ppid());
+      n.put("name", p.name());
+      if (p.exitCode() == null) {
+        n.putNull("exit_code");
+      } else {
+        n.put("exit_code", p.exitCode());
+      }
+      n.put("killed", p.killed());
+      if (p.killReason() != null) {
+        n.put("kill_reason", p.killReason());
+      }
+      n.put("threads", p.threads());
+    }
+    o.putArray("violations");
+    ArrayNode cpus = o.putArray("cpus_detail");
+    for (CpuActor.CpuDetail c : r.cpus()) {
+      ObjectNode n = cpus.addObject();
+      n.put("cpu", c.cpu());
+      n.put("instructions", c.instructions());
+      n.put("cycles", c.cycles());
+      n.put("tlb_hits", c.tlbHits());
+      n.put("tlb_misses", c.tlbMisses());
+      n.put("tlb_hit_rate", Math.round(c.tlbHitRate() * 10000) / 10000.0);
+      n.put("page_faults", c.pageFaults());
+      n.put("cow_faults", c.cowFaults());
+      n.put("ipis_sent", c.ipisSent());
+      n.put("context_switches", c.contextSwitches());
+    }
+    ObjectNode stats = o.putObject("stats");
+    for (String k : Simulation.STAT_ORDER) {
+      stats.put(k, r.stat(k));
+    }
+    for (Map.Entry<String, Long> e : r.stats().entrySet()) {
+      if (!stats.has(e.getKey())) {
+        stats.put(e.getKey(), e.getValue());
+      }
+    }
+    if (r.error() != null) {
+      o.put("error", String.valueOf(r.error()));
+    }
+    return o;
+  }
+
+  public static void write(Path dir, SimResult r, Verdict v) throws IOException {
+    Files.createDirectories(dir);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json(r, v));
+  }
+
+  /** The console summary: per CPU, per process, the totals, the outcome and why. */
+  public static void print(PrintStream out, SimResult r, Verdict v) {
+    out.printf("scenario %s (%s, seed %d, %d CPUs, profile %s)%n",
+        r.scenario().name(), r.scenario().mode(), r.scenario().seed(), r.scenario().machine().cpus(), r.scenario().kernel().profile());
+    int shown = 0;
+    out.println("  cpu  instructions      cycles  tlb-hit  faults  cow  ipis  switches");
+    for (CpuActor.CpuDetail c : r.cpus()) {
+      if (shown++ == 16 && r.cpus().size() > 17) {
+        out.printf("  ... %d more CPUs (see report.json)%n", r.cpus().size() - 16);
+        break;
+      }
+      out.printf("  %3d  %12d  %10d  %6.1f%%  %6d  %3d  %4d  %8d%n",
+          c.cpu(), c.instructions(), c.cycles(), 100 * c.tlbHitRate(), c.pageFaults(), c.cowFaults(), c.ipisSent(), c.contextSwitches());
+    }
+    out.println("  pid  ppid  name              exit");
+    shown = 0;
+    for (ProcessInfo p : r.processes()) {
+      if (shown++ == 32 && r.processes().size() > 33) {
+        out.printf("  ... %d more processes (see report.json)%n", r.processes().size() - 32);
+        break;
+      }
+      out.printf("  %3d  %4d  %-16s  %s%s%n", p.pid(), p.ppid(), p.name(),
+          p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() : "");
+    }
+    out.printf("  cow: %d faults, %d copies, %d reuses; page faults %d (demand-zero %d, spurious %d)%n",
+        r.stat("cow_faults"), r.stat("cow_copies"), r.stat("cow_reuses"), r.stat("page_faults"),
+        r.stat("demand_zero_faults"), r.stat("spurious_faults"));
+    out.printf("  tlb: %d hits, %d misses, %d invlpg, %d flushes, %d IPIs (%d shootdowns, %d ack timeouts)%n",
+        r.stat("tlb_hits"), r.stat("tlb_misses"), r.stat("invlpg"), r.stat("tlb_flushes"), r.stat("ipis"),
+        r.stat("shootdowns"), r.stat("ack_timeouts"));
+    out.printf("  frames: %d allocated, %d freed, %d in use of %d; %d messages, %d cycles, %d ms%n",
+        r.stat("frames_allocated"), r.stat("frames_freed"), r.stat("frames_in_use"), r.stat("frames_total"),
+        r.stat("messages"), r.stat("cycles"), r.stat("host_millis"));
+    out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
+    out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
+    for (String f : v.failures()) {
+      out.println("  - " + f);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package cowsim.scenario;
+
+/**
+ * One anonymous user-memory mapping a process starts with: {@code [at, at + size)}.
+ *
+ * @param at first byte, page-aligned, at or above {@link Machine#PAGE_SIZE}
+ * @param size length in bytes, a positive multiple of {@link Machine#PAGE_SIZE}
+ * @param writable {@code prot = rw} (true) or {@code prot = r} (false)
+ * @param populate whether frames are allocated at start rather than on first touch
+ */
+public record Region(long at, long size, boolean writable, boolean populate) {
+  /** The end of the user half of the address space (exclusive). */
+  public static final long USER_END = 0x0000_8000_0000_0000L;
+
+  /** One past the last byte. */
+  public long end() {
+    return at + size;
+  }
+
+  public boolean contains(long address) {
+    return address >= at && address - at < size;
+  }
+
+  public boolean overlaps(long otherAt, long otherSize) {
+    return at < otherAt + otherSize && otherAt < at + size;
+  }
+
+  public boolean overlaps(Region other) {
+    return overlaps(other.at, other.size);
+  }
+}

@@ -1,0 +1,65 @@
+package cowsim.scenario;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated scenario: the machine, the kernel, the processes to start and what must happen.
+ *
+ * @param origin the file path as given, or the classpath resource name, it was loaded from
+ * @param name the scenario name ({@code [A-Za-z0-9._-]+})
+ * @param description free text, possibly empty
+ * @param seed seed for every pseudo-random choice
+ * @param mode how CPUs are scheduled
+ * @param machine the hardware
+ * @param kernel the kernel profile and knobs
+ * @param processes the processes to start, at least one, names unique
+ * @param expect what the run must produce
+ * @param limits when to stop a run that does not end
+ */
+public record Scenario(
+    String origin,
+    String name,
+    String description,
+    long seed,
+    Mode mode,
+    Machine machine,
+    Kernel kernel,
+    List<ProcessSpec> processes,
+    Expect expect,
+    Limits limits) {
+
+  public Scenario {
+    Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(machine, "machine");
+    Objects.requireNonNull(kernel, "kernel");
+    processes = List.copyOf(processes);
+    Objects.requireNonNull(expect, "expect");
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /** This scenario with another seed (the command line's {@code --seed}). */
+  public Scenario withSeed(long newSeed) {
+    return new Scenario(
+        origin, name, description, newSeed, mode, machine, kernel, processes, expect, limits);
+  }
+
+  /** This scenario in another mode (the command line's {@code --mode}). */
+  public Scenario withMode(Mode newMode) {
+    return new Scenario(
+        origin, name, description, seed, newMode, machine, kernel, processes, expect, limits);
+  }
+
+  /** The declared process named {@code processName}, or null. */
+  public ProcessSpec process(String processName) {
+    for (ProcessSpec p : processes) {
+      if (p.name().equals(processName)) {
+        return p;
+      }
+    }
+    return null;
+  }
+}

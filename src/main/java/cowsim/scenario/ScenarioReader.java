@@ -1,0 +1,402 @@
+package cowsim.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import cowsim.isa.AsmException;
+import cowsim.isa.Assembler;
+import cowsim.isa.Program;
+import cowsim.scenario.Locator.Location;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The validation of a merged scenario Config (file, overrides, defaults) into a Scenario. */
+final class ScenarioReader {
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+  static final List<String> TOP_KEYS =
+      List.of(
+          "name",
+          "description",
+          "seed",
+          "mode",
+          "machine",
+          "kernel",
+          "processes",
+          "expect",
+          "limits");
+  static final List<String> MACHINE_KEYS = List.of("cpus", "memory", "memory-banks", "tlb");
+  static final List<String> TLB_KEYS = List.of("entries", "ways");
+  static final List<String> PROCESS_KEYS =
+      List.of("name", "cpu", "memory", "stack", "kernel-thread", "program");
+  static final List<String> REGION_KEYS = List.of("at", "size", "prot", "populate");
+  static final List<String> EXPECT_KEYS = List.of("exit-code", "exit-codes", "stats", "violations");
+  static final List<String> LIMITS_KEYS = List.of("max-cycles", "timeout", "max-refaults");
+
+  private static final long PAGE = Machine.PAGE_SIZE;
+
+  private final Locator locator;
+  private final ConfigObject processDefaults;
+  private final ConfigObject regionDefaults;
+
+  ScenarioReader(Locator locator, ConfigObject processDefaults, ConfigObject regionDefaults) {
+    this.locator = locator;
+    this.processDefaults = processDefaults;
+    this.regionDefaults = regionDefaults;
+  }
+
+  Scenario read(Config merged) throws ScenarioException {
+    Section root = new Section(merged.root(), "", locator.unknownLine(), locator);
+    root.checkKeys(TOP_KEYS);
+    String name = root.name("name", "the scenario name, letters, digits, '.', '_' and '-'");
+    String description = root.string("description");
+    long seed = root.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+    Mode mode = Mode.parse(root.choice("mode", Mode.NAMES)).orElseThrow();
+    Machine machine = machine(root.section("machine"));
+    Kernel kernel = KernelReader.read(root.section("kernel"));
+    List<ProcessSpec> processes = processes(root, machine);
+    Expect expect = expect(root.section("expect"), processes);
+    Limits limits = limits(root.section("limits"));
+    return new Scenario(
+        locator.primary(),
+        name,
+        description,
+        seed,
+        mode,
+        machine,
+        kernel,
+        processes,
+        expect,
+        limits);
+  }
+
+  private Machine machine(Section m) throws ScenarioException {
+    m.checkKeys(MACHINE_KEYS);
+    int cpus = (int) m.integer("cpus", Machine.MIN_CPUS, Machine.MAX_CPUS);
+    long memory = m.size("memory");
+    ConfigValue memoryValue = m.object().get("memory");
+    if (memory < Machine.MIN_MEMORY || memory > Machine.MAX_MEMORY) {
+      throw m.error(
+          memoryValue,
+          m.pathOf("memory")
+              + " must be between "
+              + Section.bytes(Machine.MIN_MEMORY)
+              + " and "
+              + Section.bytes(Machine.MAX_MEMORY)
+              + ", got "
+              + Section.bytes(memory));
+    }
+    requirePageMultiple(m, memoryValue, m.pathOf("memory"), memory);
+    int banks = (int) m.integer("memory-banks", Machine.MIN_BANKS, Machine.MAX_BANKS);
+    long frames = memory / PAGE;
+    if (banks > frames) {
+      throw m.error(
+          m.object().get("memory-banks"),
+          m.pathOf("memory-banks")
+              + " must be at most the number of frames ("
+              + frames
+              + "), got "
+              + banks);
+    }
+    Section tlb = m.section("tlb");
+    tlb.checkKeys(TLB_KEYS);
+    int entries = (int) tlb.integer("entries", 1, Integer.MAX_VALUE);
+    int ways = (int) tlb.integer("ways", 1, Integer.MAX_VALUE);
+    if (entries % ways != 0) {
+      ConfigValue waysValue = tlb.object().get("ways");
+      // Point at whichever of the two the author actually wrote.
+      ConfigValue blamed =
+          locator.locate(waysValue).line() > 0 ? waysValue : tlb.object().get("entries");
+      throw tlb.error(
+          blamed,
+          tlb.pathOf("entries")
+              + " must be a multiple of "
+              + tlb.pathOf("ways")
+              + ", got "
+              + entries
+              + " entries and "
+              + ways
+              + " ways");
+    }
+    return new Machine(cpus, memory, banks, entries, ways);
+  }
+
+  private List<ProcessSpec> processes(Section root, Machine machine) throws ScenarioException {
+    ConfigList list = root.list("processes", "process objects { name, program, ... }");
+    if (list.isEmpty()) {
+      throw root.error(list, "processes must list at least one process");
+    }
+    List<ProcessSpec> processes = new ArrayList<>();
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      ConfigValue v = list.get(i);
+      String path = "processes[" + i + "]";
+      if (v.valueType() != ConfigValueType.OBJECT) {
+        throw root.error(
+            v, path + " must be an object { name, program, ... }, got " + Section.describe(v));
+      }
+      ConfigObject declared = (ConfigObject) v;
+      Location where = locator.locate(declared);
+      Section p = new Section(declared.withFallback(processDefaults), path, where, locator);
+      processes.add(process(p, machine, where.line(), seen, i));
+    }
+    return processes;
+  }
+
+  private ProcessSpec process(
+      Section p, Machine machine, int line, Map<String, Integer> seen, int index)
+      throws ScenarioException {
+    p.checkKeys(PROCESS_KEYS);
+    String name = p.name("name", "the process name, letters, digits, '.', '_' and '-'");
+    Integer previous = seen.putIfAbsent(name, index);
+    if (previous != null) {
+      throw p.error(
+          p.object().get("name"),
+          p.pathOf("name")
+              + ": duplicate process name '"
+              + name
+              + "' (already used by processes["
+              + previous
+              + "])");
+    }
+    Integer cpu = null;
+    ConfigValue cpuValue = p.optional("cpu");
+    if (cpuValue != null) {
+      cpu = (int) p.integer(cpuValue, p.pathOf("cpu"), Integer.MIN_VALUE, Integer.MAX_VALUE);
+      if (cpu < 0 || cpu >= machine.cpus()) {
+        throw p.error(
+            cpuValue,
+            p.pathOf("cpu")
+                + " must be between 0 and "
+                + (machine.cpus() - 1)
+                + " (machine.cpus = "
+                + machine.cpus()
+                + "), got "
+                + cpu);
+      }
+    }
+    long stack = p.size("stack");
+    ConfigValue stackValue = p.object().get("stack");
+    long maxStack = ProcessSpec.STACK_TOP - PAGE;
+    if (stack < 0 || stack > maxStack) {
+      throw p.error(
+          stackValue,
+          p.pathOf("stack")
+              + " must be between 0 and "
+              + Section.bytes(maxStack)
+              + ", got "
+              + stack);
+    }
+    requirePageMultiple(p, stackValue, p.pathOf("stack"), stack);
+    boolean kernelThread = p.bool("kernel-thread");
+    List<Region> memory = regions(p, stack);
+    ConfigValue programValue =
+        p.required("program", "the assembly source, usually \"\"\"...\"\"\"");
+    String source = p.string(programValue, p.pathOf("program"));
+    Program program = assemble(p, programValue, source);
+    return new ProcessSpec(name, cpu, memory, stack, kernelThread, program, line);
+  }
+
+  private Program assemble(Section p, ConfigValue programValue, String source)
+      throws ScenarioException {
+    try {
+      return Assembler.assemble(source);
+    } catch (AsmException e) {
+      throw locator
+          .programLine(programValue, e.line())
+          .error(p.pathOf("program") + ": " + e.reason());
+    } catch (RuntimeException e) {
+      // An assembler bug must still surface as a located scenario error, not a crash.
+      throw locator
+          .programLine(programValue, 1)
+          .error(p.pathOf("program") + ": assembler failed: " + e);
+    }
+  }
+
+  private List<Region> regions(Section p, long stack) throws ScenarioException {
+    ConfigList list = p.list("memory", "regions { at, size, prot, populate }");
+    List<Region> regions = new ArrayList<>();
+    long stackBase = ProcessSpec.STACK_TOP - stack;
+    for (int i = 0; i < list.size(); i++) {
+      ConfigValue v = list.get(i);
+      String path = p.pathOf("memory") + "[" + i + "]";
+      if (v.valueType() != ConfigValueType.OBJECT) {
+        throw p.error(
+            v,
+            path + " must be an object { at, size, prot, populate }, got " + Section.describe(v));
+      }
+      ConfigObject declared = (ConfigObject) v;
+      Section r =
+          new Section(
+              declared.withFallback(regionDefaults), path, locator.locate(declared), locator);
+      Region region = region(r);
+      ConfigValue at = r.object().get("at");
+      for (int j = 0; j < regions.size(); j++) {
+        Region other = regions.get(j);
+        if (region.overlaps(other)) {
+          throw r.error(
+              at,
+              path
+                  + " "
+                  + span(region.at(), region.end())
+                  + " overlaps "
+                  + p.pathOf("memory")
+                  + "["
+                  + j
+                  + "] "
+                  + span(other.at(), other.end()));
+        }
+      }
+      if (stack > 0 && region.overlaps(stackBase, stack)) {
+        throw r.error(
+            at,
+            path
+                + " "
+                + span(region.at(), region.end())
+                + " overlaps the stack "
+                + span(stackBase, ProcessSpec.STACK_TOP)
+                + " ("
+                + p.pathOf("stack")
+                + " = "
+                + Section.bytes(stack)
+                + ")");
+      }
+      regions.add(region);
+    }
+    return regions;
+  }
+
+  private Region region(Section r) throws ScenarioException {
+    r.checkKeys(REGION_KEYS);
+    long at = r.address("at", "the start address, like 0x400000");
+    ConfigValue atValue = r.object().get("at");
+    long size = r.size("size");
+    ConfigValue sizeValue = r.object().get("size");
+    if (size <= 0) {
+      throw r.error(sizeValue, r.pathOf("size") + " must be positive, got " + size);
+    }
+    requirePageMultiple(r, sizeValue, r.pathOf("size"), size);
+    if (at % PAGE != 0) {
+      throw r.error(
+          atValue,
+          r.pathOf("at") + " must be page-aligned (a multiple of 0x1000), got " + Section.hex(at));
+    }
+    if (at < PAGE) {
+      throw r.error(
+          atValue,
+          r.pathOf("at")
+              + " must not be in page 0 (the first 4 KiB stays unmapped), got "
+              + Section.hex(at));
+    }
+    if (at >= Region.USER_END || size > Region.USER_END - at) {
+      throw r.error(
+          atValue,
+          r.path()
+              + " "
+              + span(at, at + size)
+              + " must end at or below "
+              + Section.hex(Region.USER_END)
+              + " (the user half)");
+    }
+    boolean writable = r.choice("prot", List.of("rw", "r")).equals("rw");
+    boolean populate = r.bool("populate");
+    return new Region(at, size, writable, populate);
+  }
+
+  private static String span(long from, long to) {
+    return "[" + Section.hex(from) + ", " + Section.hex(to) + ")";
+  }
+
+  private static void requirePageMultiple(Section s, ConfigValue v, String name, long n)
+      throws ScenarioException {
+    if (n % PAGE != 0) {
+      throw s.error(v, name + " must be a multiple of 4096 bytes (4 KiB), got " + n);
+    }
+  }
+
+  private Expect expect(Section e, List<ProcessSpec> processes) throws ScenarioException {
+    e.checkKeys(EXPECT_KEYS);
+    Integer exitCode = e.optionalInt("exit-code", Integer.MIN_VALUE, Integer.MAX_VALUE);
+
+    Section codes = e.section("exit-codes");
+    List<String> declared = processes.stream().map(ProcessSpec::name).toList();
+    Map<String, Integer> exitCodes = new LinkedHashMap<>();
+    for (String name : codes.keysInFileOrder()) {
+      ConfigValue v = codes.object().get(name);
+      if (!declared.contains(name)) {
+        throw codes.error(
+            v,
+            codes.path()
+                + " names unknown process '"
+                + name
+                + "' (declared: "
+                + String.join(", ", declared)
+                + ")");
+      }
+      exitCodes.put(
+          name, (int) codes.integer(v, codes.pathOf(name), Integer.MIN_VALUE, Integer.MAX_VALUE));
+    }
+
+    Section statsSection = e.section("stats");
+    Map<String, Long> stats = new LinkedHashMap<>();
+    for (String name : statsSection.keysInFileOrder()) {
+      ConfigValue v = statsSection.object().get(name);
+      if (!Expect.STAT_NAMES.contains(name)) {
+        throw statsSection.error(
+            v,
+            "unknown stat '"
+                + name
+                + "' in "
+                + statsSection.path()
+                + " (known: "
+                + String.join(", ", Expect.STAT_NAMES)
+                + ")");
+      }
+      stats.put(name, statsSection.integer(v, statsSection.pathOf(name), 0, Long.MAX_VALUE));
+    }
+
+    ConfigList list = e.list("violations", "violation kinds");
+    List<String> violations = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      ConfigValue v = list.get(i);
+      String path = e.pathOf("violations") + "[" + i + "]";
+      String kind = e.string(v, path);
+      if (!Expect.VIOLATION_KINDS.contains(kind)) {
+        throw e.error(
+            v,
+            path
+                + ": unknown violation kind "
+                + Section.quote(kind)
+                + " (known: "
+                + String.join(", ", Expect.VIOLATION_KINDS)
+                + ")");
+      }
+      if (!seen.add(kind)) {
+        throw e.error(v, path + ": violation kind '" + kind + "' is listed twice");
+      }
+      violations.add(kind);
+    }
+    return new Expect(exitCode, exitCodes, stats, violations);
+  }
+
+  private Limits limits(Section l) throws ScenarioException {
+    l.checkKeys(LIMITS_KEYS);
+    long maxCycles = l.integer("max-cycles", 1, Long.MAX_VALUE);
+    Duration timeout = l.duration("timeout");
+    if (timeout.isZero() || timeout.isNegative()) {
+      ConfigValue v = l.object().get("timeout");
+      throw l.error(v, l.pathOf("timeout") + " must be positive, got " + Section.describe(v));
+    }
+    int maxRefaults = (int) l.integer("max-refaults", 1, Integer.MAX_VALUE);
+    return new Limits(maxCycles, timeout, maxRefaults);
+  }
+}

@@ -1,0 +1,43 @@
+package cowsim.sim;
+
+import cowsim.kernel.ProcessInfo;
+import cowsim.machine.cpu.CpuActor;
+import cowsim.scenario.Scenario;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run produced, before it is judged against the scenario's expectations.
+ *
+ * @param ending how the run ended
+ * @param traceHash SHA-256 of the delivered messages (deterministic mode), else null
+ * @param error the simulator bug that ended the run, or null
+ */
+public record SimResult(
+    Scenario scenario,
+    Ending ending,
+    String endDetail,
+    String traceHash,
+    Map<String, Long> stats,
+    List<ProcessInfo> processes,
+    List<CpuActor.CpuDetail> cpus,
+    List<String> liveTasks,
+    List<String> assertionFailures,
+    Throwable error) {
+
+  /** How a run ended. */
+  public enum Ending {
+    /** Every process exited (and, in deterministic mode, no message was left). */
+    ALL_EXITED,
+    /** No message left but some task never finished. */
+    DEADLOCK,
+    /** A scenario limit (max-cycles, timeout) stopped it. */
+    LIMIT,
+    /** A Java exception inside an actor: a simulator bug. */
+    SIMULATOR_ERROR
+  }
+
+  public long stat(String name) {
+    return stats.getOrDefault(name, 0L);
+  }
+}

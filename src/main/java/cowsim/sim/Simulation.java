@@ -1,0 +1,162 @@
+package cowsim.sim;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import cowsim.kernel.KernelState;
+import cowsim.kernel.Layout;
+import cowsim.kernel.ProcessInfo;
+import cowsim.kernel.ProcessSetup;
+import cowsim.kernel.Vma;
+import cowsim.machine.cpu.CpuActor;
+import cowsim.machine.cpu.CpuConfig;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Topology;
+import cowsim.scenario.Mode;
+import cowsim.scenario.ProcessSpec;
+import cowsim.scenario.Region;
+import cowsim.scenario.Scenario;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Runs one scenario on a fresh actor system and returns what happened. */
+public final class Simulation {
+
+  /** Counters every report carries, in this order (zero when nothing counted them). */
+  public static final List<String> STAT_ORDER =
+      List.of(
+          "cycles", "instructions", "memory_ops", "tlb_hits", "tlb_misses", "page_walks", "page_faults",
+          "demand_zero_faults", "cow_faults", "cow_copies", "cow_reuses", "spurious_faults", "invlpg",
+          "tlb_flushes", "ipis", "shootdowns", "ack_timeouts", "forks", "threads", "exits",
+          "context_switches", "syscalls", "frames_total", "frames_allocated", "frames_freed",
+          "frames_in_use", "messages", "host_millis");
+
+  private final Config config;
+
+  /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
+  public Simulation(Config config) {
+    this.config = config;
+  }
+
+  public Simulation() {
+    this(ConfigFactory.load());
+  }
+
+  /**
+   * Runs the scenario to its end.
+   *
+   * @param logDir where per-actor logs go, or null for none
+   */
+  public SimResult run(Scenario s, String logDir) {
+    long started = System.nanoTime();
+    Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
+    Latencies lat = Latencies.from(config);
+    CpuConfig cpu =
+        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults());
+    RunGuardian.Plan plan =
+        new RunGuardian.Plan(
+            topo,
+            lat,
+            cpu,
+            s.machine().frames(),
+            config.getInt("cowsim.allocator.max-order"),
+            setups(s),
+            s.mode() == Mode.DETERMINISTIC,
+            s.seed(),
+            s.limits().maxCycles(),
+            s.limits().timeout(),
+            logDir);
+    CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
+    ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
+    RunGuardian.Outcome out;
+    try {
+      out = future.get(s.limits().timeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      out = new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      out = new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, String.valueOf(e.getCause()), List.of(), null, e.getCause());
+    } finally {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // the result is already known; a slow shutdown does not change it
+      }
+    }
+    return assemble(s, out, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** The scenario's processes as the kernel starts them: regions plus the stack at the top. */
+  static List<ProcessSetup> setups(Scenario s) {
+    List<ProcessSetup> out = new ArrayList<>();
+    for (ProcessSpec p : s.processes()) {
+      List<Vma> vmas = new ArrayList<>();
+      List<Vma> populate = new ArrayList<>();
+      for (Region r : p.memory()) {
+        Vma v = new Vma(r.at(), r.at() + r.size(), r.writable());
+        vmas.add(v);
+        if (r.populate()) {
+          populate.add(v);
+        }
+      }
+      if (p.stackBytes() > 0) {
+        vmas.add(new Vma(Layout.STACK_TOP - p.stackBytes(), Layout.STACK_TOP, true));
+      }
+      vmas.sort(Comparator.comparingLong(Vma::start));
+      out.add(new ProcessSetup(p.name(), p.cpu() == null ? -1 : p.cpu(), List.copyOf(vmas), List.copyOf(populate), p.program(), p.kernelThread()));
+    }
+    return out;
+  }
+
+  private static SimResult assemble(Scenario s, RunGuardian.Outcome out, long hostMillis) {
+    Map<String, Long> sums = new LinkedHashMap<>();
+    for (String k : STAT_ORDER) {
+      sums.put(k, 0L);
+    }
+    List<ProcessInfo> processes = List.of();
+    List<String> live = List.of();
+    List<CpuActor.CpuDetail> cpus = new ArrayList<>();
+    List<String> assertions = new ArrayList<>();
+    int alive = 0;
+    long cycles = 0;
+    for (NodeStats n : out.stats()) {
+      n.counters().forEach((k, v) -> sums.merge(k, v, Long::sum));
+      if (n.detail() instanceof CpuActor.CpuDetail d) {
+        cpus.add(d);
+        assertions.addAll(d.assertionFailures());
+        cycles = Math.max(cycles, n.clock());
+      } else if (n.detail() instanceof KernelState.KernelDetail k) {
+        processes = k.processes();
+        live = k.liveTasks();
+        alive = k.aliveProcesses();
+      }
+    }
+    cpus.sort(Comparator.comparingInt(CpuActor.CpuDetail::cpu));
+    sums.put("cycles", cycles);
+    sums.put("host_millis", hostMillis);
+    SimResult.Ending ending = out.ending();
+    String detail = out.detail();
+    if (ending == null) {
+      if (alive == 0) {
+        ending = SimResult.Ending.ALL_EXITED;
+        detail = "every process exited";
+      } else {
+        ending = SimResult.Ending.DEADLOCK;
+        detail = "deadlock: no message left to deliver while " + live.size() + " task(s) never finished: " + String.join("; ", live);
+      }
+    }
+    String hash = out.conductor() == null ? null : out.conductor().traceHash();
+    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.error());
+  }
+}
