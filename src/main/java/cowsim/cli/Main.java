@@ -22,6 +22,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // initialise logging before Akka starts logging from other threads
+    LoggerFactory.getILoggerFactory();
     int code = execute(args);
     // flush the asynchronous per-actor log appenders before the JVM goes
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {

@@ -79,14 +79,14 @@ public final class FrameAllocator extends Node {
         info("cpu-{} allocate order {}: out of memory", src, a.order());
       } else {
         frameAllocs += 1L << a.order();
-        debug("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
+        info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
       }
       send(src, lat.allocator(), new Allocated(a.tag(), f));
     } else if (payload instanceof Free fr) {
       BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
       if (r.ok()) {
         frameFrees += 1L << fr.order();
-        debug("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
+        info("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
       } else {
         badFrees++;
         warn("cpu-{} free frame {} order {}: {}", src, hex(fr.frame()), fr.order(), r);

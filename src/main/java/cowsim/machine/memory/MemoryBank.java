@@ -129,7 +129,7 @@ public final class MemoryBank extends Node {
     } else if (payload instanceof RefAdd r) {
       atomics++;
       int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
-      debug("refcount frame 0x{}: {} -> {}", Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
+      info("cpu-{} refcount frame 0x{}: {} -> {}", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
       reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
     } else if (payload instanceof RefGet r) {
       atomics++;

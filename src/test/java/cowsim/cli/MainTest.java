@@ -1,0 +1,120 @@
+package cowsim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: exit codes, one-line errors, report.json and per-actor logs. */
+class MainTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void runsTheDefaultScenarioAndWritesTheReportAndLogs(@TempDir Path dir) throws Exception {
+    int code = Main.execute("run", "--out", dir.toString());
+    assertEquals(0, code, err());
+    String console = out.toString(StandardCharsets.UTF_8);
+    assertTrue(console.contains("outcome: pass"), console);
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertEquals("fork-cow-basic", report.get("scenario").asText());
+    assertEquals("pass", report.get("outcome").asText());
+    assertEquals(64, report.get("trace_hash").asText().length());
+    assertEquals(2, report.get("processes").size());
+    assertTrue(report.get("violations").isArray());
+    for (String k : new String[] {"cycles", "cow_faults", "cow_copies", "tlb_hits", "frames_total", "messages", "host_millis"}) {
+      assertTrue(report.get("stats").has(k), k);
+    }
+    assertEquals(1, report.get("stats").get("forks").asLong());
+    assertTrue(Files.exists(dir.resolve("logs")));
+  }
+
+  @Test
+  void badScenarioIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("bad.conf");
+    Files.writeString(f, "name = bad\nprocesses = [ { name = p, program = \"\"\"\n  movx rax, 1\n\"\"\" } ]\n");
+    int code = Main.execute("run", f.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(2, code);
+    String e = err().trim();
+    assertEquals(1, e.lines().count(), e);
+    assertTrue(e.startsWith(f + ":3:"), e);
+    assertTrue(e.contains("movx"), e);
+    assertFalse(e.contains("Exception"), e);
+  }
+
+  @Test
+  void missingFileIsExitCode2() {
+    assertEquals(2, Main.execute("check", "no/such/file.conf"));
+    assertTrue(err().contains("no/such/file.conf"), err());
+  }
+
+  @Test
+  void unknownFlagIsExitCode2() {
+    assertEquals(2, Main.execute("run", "--no-such-flag"));
+    assertEquals(1, err().trim().lines().count(), err());
+  }
+
+  @Test
+  void badModeIsExitCode2() {
+    assertEquals(2, Main.execute("check", "scenarios/fork-tree.conf", "--mode", "sometimes"));
+  }
+
+  @Test
+  void checkValidatesWithoutRunning() {
+    assertEquals(0, Main.execute("check", "scenarios/fork-tree.conf"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("ok"));
+  }
+
+  @Test
+  void setOverridesAScenarioKey(@TempDir Path dir) throws Exception {
+    int code = Main.execute("run", "scenarios/fork-cow-basic.conf", "--set", "machine.cpus=3", "--quiet", "--out", dir.toString());
+    assertEquals(0, code, err());
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+    assertEquals(3, report.get("cpus").asInt());
+  }
+
+  @Test
+  void unmetExpectationIsExitCode1(@TempDir Path dir) {
+    int code = Main.execute("run", "scenarios/fork-cow-basic.conf", "--set", "expect.stats.forks=2", "--quiet", "--out", dir.toString());
+    assertEquals(1, code);
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("outcome: fail"));
+  }
+
+  @Test
+  void limitHitIsExitCode3(@TempDir Path dir) {
+    int code = Main.execute("run", "scenarios/fork-cow-basic.conf", "--set", "limits.max-cycles=1000", "--quiet", "--out", dir.toString());
+    assertEquals(3, code);
+  }
+}
