@@ -193,15 +193,11 @@ public final class KernelState extends Node {
     for (int i = 0; i < topo.cpus(); i++) {
       queues.add(new ArrayDeque<>());
     }
-    long stackTop = 0;
     for (ProcessSetup s : setup) {
       Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread());
       p.vmas.addAll(s.vmas());
       procs.put(p.pid, p);
       RegisterFile regs = new RegisterFile();
-      for (Vma v : s.vmas()) {
-        stackTop = Math.max(stackTop, v.end());
-      }
       regs.set(Reg.RSP, stackTopOf(s.vmas()));
       Task t = new Task(p.pid, p, regs);
       t.action = new TaskImage.Boot(s.populate());
@@ -435,6 +431,11 @@ public final class KernelState extends Node {
 
   private void onWait(int cpu, Wait w) {
     Task t = tasks.get(w.tid());
+    if (t.killed) {
+      running[cpu] = 0;
+      finishThread(cpu, w.tag(), t, t.killCode, false, null);
+      return;
+    }
     Process p = t.proc;
     Process found = null;
     boolean any = false;

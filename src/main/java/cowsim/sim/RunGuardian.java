@@ -106,7 +106,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       ctx.watch(conductor);
     }
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
-    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, t, lat);
+    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, null, t, lat);
     for (ActorRef<NodeMsg> n : nodes) {
       n.tell(new NodeMsg.Wire(wiring));
     }

@@ -11,6 +11,7 @@ import java.util.Map;
  *
  * @param ending how the run ended
  * @param traceHash SHA-256 of the delivered messages (deterministic mode), else null
+ * @param violations what the correctness oracles found, in the order found
  * @param error the simulator bug that ended the run, or null
  */
 public record SimResult(
@@ -23,6 +24,7 @@ public record SimResult(
     List<CpuActor.CpuDetail> cpus,
     List<String> liveTasks,
     List<String> assertionFailures,
+    List<cowsim.check.Violation> violations,
     Throwable error) {
 
   /** How a run ended. */

@@ -157,6 +157,6 @@ public final class Simulation {
       }
     }
     String hash = out.conductor() == null ? null : out.conductor().traceHash();
-    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.error());
+    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, List.of(), out.error());
   }
 }

@@ -33,6 +33,8 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   protected long now;
   private ArrayList<NodeMsg.Packet> outbox = new ArrayList<>();
   private List<Payload> cancelled = List.of();
+  private ArrayList<Observation> observed = new ArrayList<>();
+  private boolean observing;
   private long handled;
 
   /** @param logDir where this run's per-actor logs go, or null for no logs */
@@ -82,6 +84,10 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
       }
       handle(p.src(), p.payload());
     }
+    if (!observed.isEmpty()) {
+      wiring.observer().tell(new Observations(id, observed));
+      observed = new ArrayList<>();
+    }
     if (deterministic) {
       List<NodeMsg.Packet> sent = outbox.isEmpty() ? NONE : outbox;
       if (!outbox.isEmpty()) {
@@ -96,6 +102,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   private Behavior<NodeMsg> onWire(NodeMsg.Wire w) {
     wiring = w.wiring();
     deterministic = wiring.deterministic();
+    observing = wiring.observer() != null;
     return this;
   }
 
@@ -114,6 +121,18 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
       outbox.add(p);
     } else {
       wiring.ref(dst).tell(p);
+    }
+  }
+
+  /** Whether anybody checks this run (observations are dropped otherwise). */
+  protected final boolean observing() {
+    return observing;
+  }
+
+  /** Report a fact to the oracles; sent with this packet's other observations. */
+  protected final void observe(Observation o) {
+    if (observing) {
+      observed.add(o);
     }
   }
 

@@ -9,11 +9,13 @@ import java.util.List;
  * afterwards, so sharing it between actors shares no mutable state.
  *
  * @param conductor the deterministic conductor, or null in concurrent mode
+ * @param observer where observations go (the oracles), or null when nobody checks
  */
 public record Wiring(
     List<ActorRef<NodeMsg>> nodes,
     ActorRef<Conductor.Command> conductor,
     ActorRef<RunEvent> runner,
+    ActorRef<Observations> observer,
     Topology topology,
     Latencies latencies) {
 
