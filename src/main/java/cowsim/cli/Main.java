@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cowsim 0.1.0",
     description = "Actor-based simulator of a multi-CPU x86-64 machine: fork, copy-on-write and TLB shootdowns.",
-    subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, ExploreCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check or help");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, explore or help");
   }
 
   public static void main(String[] args) {

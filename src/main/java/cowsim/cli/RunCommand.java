@@ -32,6 +32,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ScenarioArgs args;
 
+  @Mixin ScheduleArgs schedule;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-<timestamp>).")
   Path out;
 
@@ -41,15 +43,19 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Scenario s;
+    cowsim.explore.ScheduleSpec spec;
     try {
       s = args.load(file);
+      ScheduleArgs.Resolved resolved = schedule.resolve(s, args.seed, com.typesafe.config.ConfigFactory.load());
+      s = resolved.scenario();
+      spec = resolved.spec();
     } catch (ScenarioException e) {
       System.err.println(e.getMessage());
       return 2;
     }
     Path dir = out != null ? out : Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     Files.createDirectories(dir.resolve("logs"));
-    SimResult r = new Simulation().run(s, dir.resolve("logs").toString());
+    SimResult r = new Simulation().run(s, dir.resolve("logs").toString(), spec);
     Verdict v = Verdict.judge(r);
     RunReport.write(dir, r, v);
     if (r.error() != null) {
@@ -61,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
       System.out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
     } else {
       RunReport.print(System.out, r, v);
+    }
+    if (!spec.isTimeOrder()) {
+      System.out.println("schedule: " + spec.describe());
     }
     System.out.println("report: " + dir.resolve("report.json") + "   logs: " + dir.resolve("logs"));
     if (r.error() != null) {

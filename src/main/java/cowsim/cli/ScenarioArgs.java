@@ -1,5 +1,6 @@
 package cowsim.cli;
 
+import cowsim.scenario.Expect;
 import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
@@ -21,6 +22,10 @@ final class ScenarioArgs {
   @Option(names = "--mode", paramLabel = "MODE", description = "deterministic or concurrent (overrides the scenario's).")
   String mode;
 
+  @Option(names = "--expect-violations", paramLabel = "KIND,KIND", split = ",",
+      description = "Violation kinds the run must show (and no others); overrides expect.violations. Empty: none.")
+  List<String> expectViolations;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any scenario key, e.g. --set machine.cpus=8 (repeatable).")
   List<String> sets = new ArrayList<>();
 
@@ -33,6 +38,17 @@ final class ScenarioArgs {
     }
     if (seed != null) {
       s = s.withSeed(seed);
+    }
+    if (expectViolations != null) {
+      List<String> kinds = expectViolations.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
+      for (String k : kinds) {
+        if (!Expect.VIOLATION_KINDS.contains(k)) {
+          throw new ScenarioException("--expect-violations " + String.join(",", expectViolations), 0,
+              "unknown violation kind '" + k + "' (known: " + String.join(", ", Expect.VIOLATION_KINDS) + ")");
+        }
+      }
+      Expect e = s.expect();
+      s = s.withExpect(new Expect(e.exitCode(), e.exitCodes(), e.stats(), kinds));
     }
     return s;
   }

@@ -1,5 +1,6 @@
 package cowsim.kernel;
 
+import cowsim.check.Event;
 import cowsim.machine.mmu.Pte;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,7 @@ public final class AddressSpaces {
             k.accept(-1);
             return;
           }
+          hw.report(new Event.RootCreated(hw.now(), hw.cpu(), pml4));
           long slot = Layout.KERNEL_PML4_SLOT * 8L;
           hw.writeFrame(
               pml4,
@@ -249,7 +251,13 @@ public final class AddressSpaces {
    * decremented, then the child's teardown decrements again (strat9's double decrement).
    * k gets the child's PML4, or -1 on out of memory.
    */
-  public static void cloneCow(Hardware hw, long parentPml4, List<Vma> vmas, LongConsumer k) {
+  public static void cloneCow(Hardware hw, long parentPml4, List<Vma> vmas, LongConsumer then) {
+    hw.report(new Event.OpBegin(hw.now(), hw.cpu(), parentPml4, "fork"));
+    LongConsumer k =
+        child -> {
+          hw.report(new Event.OpEnd(hw.now(), hw.cpu(), parentPml4, "fork"));
+          then.accept(child);
+        };
     newPml4(
         hw,
         child -> {

@@ -1,5 +1,6 @@
 package cowsim.kernel;
 
+import cowsim.check.Event;
 import cowsim.machine.mmu.Pte;
 import java.util.function.Consumer;
 
@@ -16,7 +17,13 @@ public final class CowFault {
   /**
    * @param k gets null when the fault was resolved (Ok), or the error string strat9 returns
    */
-  public static void handle(Hardware hw, long pml4, long virtAddr, Consumer<String> k) {
+  public static void handle(Hardware hw, long pml4, long virtAddr, Consumer<String> done) {
+    hw.report(new Event.OpBegin(hw.now(), hw.cpu(), pml4, "cow fault"));
+    Consumer<String> k =
+        err -> {
+          hw.report(new Event.OpEnd(hw.now(), hw.cpu(), pml4, "cow fault"));
+          done.accept(err);
+        };
     KernelCounters c = hw.counters();
     c.cowFaults++;
     long page = virtAddr & ~0xfffL;

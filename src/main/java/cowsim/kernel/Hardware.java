@@ -96,6 +96,9 @@ public interface Hardware {
    */
   void copyToUser(long va, long value, Consumer<Boolean> k);
 
+  /** Report a fact to the correctness oracles (no effect on the simulation). */
+  void report(cowsim.check.Event e);
+
   /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
   void log(String format, Object... args);
 }

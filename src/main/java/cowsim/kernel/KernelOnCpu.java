@@ -1,5 +1,6 @@
 package cowsim.kernel;
 
+import cowsim.check.Event;
 import cowsim.isa.Constants;
 import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
@@ -166,7 +167,16 @@ public final class KernelOnCpu {
             if (l.error() != 0) {
               ret(l.error());
             } else {
-              AddressSpaces.unmapPages(hw, hw.cr3(), l.vmas(), () -> ret(0));
+              long cr3 = hw.cr3();
+              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "munmap"));
+              AddressSpaces.unmapPages(
+                  hw,
+                  cr3,
+                  l.vmas(),
+                  () -> {
+                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "munmap"));
+                    ret(0);
+                  });
             }
           });
     } else if (nr == Constants.SYS_mprotect) {
@@ -178,7 +188,16 @@ public final class KernelOnCpu {
             if (l.error() != 0) {
               ret(l.error());
             } else {
-              AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), () -> ret(0));
+              long cr3 = hw.cr3();
+              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "mprotect"));
+              AddressSpaces.protectPages(
+                  hw,
+                  cr3,
+                  l.vmas(),
+                  () -> {
+                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect"));
+                    ret(0);
+                  });
             }
           });
     } else if (nr == Constants.SYS_arch_prctl) {

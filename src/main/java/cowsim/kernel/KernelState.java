@@ -3,6 +3,7 @@ package cowsim.kernel;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import cowsim.check.Event;
 import cowsim.isa.Program;
 import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
@@ -248,6 +249,7 @@ public final class KernelState extends Node {
       onNewThread(src, n);
     } else if (payload instanceof SetCr3 s) {
       procs.get(s.pid()).cr3 = s.cr3();
+      observe(new Event.ProcessSpace(now, src, s.pid(), s.cr3(), -1));
       reply(src, new Result(s.tag(), 0, 0));
     } else if (payload instanceof Mmap m) {
       reply(src, new Result(m.tag(), mmap(procs.get(m.pid()), m), 0));
@@ -388,6 +390,7 @@ public final class KernelState extends Node {
   private void onTeardownDone(int cpu, TeardownDone d) {
     Process p = procs.get(d.pid());
     p.vmas.clear();
+    observe(new Event.SpaceGone(now, cpu, p.pid, p.cr3));
     p.zombie = true;
     alive--;
     for (Long c : p.children) {
@@ -475,6 +478,7 @@ public final class KernelState extends Node {
     Process parent = parentTask.proc;
     Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread);
     child.cr3 = n.cr3();
+    observe(new Event.ProcessSpace(now, cpu, child.pid, child.cr3, parent.cr3));
     child.vmas.addAll(n.vmas());
     child.mmapHint = parent.mmapHint;
     procs.put(child.pid, child);
@@ -602,6 +606,9 @@ public final class KernelState extends Node {
     }
     long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
     List<Vma> cut = cut(p, m.addr(), end, null);
+    for (Vma v : cut) {
+      observe(new Event.Unmapped(now, -1, p.cr3, v.start(), v.end()));
+    }
     info("munmap pid {}: [{}, {}) cut {}", p.pid, hex(m.addr()), hex(end), cut);
     return new VmaList(m.tag(), 0, cut);
   }

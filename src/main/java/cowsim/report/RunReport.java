@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import cowsim.check.Violation;
 import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.sim.SimResult;
@@ -58,7 +59,36 @@ public final class RunReport {
       }
       n.put("threads", p.threads());
     }
-    o.putArray("violations");
+    ArrayNode vs = o.putArray("violations");
+    for (Violation x : r.violations()) {
+      ObjectNode n = vs.addObject();
+      n.put("kind", x.kind());
+      n.put("cpu", x.cpu());
+      n.put("pid", x.pid());
+      n.put("tid", x.tid());
+      if (x.vaddr() < 0) {
+        n.putNull("vaddr");
+      } else {
+        n.put("vaddr", "0x" + Long.toHexString(x.vaddr()));
+      }
+      if (x.frame() < 0) {
+        n.putNull("frame");
+      } else {
+        n.put("frame", "0x" + Long.toHexString(x.frame()));
+      }
+      n.put("cycle", x.cycle());
+      n.put("detail", x.detail());
+      ArrayNode h = n.putArray("history");
+      for (Violation.HistoryEntry e : x.history()) {
+        ObjectNode he = h.addObject();
+        he.put("cycle", e.cycle());
+        he.put("cpu", e.cpu());
+        he.put("actor", e.actor());
+        he.put("what", e.what());
+      }
+    }
+    ObjectNode vc = o.putObject("violation_counts");
+    r.violationCounts().forEach(vc::put);
     ArrayNode cpus = o.putArray("cpus_detail");
     for (CpuActor.CpuDetail c : r.cpus()) {
       ObjectNode n = cpus.addObject();
@@ -127,9 +157,25 @@ public final class RunReport {
         r.stat("frames_allocated"), r.stat("frames_freed"), r.stat("frames_in_use"), r.stat("frames_total"),
         r.stat("messages"), r.stat("cycles"), r.stat("host_millis"));
     out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
+    printViolations(out, r);
     out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
     for (String f : v.failures()) {
       out.println("  - " + f);
+    }
+  }
+
+  /** Each violation with its history as a short timeline. */
+  public static void printViolations(PrintStream out, SimResult r) {
+    if (r.violations().isEmpty()) {
+      out.println("  violations: none");
+      return;
+    }
+    out.println("  violations: " + r.violationCounts());
+    for (Violation x : r.violations()) {
+      out.printf("  [%s] cycle %d%s%s: %s%n", x.kind(), x.cycle(), x.cpu() < 0 ? "" : ", cpu-" + x.cpu(), x.pid() == 0 ? "" : ", pid " + x.pid(), x.detail());
+      for (Violation.HistoryEntry e : x.history()) {
+        out.printf("      %10d  %-10s %s%n", e.cycle(), e.actor(), e.what());
+      }
     }
   }
 }

@@ -33,10 +33,18 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
       default:
         break;
     }
-    for (String a : r.assertionFailures()) {
-      failures.add(a);
-    }
     Expect e = r.scenario().expect();
+    Map<String, Integer> found = foundKinds(r);
+    for (Map.Entry<String, Integer> k : found.entrySet()) {
+      if (!e.violations().contains(k.getKey())) {
+        failures.add("violation " + k.getKey() + " (" + k.getValue() + "x): " + firstDetail(r, k.getKey()));
+      }
+    }
+    for (String kind : e.violations()) {
+      if (!found.containsKey(kind)) {
+        failures.add("expected violation '" + kind + "' did not occur");
+      }
+    }
     if (e.exitCode() != null) {
       for (ProcessInfo p : r.processes()) {
         if (p.exitCode() == null || p.exitCode().intValue() != e.exitCode()) {
@@ -57,10 +65,25 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
         failures.add("stat " + want.getKey() + " = " + got + ", expected " + want.getValue());
       }
     }
-    for (String kind : e.violations()) {
-      failures.add("expected violation '" + kind + "' did not occur");
-    }
     return new Verdict(failures.isEmpty(), List.copyOf(failures), failures.isEmpty() ? MET : NOT_MET);
+  }
+
+  /** Violation kinds found, with how often (failed asserts count as 'assertion' even unchecked). */
+  public static Map<String, Integer> foundKinds(SimResult r) {
+    Map<String, Integer> found = new java.util.TreeMap<>(r.violationCounts());
+    if (!r.assertionFailures().isEmpty()) {
+      found.putIfAbsent("assertion", r.assertionFailures().size());
+    }
+    return found;
+  }
+
+  private static String firstDetail(SimResult r, String kind) {
+    for (cowsim.check.Violation v : r.violations()) {
+      if (v.kind().equals(kind)) {
+        return v.detail();
+      }
+    }
+    return kind.equals("assertion") && !r.assertionFailures().isEmpty() ? r.assertionFailures().get(0) : "";
   }
 
   private static String describe(ProcessInfo p) {

@@ -48,6 +48,11 @@ public record Scenario(
   }
 
   /** This scenario in another mode (the command line's {@code --mode}). */
+  public Scenario withExpect(Expect newExpect) {
+    return new Scenario(
+        origin, name, description, seed, mode, machine, kernel, processes, newExpect, limits);
+  }
+
   public Scenario withMode(Mode newMode) {
     return new Scenario(
         origin, name, description, seed, newMode, machine, kernel, processes, expect, limits);

@@ -23,7 +23,12 @@ import cowsim.machine.interconnect.Wiring;
 import cowsim.machine.memory.FrameAllocator;
 import cowsim.machine.memory.MemoryBank;
 import java.time.Duration;
+import cowsim.check.OracleActor;
+import cowsim.check.Violation;
+import cowsim.machine.interconnect.Observations;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,6 +48,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
   private record ConductorSummary(Conductor.Summary summary) implements Command {}
 
+  private record OracleFound(OracleActor.Found found) implements Command {}
+
   private enum Timeout implements Command {
     INSTANCE
   }
@@ -59,22 +66,33 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       long seed,
       long maxCycles,
       Duration timeout,
-      String logDir) {}
+      String logDir,
+      boolean check,
+      int historyDepth,
+      cowsim.explore.ScheduleSpec schedule) {}
 
   /** What the guardian hands back. */
   record Outcome(
-      SimResult.Ending ending, String detail, List<NodeStats> stats, Conductor.Summary conductor, Throwable error) {}
+      SimResult.Ending ending,
+      String detail,
+      List<NodeStats> stats,
+      Conductor.Summary conductor,
+      List<Violation> violations,
+      Map<String, Integer> violationCounts,
+      Throwable error) {}
 
   private final Plan plan;
   private final CompletableFuture<Outcome> result;
   private final List<ActorRef<NodeMsg>> nodes = new ArrayList<>();
   private ActorRef<Conductor.Command> conductor;
+  private ActorRef<Object> oracle;
   private final List<NodeStats> collected = new ArrayList<>();
   private Conductor.Summary summary;
   private SimResult.Ending ending;
   private String detail;
   private boolean collecting;
   private boolean done;
+  private boolean askedOracle;
 
   static Behavior<Command> create(Plan plan, CompletableFuture<Outcome> result) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RunGuardian(ctx, timers, plan, result)));
@@ -91,7 +109,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       nodes.add(ctx.spawn(CpuActor.create(c, plan.cpu(), t, lat, plan.logDir()), "cpu-" + c));
     }
     for (int b = 0; b < t.banks(); b++) {
-      nodes.add(ctx.spawn(MemoryBank.create(t.bank(b), b, plan.frames(), t, lat, plan.logDir()), "memory-" + b));
+      nodes.add(ctx.spawn(MemoryBank.create(t.bank(b), b, plan.frames(), firmware(), t, lat, plan.logDir()), "memory-" + b));
     }
     nodes.add(
         ctx.spawn(
@@ -102,11 +120,19 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       ctx.watch(n);
     }
     if (plan.deterministic()) {
-      conductor = ctx.spawn(Conductor.create(plan.seed(), plan.maxCycles()), "conductor");
+      conductor = ctx.spawn(Conductor.create(plan.seed(), plan.maxCycles(), plan.schedule(), t), "conductor");
       ctx.watch(conductor);
     }
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
-    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, null, t, lat);
+    ActorRef<Observations> observer = null;
+    if (plan.check()) {
+      ActorRef<OracleActor.Command> checker =
+          ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32), "oracle");
+      ctx.watch(checker);
+      oracle = OracleActor.frontDoor(ctx, checker);
+      observer = oracle.narrow();
+    }
+    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat);
     for (ActorRef<NodeMsg> n : nodes) {
       n.tell(new NodeMsg.Wire(wiring));
     }
@@ -126,6 +152,12 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     timers.startSingleTimer(Timeout.INSTANCE, plan.timeout());
   }
 
+  /** Power-on memory: the kernel PML4's slot 511 points at the kernel PDPT (the shared half). */
+  private static java.util.Map<Long, Long> firmware() {
+    long slot = (cowsim.kernel.Layout.KERNEL_PML4 << 12) + 8L * cowsim.kernel.Layout.KERNEL_PML4_SLOT;
+    return java.util.Map.of(slot, cowsim.machine.mmu.Pte.make(cowsim.kernel.Layout.KERNEL_PDPT, cowsim.machine.mmu.Pte.P | cowsim.machine.mmu.Pte.RW));
+  }
+
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
@@ -133,6 +165,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
         .onMessage(Timeout.class, t -> end(SimResult.Ending.LIMIT, "timeout " + plan.timeout().toMillis() + " ms of host time"))
         .onMessage(Stats.class, this::onStats)
         .onMessage(ConductorSummary.class, this::onSummary)
+        .onMessage(OracleFound.class, this::onFound)
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, t -> this)
         .build();
@@ -183,18 +216,77 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   }
 
   private Behavior<Command> maybeFinish() {
-    if (done || collected.size() < nodes.size() || (conductor != null && summary == null)) {
+    if (done || askedOracle || collected.size() < nodes.size() || (conductor != null && summary == null)) {
+      return this;
+    }
+    // quiescent ends are judged from the kernel's process table
+    int alive = 0;
+    List<String> live = List.of();
+    Map<Long, Integer> refcounts = new HashMap<>();
+    long cycle = 0;
+    for (NodeStats n : collected) {
+      if (n.detail() instanceof KernelState.KernelDetail k) {
+        alive = k.aliveProcesses();
+        live = k.liveTasks();
+      } else if (n.detail() instanceof MemoryBank.BankDetail b) {
+        refcounts.putAll(b.nonZeroRefcounts());
+      }
+      if (topology().isCpu(n.node())) {
+        cycle = Math.max(cycle, n.clock());
+      }
+    }
+    if (ending == null) {
+      if (alive == 0) {
+        ending = SimResult.Ending.ALL_EXITED;
+        detail = "every process exited";
+      } else {
+        ending = SimResult.Ending.DEADLOCK;
+        detail = "deadlock: no message left to deliver while " + live.size() + " task(s) never finished: " + String.join("; ", live);
+      }
+    }
+    if (oracle == null) {
+      return complete(List.of(), Map.of());
+    }
+    askedOracle = true;
+    boolean quiescent = ending == SimResult.Ending.DEADLOCK || ending == SimResult.Ending.ALL_EXITED;
+    oracle.tell(
+        new OracleActor.Finish(
+            quiescent ? refcounts : null,
+            cycle,
+            ending == SimResult.Ending.DEADLOCK ? detail : null,
+            getContext().messageAdapter(OracleActor.Found.class, OracleFound::new)));
+    return this;
+  }
+
+  private Topology topology() {
+    return plan.topology();
+  }
+
+  private Behavior<Command> onFound(OracleFound f) {
+    return complete(f.found().violations(), f.found().counts());
+  }
+
+  private Behavior<Command> complete(List<Violation> violations, Map<String, Integer> counts) {
+    if (done) {
       return this;
     }
     done = true;
-    result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, null));
+    result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, violations, counts, null));
     return Behaviors.stopped();
   }
 
   private Behavior<Command> onChildFailed(ChildFailed f) {
     if (!done) {
       done = true;
-      result.complete(new Outcome(SimResult.Ending.SIMULATOR_ERROR, "simulator error in " + f.getRef().path().name() + ": " + f.getCause(), List.of(), null, f.getCause()));
+      result.complete(
+          new Outcome(
+              SimResult.Ending.SIMULATOR_ERROR,
+              "simulator error in " + f.getRef().path().name() + ": " + f.getCause(),
+              List.of(),
+              null,
+              List.of(),
+              Map.of(),
+              f.getCause()));
     }
     return Behaviors.stopped();
   }

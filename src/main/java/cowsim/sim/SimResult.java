@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param ending how the run ended
  * @param traceHash SHA-256 of the delivered messages (deterministic mode), else null
- * @param violations what the correctness oracles found, in the order found
+ * @param violations what the correctness oracles found, in the order found (at most 32 of a kind)
+ * @param violationCounts how many of each kind were found, listed or not
  * @param error the simulator bug that ended the run, or null
  */
 public record SimResult(
@@ -25,6 +26,7 @@ public record SimResult(
     List<String> liveTasks,
     List<String> assertionFailures,
     List<cowsim.check.Violation> violations,
+    Map<String, Integer> violationCounts,
     Throwable error) {
 
   /** How a run ended. */

@@ -40,6 +40,7 @@ public final class Simulation {
           "frames_in_use", "messages", "host_millis");
 
   private final Config config;
+  private boolean check = true;
 
   /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
   public Simulation(Config config) {
@@ -50,12 +51,31 @@ public final class Simulation {
     this(ConfigFactory.load());
   }
 
+  /** Turn the correctness oracles off (benchmarks of the bare machine). */
+  public Simulation withoutChecks() {
+    check = false;
+    return this;
+  }
+
   /**
    * Runs the scenario to its end.
    *
    * @param logDir where per-actor logs go, or null for none
    */
   public SimResult run(Scenario s, String logDir) {
+    return run(s, logDir, cowsim.explore.ScheduleSpec.TIME_ORDER);
+  }
+
+  /** Runs the scenario with a schedule (deterministic mode; concurrent mode ignores it). */
+  public SimResult run(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
+    return runRecorded(s, logDir, schedule).result();
+  }
+
+  /** A run and the schedule decisions its conductor made (null in concurrent mode). */
+  public record Recorded(SimResult result, cowsim.explore.ScheduleRecord schedule) {}
+
+  /** Runs the scenario with a schedule and also returns the conductor's decisions. */
+  public Recorded runRecorded(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
     long started = System.nanoTime();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Latencies lat = Latencies.from(config);
@@ -73,19 +93,22 @@ public final class Simulation {
             s.seed(),
             s.limits().maxCycles(),
             s.limits().timeout(),
-            logDir);
+            logDir,
+            check,
+            config.getInt("cowsim.check.history"),
+            schedule);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
     RunGuardian.Outcome out;
     try {
       out = future.get(s.limits().timeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      out = new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, null);
+      out = new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
-      out = new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, String.valueOf(e.getCause()), List.of(), null, e.getCause());
+      out = new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, String.valueOf(e.getCause()), List.of(), null, List.of(), Map.of(), e.getCause());
     } finally {
       system.terminate();
       try {
@@ -94,7 +117,9 @@ public final class Simulation {
         // the result is already known; a slow shutdown does not change it
       }
     }
-    return assemble(s, out, (System.nanoTime() - started) / 1_000_000);
+    cowsim.explore.ScheduleRecord decisions =
+        out.conductor() == null ? null : out.conductor().schedule().withScenario(s.name());
+    return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), decisions);
   }
 
   /** The scenario's processes as the kernel starts them: regions plus the stack at the top. */
@@ -128,7 +153,6 @@ public final class Simulation {
     List<String> live = List.of();
     List<CpuActor.CpuDetail> cpus = new ArrayList<>();
     List<String> assertions = new ArrayList<>();
-    int alive = 0;
     long cycles = 0;
     for (NodeStats n : out.stats()) {
       n.counters().forEach((k, v) -> sums.merge(k, v, Long::sum));
@@ -139,7 +163,6 @@ public final class Simulation {
       } else if (n.detail() instanceof KernelState.KernelDetail k) {
         processes = k.processes();
         live = k.liveTasks();
-        alive = k.aliveProcesses();
       }
     }
     cpus.sort(Comparator.comparingInt(CpuActor.CpuDetail::cpu));
@@ -147,16 +170,7 @@ public final class Simulation {
     sums.put("host_millis", hostMillis);
     SimResult.Ending ending = out.ending();
     String detail = out.detail();
-    if (ending == null) {
-      if (alive == 0) {
-        ending = SimResult.Ending.ALL_EXITED;
-        detail = "every process exited";
-      } else {
-        ending = SimResult.Ending.DEADLOCK;
-        detail = "deadlock: no message left to deliver while " + live.size() + " task(s) never finished: " + String.join("; ", live);
-      }
-    }
     String hash = out.conductor() == null ? null : out.conductor().traceHash();
-    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, List.of(), out.error());
+    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error());
   }
 }

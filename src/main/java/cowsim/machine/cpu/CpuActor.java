@@ -3,6 +3,7 @@ package cowsim.machine.cpu;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import cowsim.check.Event;
 import cowsim.isa.Instruction;
 import cowsim.isa.Outcome;
 import cowsim.isa.Program;
@@ -101,6 +102,10 @@ public final class CpuActor extends Node implements Hardware {
   private AckTimeout shootTimer;
 
   private long lastFaultPage = -1;
+  private long lastVa;
+  private boolean lastTlbHit;
+  private long lastReadFrame = -1;
+  private long[] lastReadData;
   private int refaults;
 
   private long instructions;
@@ -315,6 +320,7 @@ public final class CpuActor extends Node implements Hardware {
         assertionFailures++;
         String where = "cpu-" + id + " pid " + current.pid() + " (" + current.name() + ") line " + in.line() + ": " + o.message();
         assertions.add(where);
+        observe(new Event.AssertionFailed(now, id, current.pid(), current.tid(), where));
         mode = Mode.KERNEL;
         kernel.assertionFailed(where);
         return false;
@@ -354,12 +360,17 @@ public final class CpuActor extends Node implements Hardware {
 
   private void load(long paddr, LongConsumer k) {
     memoryOps++;
-    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr));
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr, lastAccess()));
   }
 
   private void store(long paddr, long value, Runnable k) {
     memoryOps++;
-    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value));
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value, lastAccess()));
+  }
+
+  /** Who is accessing memory, for the oracles (only built when someone checks). */
+  private Event.Access lastAccess() {
+    return observing() ? new Event.Access(cr3, current.pid(), current.tid(), lastVa, lastTlbHit) : null;
   }
 
   /** A user-mode access faulted: the kernel's page-fault path runs here, then the retry. */
@@ -376,6 +387,7 @@ public final class CpuActor extends Node implements Hardware {
     if (refaults > cfg.maxRefaults()) {
       refaultKills++;
       lastFaultPage = -1;
+      observe(new Event.Refault(now, id, current.pid(), current.tid(), va, refaults));
       kernel.kill("refault loop: " + refaults + " faults on page " + hex(page) + " without progress");
       return;
     }
@@ -390,16 +402,25 @@ public final class CpuActor extends Node implements Hardware {
       onFault.fault(va, write, false);
       return;
     }
+    if ((va & 7) != 0) {
+      mode = Mode.KERNEL;
+      kernel.kill("misaligned 8-byte access at " + hex(va) + " (cowsim supports aligned qwords only)");
+      return;
+    }
+    lastVa = va;
+    lastTlbHit = false;
     long vpn = VirtualAddress.pageNumber(va);
     long e = tlb.lookup(vpn, 0);
     if (e != Tlb.MISS) {
       if (write && !Tlb.writable(e)) {
-        tlb.invalidate(vpn); // SDM 4.10.4.1: a page fault drops the entry
+        dropEntry(va, "page fault");
         onFault.fault(va, true, true);
         return;
       }
       if (!write || Tlb.dirty(e)) {
         now += lat.tlbHit();
+        lastTlbHit = true;
+        observe(new Event.TlbUse(now, id, cr3, current.pid(), current.tid(), va, Tlb.frame(e), write));
         k.accept((Tlb.frame(e) << 12) | (va & 0xfff));
         return;
       }
@@ -418,7 +439,7 @@ public final class CpuActor extends Node implements Hardware {
             expectLong(
                 e -> {
                   if (!Pte.present(e)) {
-                    tlb.invalidate(VirtualAddress.pageNumber(va));
+                    dropEntry(va, "page fault");
                     onFault.fault(va, write, false);
                     return;
                   }
@@ -429,7 +450,7 @@ public final class CpuActor extends Node implements Hardware {
                     return;
                   }
                   if ((r & Pte.US) == 0 || (write && (r & Pte.RW) == 0)) {
-                    tlb.invalidate(VirtualAddress.pageNumber(va));
+                    dropEntry(va, "page fault");
                     onFault.fault(va, write, true);
                     return;
                   }
@@ -456,16 +477,25 @@ public final class CpuActor extends Node implements Hardware {
                           e,
                           e | bits));
                 }),
-            addr));
+            addr,
+            Event.Access.WALK));
+  }
+
+  private void dropEntry(long va, String why) {
+    if (tlb.invalidate(VirtualAddress.pageNumber(va))) {
+      observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, why));
+    }
   }
 
   private void fill(long va, long frame, long rights, boolean dirty, LongConsumer k) {
     tlb.insert(VirtualAddress.pageNumber(va), 0, frame, (rights & Pte.RW) != 0, true, dirty, false);
+    observe(new Event.TlbFill(now, id, cr3, va & ~0xfffL, frame, (rights & Pte.RW) != 0));
     k.accept((frame << 12) | (va & 0xfff));
   }
 
   private void flushForIpi(FlushIpi ipi) {
     tlb.flushNonGlobal();
+    observe(new Event.TlbFlush(now, id, "flush IPI from cpu-" + ipi.initiator()));
     tlbFlushes++;
     ipisHandled++;
     debug("flush IPI from cpu-{} (request {}): TLB flushed, ack", ipi.initiator(), ipi.request());
@@ -535,12 +565,12 @@ public final class CpuActor extends Node implements Hardware {
 
   @Override
   public void read(long paddr, LongConsumer k) {
-    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr));
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr, null));
   }
 
   @Override
   public void write(long paddr, long value, Runnable k) {
-    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value));
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value, null));
   }
 
   @Override
@@ -548,12 +578,22 @@ public final class CpuActor extends Node implements Hardware {
     send(
         topo.bankOfFrame(frame),
         lat.memoryAccess(),
-        new MemoryBank.ReadFrame(expectReply(r -> k.accept(((MemoryBank.FrameData) r).data())), frame));
+        new MemoryBank.ReadFrame(
+            expectReply(
+                r -> {
+                  long[] data = ((MemoryBank.FrameData) r).data();
+                  lastReadFrame = frame;
+                  lastReadData = data;
+                  k.accept(data);
+                }),
+            frame));
   }
 
   @Override
   public void writeFrame(long frame, long[] data, Runnable k) {
-    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.WriteFrame(expectLong(v -> k.run()), frame, data));
+    // a copy writes back the array a readFrame returned: name its source for the oracles
+    long source = data != null && data == lastReadData ? lastReadFrame : -1;
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.WriteFrame(expectLong(v -> k.run()), frame, data, source));
   }
 
   @Override
@@ -585,6 +625,7 @@ public final class CpuActor extends Node implements Hardware {
   public void invlpg(long va) {
     invlpgs++;
     tlb.invalidate(VirtualAddress.pageNumber(va));
+    observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, "invlpg"));
   }
 
   @Override
@@ -592,6 +633,12 @@ public final class CpuActor extends Node implements Hardware {
     cr3 = pml4Frame;
     tlb.flushNonGlobal();
     tlbFlushes++;
+    observe(new Event.TlbFlush(now, id, "CR3 write"));
+  }
+
+  @Override
+  public void report(Event e) {
+    observe(e);
   }
 
   @Override
@@ -615,6 +662,7 @@ public final class CpuActor extends Node implements Hardware {
     for (int c = 0; c < topo.cpus(); c++) {
       if (c != id) {
         ipisSent++;
+        observe(new Event.IpiSent(now, id, c, shootRequest));
         send(c, lat.ipi(), new FlushIpi(id, shootRequest));
       }
     }

@@ -9,10 +9,15 @@ import akka.actor.typed.javadsl.Receive;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import cowsim.explore.ScheduleRecord;
+import cowsim.explore.ScheduleSpec;
+import cowsim.explore.Scheduler;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * The deterministic conductor behind the interconnect: it holds every message in flight and
@@ -20,6 +25,11 @@ import java.util.SplittableRandom;
  * from the scenario. The next delivery waits until the receiver reports what it sent, so the
  * whole run is a function of the scenario, the seed and the build. It also hashes the sequence of
  * deliveries (the report's {@code trace_hash}).
+ *
+ * <p>With a {@link ScheduleSpec} other than the time order (schedule exploration, {@code
+ * cowsim.explore}), a {@link Scheduler} may add extra latency to each packet as it is handed over
+ * and picks each delivery among the deliverable packets; the conductor records every decision
+ * that differs from the time order, so the run can be replayed from a schedule file.
  */
 public final class Conductor extends AbstractBehavior<Conductor.Command> {
 
@@ -38,16 +48,25 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   /** Control plane: how many packets were delivered and the trace hash so far. */
   public record Report(ActorRef<Summary> replyTo) implements Command {}
 
-  /** What the conductor saw. */
-  public record Summary(long delivered, String traceHash, long lastTime) {}
+  /**
+   * What the conductor saw.
+   *
+   * @param schedule the decisions that differed from the time order (empty in time order)
+   */
+  public record Summary(long delivered, String traceHash, long lastTime, ScheduleRecord schedule) {}
 
   private record Queued(long time, long key, long seq, NodeMsg.Packet packet) {}
 
   private Wiring wiring;
   private final long maxCycles;
   private final SplittableRandom rng;
-  private final PriorityQueue<Queued> queue =
-      new PriorityQueue<>(
+  private final long seed;
+  private final Scheduler scheduler;
+  private final List<ScheduleRecord.Decision> decisions = new ArrayList<>();
+  private final List<NodeMsg.Packet> deliverable = new ArrayList<>();
+  private final List<Queued> candidates = new ArrayList<>();
+  private final TreeSet<Queued> queue =
+      new TreeSet<>(
           (a, b) -> {
             int c = Long.compare(a.time, b.time);
             if (c != 0) {
@@ -69,13 +88,25 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
    * @param maxCycles no packet later than this is delivered; the run ends with a limit event
    */
   public static Behavior<Command> create(long seed, long maxCycles) {
-    return Behaviors.setup(ctx -> new Conductor(ctx, seed, maxCycles));
+    return create(seed, maxCycles, ScheduleSpec.TIME_ORDER, null);
   }
 
-  private Conductor(ActorContext<Command> ctx, long seed, long maxCycles) {
+  /**
+   * @param seed tie-break seed, and the seed of the schedule's own choices
+   * @param maxCycles no packet later than this is delivered; the run ends with a limit event
+   * @param schedule how to pick deliveries
+   * @param topology the machine (the schedule may need to know which nodes are CPUs)
+   */
+  public static Behavior<Command> create(long seed, long maxCycles, ScheduleSpec schedule, Topology topology) {
+    return Behaviors.setup(ctx -> new Conductor(ctx, seed, maxCycles, schedule, topology));
+  }
+
+  private Conductor(ActorContext<Command> ctx, long seed, long maxCycles, ScheduleSpec schedule, Topology topology) {
     super(ctx);
     this.maxCycles = maxCycles;
+    this.seed = seed;
     this.rng = new SplittableRandom(seed);
+    this.scheduler = schedule == null ? null : schedule.scheduler(seed, topology);
     try {
       this.sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -124,19 +155,59 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
     }
-    r.replyTo().tell(new Summary(delivered, HexFormat.of().formatHex(copy.digest()), lastTime));
+    r.replyTo().tell(
+        new Summary(delivered, HexFormat.of().formatHex(copy.digest()), lastTime, new ScheduleRecord(null, seed, decisions, delivered)));
     return this;
   }
 
   private void enqueue(NodeMsg.Packet p) {
+    if (scheduler != null) {
+      long extra = scheduler.delay(seq, p);
+      if (extra != 0) {
+        decisions.add(new ScheduleRecord.Delay(seq, extra));
+        p = new NodeMsg.Packet(p.time() + extra, p.src(), p.dst(), p.payload());
+      }
+    }
     queue.add(new Queued(p.time(), rng.nextLong(), seq++, p));
+  }
+
+  /** The next packet to deliver: the earliest, or the scheduler's choice among the deliverable. */
+  private Queued next() {
+    if (scheduler == null || queue.isEmpty()) {
+      return queue.pollFirst();
+    }
+    long window = scheduler.window();
+    long horizon = queue.first().time + window;
+    if (horizon < 0) {
+      horizon = Long.MAX_VALUE; // overflow: every pending packet is deliverable
+    }
+    candidates.clear();
+    deliverable.clear();
+    for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+      Queued q = it.next();
+      if (q.time > horizon) {
+        break;
+      }
+      candidates.add(q);
+      deliverable.add(q.packet);
+    }
+    int pick = scheduler.choose(delivered, deliverable);
+    if (pick < 0 || pick >= candidates.size()) {
+      throw new IllegalStateException("scheduler picked " + pick + " of " + candidates.size());
+    }
+    if (pick != 0) {
+      decisions.add(new ScheduleRecord.Pick(delivered, pick));
+    }
+    Queued q = candidates.get(pick);
+    queue.remove(q);
+    return q;
   }
 
   private void deliverNext() {
     if (stopped) {
       return;
     }
-    Queued q = queue.poll();
+    Queued q = next();
     if (q == null) {
       stopped = true;
       wiring.runner().tell(new RunEvent.Quiescent(lastTime));
@@ -148,7 +219,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
       wiring.runner().tell(new RunEvent.LimitReached("max-cycles " + maxCycles, p.time()));
       return;
     }
-    lastTime = p.time();
+    lastTime = Math.max(lastTime, p.time());
     entry.clear();
     entry.putLong(p.time()).putInt(p.src()).putInt(p.dst()).putInt(p.payload().getClass().getName().hashCode());
     sha.update(entry.array(), 0, 20);

@@ -84,10 +84,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
       }
       handle(p.src(), p.payload());
     }
-    if (!observed.isEmpty()) {
-      wiring.observer().tell(new Observations(id, observed));
-      observed = new ArrayList<>();
-    }
+    flushObservations();
     if (deterministic) {
       List<NodeMsg.Packet> sent = outbox.isEmpty() ? NONE : outbox;
       if (!outbox.isEmpty()) {
@@ -120,7 +117,16 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
     if (deterministic) {
       outbox.add(p);
     } else {
+      // what was observed before this send must reach the observer before anything it causes
+      flushObservations();
       wiring.ref(dst).tell(p);
+    }
+  }
+
+  private void flushObservations() {
+    if (!observed.isEmpty()) {
+      wiring.observer().tell(new Observations(id, observed));
+      observed = new ArrayList<>();
     }
   }
 

@@ -3,6 +3,7 @@ package cowsim.machine.memory;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import cowsim.check.Event;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Node;
 import cowsim.machine.interconnect.NodeMsg;
@@ -79,11 +80,13 @@ public final class FrameAllocator extends Node {
         info("cpu-{} allocate order {}: out of memory", src, a.order());
       } else {
         frameAllocs += 1L << a.order();
+        observe(new Event.Alloc(now, src, f));
         info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
       }
       send(src, lat.allocator(), new Allocated(a.tag(), f));
     } else if (payload instanceof Free fr) {
       BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
+      observe(new Event.Free(now, src, fr.frame(), r.ok(), r.name()));
       if (r.ok()) {
         frameFrees += 1L << fr.order();
         info("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());

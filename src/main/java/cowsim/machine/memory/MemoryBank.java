@@ -3,6 +3,7 @@ package cowsim.machine.memory;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import cowsim.check.Event;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.NodeMsg;
 import cowsim.machine.interconnect.NodeStats;
@@ -25,11 +26,11 @@ public final class MemoryBank extends Node {
   public sealed interface Request extends Payload
       permits Read, Write, FetchOr, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet {}
 
-  /** Load 8 bytes. Answer: {@link Value}. */
-  public record Read(long tag, long paddr) implements Request {}
+  /** Load 8 bytes ({@code access}: who, for the oracles; null for the kernel). Answer: {@link Value}. */
+  public record Read(long tag, long paddr, Event.Access access) implements Request {}
 
   /** Store 8 bytes. Answer: {@link Value} with the old value. */
-  public record Write(long tag, long paddr, long value) implements Request {}
+  public record Write(long tag, long paddr, long value, Event.Access access) implements Request {}
 
   /** Atomic OR (a page walker setting A/D). Answer: {@link Value} with the old value. */
   public record FetchOr(long tag, long paddr, long bits) implements Request {}
@@ -40,8 +41,11 @@ public final class MemoryBank extends Node {
   /** Read a whole 4 KiB frame. Answer: {@link FrameData}. */
   public record ReadFrame(long tag, long frame) implements Request {}
 
-  /** Write a whole frame; {@code data == null} zeroes it. Answer: {@link Value} 0. */
-  public record WriteFrame(long tag, long frame, long[] data) implements Request {}
+  /**
+   * Write a whole frame; {@code data == null} zeroes it. {@code source}: the frame the data was
+   * read from (-1 when zeroing), for the oracles. Answer: {@link Value} 0.
+   */
+  public record WriteFrame(long tag, long frame, long[] data, long source) implements Request {}
 
   /** Refcount fetch_add (negative delta: fetch_sub), 32-bit wrap-around. Answer: old value. */
   public record RefAdd(long tag, long frame, int delta) implements Request {}
@@ -63,10 +67,14 @@ public final class MemoryBank extends Node {
   private long atomics;
   private long frameOps;
 
+  /**
+   * @param firmware 8-byte words (physical address to value) present at power-on, such as the
+   *     kernel's own page tables; each bank keeps the ones it owns
+   */
   public static Behavior<NodeMsg> create(
-      int id, int bankIndex, long totalFrames, Topology topo, Latencies lat, String logDir) {
+      int id, int bankIndex, long totalFrames, Map<Long, Long> firmware, Topology topo, Latencies lat, String logDir) {
     return Behaviors.setup(
-        ctx -> new MemoryBank(ctx, id, bankIndex, totalFrames, topo, lat, logDir));
+        ctx -> new MemoryBank(ctx, id, bankIndex, totalFrames, firmware, topo, lat, logDir));
   }
 
   private MemoryBank(
@@ -74,6 +82,7 @@ public final class MemoryBank extends Node {
       int id,
       int bankIndex,
       long totalFrames,
+      Map<Long, Long> firmware,
       Topology topo,
       Latencies lat,
       String logDir) {
@@ -82,6 +91,12 @@ public final class MemoryBank extends Node {
     long mine = (totalFrames - bankIndex + banks - 1) / banks;
     this.store = new FrameStore(mine);
     this.refcounts = new RefcountTable(mine);
+    firmware.forEach(
+        (paddr, value) -> {
+          if (topo.bankOfFrame(paddr >>> 12) == id) {
+            store.write(local(paddr), value);
+          }
+        });
   }
 
   @Override
@@ -102,21 +117,29 @@ public final class MemoryBank extends Node {
   protected void handle(int src, Payload payload) {
     if (payload instanceof Read r) {
       reads++;
-      reply(src, new Value(r.tag(), store.read(local(r.paddr()))));
+      long v = store.read(local(r.paddr()));
+      observe(new Event.MemRead(now, src, r.paddr(), v, r.access()));
+      reply(src, new Value(r.tag(), v));
     } else if (payload instanceof Write w) {
       writes++;
       long a = local(w.paddr());
       long old = store.read(a);
       store.write(a, w.value());
+      observe(new Event.MemWrite(now, src, w.paddr(), w.value(), old, w.access()));
       reply(src, new Value(w.tag(), old));
     } else if (payload instanceof FetchOr f) {
       atomics++;
-      reply(src, new Value(f.tag(), store.fetchOr(local(f.paddr()), f.bits())));
+      long old = store.fetchOr(local(f.paddr()), f.bits());
+      observe(new Event.MemCas(now, src, f.paddr(), old, old | f.bits(), old));
+      reply(src, new Value(f.tag(), old));
     } else if (payload instanceof CompareAndSwap c) {
       atomics++;
-      reply(src, new Value(c.tag(), store.compareAndSwap(local(c.paddr()), c.expected(), c.value())));
+      long old = store.compareAndSwap(local(c.paddr()), c.expected(), c.value());
+      observe(new Event.MemCas(now, src, c.paddr(), c.expected(), c.value(), old));
+      reply(src, new Value(c.tag(), old));
     } else if (payload instanceof ReadFrame r) {
       frameOps++;
+      observe(new Event.FrameRead(now, src, r.frame()));
       send(src, lat.memoryReply() + lat.frameCopy(), new FrameData(r.tag(), store.readFrame(localFrame(r.frame()))));
     } else if (payload instanceof WriteFrame w) {
       frameOps++;
@@ -125,15 +148,19 @@ public final class MemoryBank extends Node {
       } else {
         store.writeFrame(localFrame(w.frame()), w.data());
       }
+      observe(new Event.FrameWrite(now, src, w.frame(), w.data() == null ? -1 : w.source()));
       send(src, lat.memoryReply() + lat.frameCopy(), new Value(w.tag(), 0));
     } else if (payload instanceof RefAdd r) {
       atomics++;
       int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
       info("cpu-{} refcount frame 0x{}: {} -> {}", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
+      observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.delta()));
       reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
     } else if (payload instanceof RefGet r) {
       atomics++;
-      reply(src, new Value(r.tag(), Integer.toUnsignedLong(refcounts.get(localFrame(r.frame())))));
+      long v = Integer.toUnsignedLong(refcounts.get(localFrame(r.frame())));
+      observe(new Event.RefRead(now, src, r.frame(), v));
+      reply(src, new Value(r.tag(), v));
     } else {
       throw new IllegalStateException("memory bank got " + payload);
     }

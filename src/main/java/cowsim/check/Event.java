@@ -1,0 +1,103 @@
+package cowsim.check;
+
+import cowsim.machine.interconnect.Observation;
+
+/**
+ * What the simulated machine reports to the oracles. Every record carries the virtual cycle and
+ * the CPU it concerns (for the memory banks and the allocator: the requesting CPU).
+ */
+public sealed interface Event extends Observation {
+
+  long cycle();
+
+  int cpu();
+
+  /** Who made a memory access: a user access through the MMU, or the page walker. */
+  record Access(long cr3, long pid, long tid, long va, boolean tlbHit) {
+    /** The page walker reading a paging-structure entry. */
+    public static final Access WALK = new Access(-1, 0, 0, -1, false);
+
+    public boolean user() {
+      return cr3 >= 0;
+    }
+  }
+
+  // ---- memory banks ----
+
+  /** An 8-byte read; access null = the kernel's own read (PTEs, tables). */
+  record MemRead(long cycle, int cpu, long paddr, long value, Access access) implements Event {}
+
+  /** An 8-byte write; access null = a kernel write (PTEs). */
+  record MemWrite(long cycle, int cpu, long paddr, long value, long old, Access access) implements Event {}
+
+  /** The walker's locked compare-and-swap setting A/D. */
+  record MemCas(long cycle, int cpu, long paddr, long expected, long value, long old) implements Event {}
+
+  /** A whole-frame read (a COW copy's source, a table scan). */
+  record FrameRead(long cycle, int cpu, long frame) implements Event {}
+
+  /** A whole-frame write: a copy of {@code source}, or zeroing when source is -1. */
+  record FrameWrite(long cycle, int cpu, long frame, long source) implements Event {}
+
+  /** A refcount fetch_add (delta < 0: fetch_sub); {@code old} is the value before. */
+  record RefChange(long cycle, int cpu, long frame, long old, int delta) implements Event {}
+
+  /** A refcount load. */
+  record RefRead(long cycle, int cpu, long frame, long value) implements Event {}
+
+  // ---- allocator ----
+
+  record Alloc(long cycle, int cpu, long frame) implements Event {}
+
+  /** A free; {@code ok} false when the frame was not allocated (double free). */
+  record Free(long cycle, int cpu, long frame, boolean ok, String result) implements Event {}
+
+  // ---- CPUs ----
+
+  /** A load or store translated by a TLB hit (the entry is as filled earlier). */
+  record TlbUse(long cycle, int cpu, long cr3, long pid, long tid, long va, long frame, boolean write) implements Event {}
+
+  /** The walker filled a TLB entry. */
+  record TlbFill(long cycle, int cpu, long cr3, long va, long frame, boolean writable) implements Event {}
+
+  /** invlpg on this CPU (or the entry dropped by a page fault). */
+  record Invlpg(long cycle, int cpu, long cr3, long va, String why) implements Event {}
+
+  /** The whole (non-global) TLB flushed: a CR3 write or a flush IPI. */
+  record TlbFlush(long cycle, int cpu, String why) implements Event {}
+
+  /** A flush IPI sent to {@code target}. */
+  record IpiSent(long cycle, int cpu, int target, long request) implements Event {}
+
+  /** A task faulted on one page too often without progress and was stopped. */
+  record Refault(long cycle, int cpu, long pid, long tid, long va, int faults) implements Event {}
+
+  /** A program's assert failed. */
+  record AssertionFailed(long cycle, int cpu, long pid, long tid, String message) implements Event {}
+
+  // ---- the kernel ----
+
+  /** A new PML4 was allocated for an address space (fork's child or a new process). */
+  record RootCreated(long cycle, int cpu, long cr3) implements Event {}
+
+  /**
+   * A kernel path that changes an address space's mappings and is responsible for flushing other
+   * CPUs (fork, COW fault, munmap, mprotect) starts or ends. Stale TLB entries of that address
+   * space used while one is in progress are the kernel's business, not yet a violation.
+   */
+  record OpBegin(long cycle, int cpu, long cr3, String what) implements Event {}
+
+  record OpEnd(long cycle, int cpu, long cr3, String what) implements Event {}
+
+  /** A kernel step worth showing in histories (copied, COW-marked, ...). */
+  record Note(long cycle, int cpu, long cr3, long va, long frame, String what) implements Event {}
+
+  /** A process owns an address space from now on (boot, or fork's child: the split point). */
+  record ProcessSpace(long cycle, int cpu, long pid, long cr3, long parentCr3) implements Event {}
+
+  /** An address space was torn down. */
+  record SpaceGone(long cycle, int cpu, long pid, long cr3) implements Event {}
+
+  /** munmap removed [start, end) from an address space: its old values are gone. */
+  record Unmapped(long cycle, int cpu, long cr3, long start, long end) implements Event {}
+}

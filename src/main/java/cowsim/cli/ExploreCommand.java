@@ -1,0 +1,328 @@
+package cowsim.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import cowsim.explore.Explorer;
+import cowsim.explore.Progress;
+import cowsim.explore.RunOutcome;
+import cowsim.explore.ScheduleRecord;
+import cowsim.explore.ScheduleSpec;
+import cowsim.explore.Shrinker;
+import cowsim.explore.Strategy;
+import cowsim.report.RunReport;
+import cowsim.scenario.Mode;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import cowsim.sim.Simulation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cowsim explore FILE}: run a scenario under many controlled schedules, count distinct
+ * traces and failures, print the replay command of the first failure, optionally shrink it.
+ */
+@Command(
+    name = "explore",
+    mixinStandardHelpOptions = true,
+    description = "Run a scenario under many schedules (random or PCT) to find races; replay and shrink the first failure.",
+    footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input."})
+final class ExploreCommand implements Callable<Integer> {
+
+  /** How the replay command starts (as in the README). */
+  static final String JAR = "java -jar target/cowsim.jar";
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (HOCON).")
+  Path file;
+
+  @Mixin ScenarioArgs args;
+
+  @Option(names = "--runs", paramLabel = "N", description = "Number of runs (default 100).")
+  Integer runs;
+
+  @Option(names = "--strategy", paramLabel = "S", description = "random or pct (default pct); time only varies the tie-break seed.")
+  String strategy;
+
+  @Option(names = "--depth", paramLabel = "D", description = "PCT bug depth: D - 1 priority-change points (default 3).")
+  Integer depth;
+
+  @Option(names = "--until-first", description = "Stop at the first run that fails its expectations.")
+  boolean untilFirst;
+
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  Integer jobs;
+
+  @Option(names = "--shrink", description = "Shrink the first failing schedule and write it as a schedule file.")
+  boolean shrink;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintStream o = System.out;
+    Config config = ConfigFactory.load();
+    Scenario s;
+    ScheduleSpec spec;
+    int n;
+    int j;
+    try {
+      s = args.load(file);
+      n = runs != null ? runs : config.getInt("cowsim.explore.runs");
+      if (n < 1) {
+        throw new ScenarioException("--runs " + n, 0, "runs must be at least 1");
+      }
+      j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+      if (j < 1) {
+        throw new ScenarioException("--jobs " + j, 0, "jobs must be at least 1");
+      }
+      ScheduleArgs.checkDepth(depth);
+      if (s.mode() == Mode.DETERMINISTIC) {
+        Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
+        if (depth != null && st != Strategy.PCT) {
+          throw new ScenarioException("--depth " + depth, 0, "--depth applies to --strategy pct only");
+        }
+        spec = ScheduleSpec.of(config, st, depth);
+      } else {
+        if (strategy != null || depth != null || shrink) {
+          throw new ScenarioException(strategy != null ? "--strategy " + strategy : depth != null ? "--depth " + depth : "--shrink", 0,
+              "concurrent mode has no conductor: strategies, depth and shrinking need deterministic mode");
+        }
+        spec = ScheduleSpec.TIME_ORDER;
+      }
+    } catch (ScenarioException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    boolean deterministic = s.mode() == Mode.DETERMINISTIC;
+    long firstSeed = s.seed(); // --seed is already applied by args.load
+    Path dir = out != null ? out : Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    Files.createDirectories(dir);
+
+    o.printf("exploring %s: %d runs, %s, first seed %d (the others derived: seed' = SplittableRandom(seed).nextLong()), %d jobs%n",
+        s.name(), n, deterministic ? "strategy " + spec.describe() : "concurrent mode", firstSeed, j);
+    if (!deterministic) {
+      o.println("concurrent mode: the real dispatcher interleaves the actors, so a run cannot be replayed (no trace_hash);"
+          + " only the counts are reported");
+    }
+    Simulation sim = new Simulation(config);
+    Explorer explorer = new Explorer(sim);
+    Progress progress = new Progress(o, System.console() != null, n);
+    long started = System.nanoTime();
+    List<RunOutcome> results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
+    progress.finish();
+    long millis = (System.nanoTime() - started) / 1_000_000;
+
+    Set<String> hashes = new LinkedHashSet<>();
+    Map<String, Integer> byKind = new TreeMap<>();
+    RunOutcome first = null;
+    int failures = 0;
+    for (RunOutcome r : results) {
+      if (r.traceHash() != null) {
+        hashes.add(r.traceHash());
+      }
+      if (!r.pass()) {
+        failures++;
+        for (String k : r.kinds()) {
+          byKind.merge(k, 1, Integer::sum);
+        }
+        if (first == null) {
+          first = r;
+        }
+      }
+    }
+    o.printf("runs: %d%s in %.1f s%n", results.size(), untilFirst && first != null && results.size() < n ? " (stopped at the first failure)" : "", millis / 1000.0);
+    o.println("distinct trace_hash values: " + (deterministic ? Integer.toString(hashes.size()) : "n/a (concurrent mode)"));
+    o.println("failures: " + failures + (byKind.isEmpty() ? "" : "   by kind: " + byKind.toString().replaceAll("[{}]", "").replace("=", ": ")));
+
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode json = m.createObjectNode();
+    json.put("scenario", s.name());
+    json.put("file", file.toString());
+    json.put("mode", s.mode().toString());
+    json.put("replayable", deterministic);
+    json.put("strategy", deterministic ? spec.strategy().cli() : null);
+    if (deterministic && spec.strategy() == Strategy.PCT) {
+      json.put("depth", spec.depth());
+      json.put("pct_steps", spec.pctSteps());
+      json.put("pct_window", spec.window());
+    } else if (deterministic && spec.strategy() == Strategy.RANDOM) {
+      json.put("max_jitter", spec.maxJitter());
+      json.put("random_window", spec.window());
+    }
+    json.put("first_seed", firstSeed);
+    json.put("runs", results.size());
+    if (deterministic) {
+      json.put("distinct_trace_hashes", hashes.size());
+    } else {
+      json.putNull("distinct_trace_hashes");
+    }
+    json.put("failures", failures);
+    ObjectNode kinds = json.putObject("failures_by_kind");
+    byKind.forEach(kinds::put);
+    json.put("host_millis", millis);
+
+    if (first != null) {
+      Path failDir = dir.resolve("first-failure");
+      o.printf("first failure: run %d, seed %d: %s%n", first.index(), first.seed(), String.join(", ", first.kinds()));
+      for (String f : first.verdict().failures().subList(0, Math.min(3, first.verdict().failures().size()))) {
+        o.println("  " + f);
+      }
+      ObjectNode ff = json.putObject("first_failure");
+      ff.put("run", first.index());
+      ff.put("seed", first.seed());
+      ff.put("dir", failDir.toString());
+      if (deterministic) {
+        // replay it with logs: the report and logs of exactly this run
+        RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failDir.resolve("logs").toString());
+        writeRun(failDir, again);
+        String replay = replayCommand(first.seed(), spec);
+        o.println("  replay: " + replay);
+        ff.put("replay", replay);
+        if (!String.valueOf(again.traceHash()).equals(first.traceHash())) {
+          o.println("  warning: the replay gave trace_hash " + again.traceHash() + ", the explored run " + first.traceHash());
+        }
+      } else {
+        writeRun(failDir, first);
+        o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
+      }
+      o.println("  report and logs: " + failDir);
+      if (shrink) {
+        shrink(o, s, spec, explorer, first, j, config, dir, json);
+      }
+    }
+    ArrayNode per = json.putArray("per_run");
+    for (RunOutcome r : results) {
+      ObjectNode x = per.addObject();
+      x.put("run", r.index());
+      x.put("seed", r.seed());
+      if (r.traceHash() == null) {
+        x.putNull("trace_hash");
+      } else {
+        x.put("trace_hash", r.traceHash());
+      }
+      x.put("outcome", r.pass() ? "pass" : "fail");
+      ArrayNode k = x.putArray("violation_kinds");
+      r.kinds().forEach(k::add);
+      x.put("cycles", r.cycles());
+      x.put("messages", r.messages());
+      x.put("ending", r.result().ending().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    m.enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("explore.json").toFile(), json);
+    o.println("explore.json: " + dir.resolve("explore.json"));
+    return failures > 0 ? 1 : 0;
+  }
+
+  private void shrink(PrintStream o, Scenario s, ScheduleSpec spec, Explorer explorer, RunOutcome first, int j, Config config, Path dir, ObjectNode json)
+      throws IOException, InterruptedException {
+    String kind = first.kinds().get(0);
+    int budget = config.getInt("cowsim.explore.shrink-max-runs");
+    o.printf("shrinking the schedule of run %d (keeping violation kind '%s', at most %d test runs)...%n", first.index(), kind, budget);
+    Shrinker.Result r = new Shrinker(explorer, s, kind, j, budget, line -> o.println("  " + line)).shrink(spec, first);
+    ScheduleRecord before = r.original();
+    ScheduleRecord after = r.shrunk();
+    Path file = dir.resolve("shrunk.schedule");
+    List<String> comments = new ArrayList<>();
+    comments.add("cowsim schedule, shrunk from run " + first.index() + " of explore (" + spec.describe() + ", seed " + first.seed() + ")");
+    comments.add("replay: " + JAR + " run " + quote(this.file.toString()) + extraArgs() + " --schedule " + quote(file.toString()));
+    comments.add("fails with '" + kind + "'; trace_hash " + r.run().traceHash());
+    comments.add("time order (earliest arrival first, ties by the seed) except for these decisions:");
+    comments.add("  pick STEP RANK: delivery STEP (0 = first) takes the pending message at position RANK in time order");
+    comments.add("  delay SEND CYCLES: the SEND-th message handed to the interconnect (0 = first) arrives CYCLES late");
+    after.write(file, comments);
+    Path shrunkDir = dir.resolve("shrunk");
+    RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkDir.resolve("logs").toString());
+    writeRun(shrunkDir, again);
+    o.printf("shrunk: %s -> %s%n", before.describe(), after.describe());
+    if (!r.changePointsBefore().isEmpty() || spec.strategy() == Strategy.PCT) {
+      o.printf("  priority-change points: %d -> %d%n", r.changePointsBefore().size(), r.changePointsAfter().size());
+    }
+    o.printf("  last reordered delivery: %s -> %s (of %d and %d deliveries)%n",
+        step(before.lastPickStep()), step(after.lastPickStep()), first.messages(), again.messages());
+    o.printf("  %d test runs%s%n", r.tests(), r.budgetExhausted() ? " (budget reached: cowsim.explore.shrink-max-runs)" : "");
+    String replay = JAR + " run " + quote(this.file.toString()) + extraArgs() + " --schedule " + quote(file.toString());
+    o.println("  replay: " + replay);
+    o.println("  report and logs: " + shrunkDir);
+    if (!String.valueOf(again.traceHash()).equals(r.run().traceHash())) {
+      o.println("  warning: the shrunk schedule replayed to trace_hash " + again.traceHash() + ", not " + r.run().traceHash());
+    }
+    ObjectNode sj = json.putObject("shrink");
+    sj.put("kind", kind);
+    sj.put("schedule_file", file.toString());
+    sj.put("replay", replay);
+    sj.put("decisions_before", before.decisions().size());
+    sj.put("decisions_after", after.decisions().size());
+    sj.put("reorderings_before", before.picks());
+    sj.put("reorderings_after", after.picks());
+    sj.put("delay_cycles_before", before.delayCycles());
+    sj.put("delay_cycles_after", after.delayCycles());
+    sj.put("change_points_before", r.changePointsBefore().size());
+    sj.put("change_points_after", r.changePointsAfter().size());
+    sj.put("last_reordered_delivery_before", before.lastPickStep());
+    sj.put("last_reordered_delivery_after", after.lastPickStep());
+    sj.put("trace_hash", again.traceHash());
+    sj.put("test_runs", r.tests());
+    sj.put("budget_exhausted", r.budgetExhausted());
+  }
+
+  private static String step(long s) {
+    return s < 0 ? "none" : Long.toString(s);
+  }
+
+  private static void writeRun(Path dir, RunOutcome r) throws IOException {
+    RunReport.write(dir, r.result(), r.verdict());
+    if (r.result().error() != null) {
+      StringWriter sw = new StringWriter();
+      r.result().error().printStackTrace(new PrintWriter(sw));
+      Files.writeString(dir.resolve("error.txt"), sw.toString());
+    }
+  }
+
+  /** The exact {@code run} command that replays the run with this seed. */
+  String replayCommand(long seed, ScheduleSpec spec) {
+    String strategyArgs = spec.cliArgs();
+    return JAR + " run " + quote(file.toString()) + " --seed " + seed + (strategyArgs.isEmpty() ? "" : " " + strategyArgs) + extraArgs();
+  }
+
+  /** The scenario options given to explore that replay needs too (mode, --set, expected violations). */
+  private String extraArgs() {
+    StringBuilder b = new StringBuilder();
+    if (args.mode != null) {
+      b.append(" --mode ").append(quote(args.mode));
+    }
+    if (args.expectViolations != null) {
+      b.append(" --expect-violations ").append(quote(String.join(",", args.expectViolations)));
+    }
+    for (String set : args.sets) {
+      b.append(" --set ").append(quote(set));
+    }
+    return b.toString();
+  }
+
+  private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./=,:@%+-]+");
+
+  static String quote(String s) {
+    return SAFE.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,111 @@
+package cowsim.explore;
+
+import cowsim.report.Verdict;
+import cowsim.scenario.Scenario;
+import cowsim.sim.SimResult;
+import cowsim.sim.Simulation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Runs one scenario many times under a schedule strategy, each run with its own seed and its own
+ * actor system, {@code jobs} of them at once. Results come back in run order and do not depend
+ * on {@code jobs}.
+ */
+public final class Explorer {
+
+  private final Simulation simulation;
+
+  public Explorer(Simulation simulation) {
+    this.simulation = simulation;
+  }
+
+  /** The seed of the run after the one with {@code seed}. */
+  public static long nextSeed(long seed) {
+    return new SplittableRandom(seed).nextLong();
+  }
+
+  /** The seeds of {@code n} runs starting with {@code first}: each derived from the one before. */
+  public static List<Long> seeds(long first, int n) {
+    List<Long> out = new ArrayList<>(n);
+    long s = first;
+    for (int i = 0; i < n; i++) {
+      out.add(s);
+      s = nextSeed(s);
+    }
+    return out;
+  }
+
+  /** Runs the scenario once with this seed and schedule (no logs) and classifies the run. */
+  public RunOutcome runOnce(Scenario scenario, ScheduleSpec spec, int index, long seed, String logDir) {
+    Simulation.Recorded rec = simulation.runRecorded(scenario.withSeed(seed), logDir, spec);
+    SimResult r = rec.result();
+    Verdict v = Verdict.judge(r);
+    return new RunOutcome(index, seed, r.traceHash(), v.pass(), Failures.failureKinds(r, v), r, v, rec.schedule());
+  }
+
+  /**
+   * Explores.
+   *
+   * @param firstSeed the first run's seed; the others follow {@link #seeds}
+   * @param untilFirst stop at the first failing run: runs after it are not started, or dropped
+   *     when they were already running, so the result is the same for any {@code jobs}
+   * @param onDone called (from a worker thread, one call at a time) as each run completes
+   * @return the runs in run order
+   */
+  public List<RunOutcome> explore(
+      Scenario scenario, ScheduleSpec spec, long firstSeed, int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
+      throws InterruptedException {
+    List<Long> seeds = seeds(firstSeed, runs);
+    AtomicInteger stopAfter = new AtomicInteger(Integer.MAX_VALUE);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {
+      Thread t = new Thread(r, "cowsim-explore");
+      t.setDaemon(true);
+      return t;
+    });
+    Object lock = new Object();
+    List<Future<RunOutcome>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < runs; i++) {
+        final int index = i;
+        futures.add(pool.submit(() -> {
+          if (index > stopAfter.get()) {
+            return null;
+          }
+          RunOutcome o = runOnce(scenario, spec, index, seeds.get(index), null);
+          if (!o.pass() && untilFirst) {
+            stopAfter.accumulateAndGet(index, Math::min);
+          }
+          if (index <= stopAfter.get()) {
+            synchronized (lock) {
+              onDone.accept(o);
+            }
+          }
+          return o;
+        }));
+      }
+      List<RunOutcome> out = new ArrayList<>();
+      for (Future<RunOutcome> f : futures) {
+        RunOutcome o;
+        try {
+          o = f.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("an explored run crashed the explorer", e.getCause());
+        }
+        if (o != null && o.index() <= stopAfter.get()) {
+          out.add(o);
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package cowsim.explore;
+
+import cowsim.scenario.ScenarioException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The schedule decisions of one deterministic run that differ from the default time order, in
+ * the order the conductor made them. Replaying them on top of the same seed (strategy
+ * {@link Strategy#SCHEDULE}) reproduces the run exactly. Shrinking removes decisions.
+ *
+ * <p>File format (one decision a line, {@code #} starts a comment):
+ *
+ * <pre>
+ * scenario racy-cow-threads   # the scenario it was recorded on (checked on replay)
+ * seed 12345                  # tie-break seed of the time order
+ * pick 212 1                  # at delivery 212 (0 = the first), deliver the pending message at
+ *                             # position 1 in time order instead of position 0
+ * delay 340 150               # the message handed to the interconnect 341st (0 = the first)
+ *                             # arrives 150 cycles late
+ * </pre>
+ *
+ * @param scenario the scenario name, or null when unknown
+ * @param seed the run's seed (tie-break keys of the time order)
+ * @param decisions the decisions, in the order they were made
+ * @param deliveries how many packets the recorded run delivered (0 when unknown)
+ */
+public record ScheduleRecord(String scenario, long seed, List<Decision> decisions, long deliveries) {
+
+  public ScheduleRecord {
+    decisions = List.copyOf(decisions);
+  }
+
+  /** One decision of the conductor. */
+  public sealed interface Decision permits Pick, Delay {}
+
+  /** At delivery {@code step}, the pending message at position {@code rank} in time order was delivered. */
+  public record Pick(long step, int rank) implements Decision {}
+
+  /** The {@code send}-th packet handed to the conductor got {@code cycles} of extra latency. */
+  public record Delay(long send, long cycles) implements Decision {}
+
+  /** This record, labelled with the scenario it was recorded on. */
+  public ScheduleRecord withScenario(String name) {
+    return new ScheduleRecord(name, seed, decisions, deliveries);
+  }
+
+  /** The same seed and scenario with other decisions. */
+  public ScheduleRecord with(List<Decision> other) {
+    return new ScheduleRecord(scenario, seed, other, deliveries);
+  }
+
+  public long picks() {
+    return decisions.stream().filter(d -> d instanceof Pick).count();
+  }
+
+  public long delays() {
+    return decisions.stream().filter(d -> d instanceof Delay).count();
+  }
+
+  /** Sum of all extra latencies (cycles). */
+  public long delayCycles() {
+    long sum = 0;
+    for (Decision d : decisions) {
+      if (d instanceof Delay x) {
+        sum += x.cycles();
+      }
+    }
+    return sum;
+  }
+
+  /** The latest delivery step a pick controls, or -1 when there is no pick. */
+  public long lastPickStep() {
+    long last = -1;
+    for (Decision d : decisions) {
+      if (d instanceof Pick p) {
+        last = Math.max(last, p.step());
+      }
+    }
+    return last;
+  }
+
+  /** One line: how many decisions of which sort. */
+  public String describe() {
+    return decisions.size() + " decisions (" + picks() + " reorderings, " + delays() + " delays totalling " + delayCycles() + " cycles)";
+  }
+
+  /** The file text, with the given comment lines at the top. */
+  public String format(List<String> comments) {
+    StringBuilder b = new StringBuilder();
+    for (String c : comments) {
+      b.append("# ").append(c).append('\n');
+    }
+    if (scenario != null) {
+      b.append("scenario ").append(scenario).append('\n');
+    }
+    b.append("seed ").append(seed).append('\n');
+    for (Decision d : decisions) {
+      if (d instanceof Pick p) {
+        b.append("pick ").append(p.step()).append(' ').append(p.rank()).append('\n');
+      } else if (d instanceof Delay x) {
+        b.append("delay ").append(x.send()).append(' ').append(x.cycles()).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  public void write(Path file, List<String> comments) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, format(comments));
+  }
+
+  /** Reads a schedule file; errors are one line, {@code file:line: reason}. */
+  public static ScheduleRecord read(Path file) throws ScenarioException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ScenarioException(file.toString(), 0, "no such schedule file");
+    } catch (IOException e) {
+      throw new ScenarioException(file.toString(), 0, "cannot read the schedule file: " + e.getMessage());
+    }
+    return parse(text, file.toString());
+  }
+
+  /** Parses schedule-file text; {@code origin} names it in error messages. */
+  public static ScheduleRecord parse(String text, String origin) throws ScenarioException {
+    String scenario = null;
+    Long seed = null;
+    List<Decision> decisions = new ArrayList<>();
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      int hash = line.indexOf('#');
+      if (hash >= 0) {
+        line = line.substring(0, hash);
+      }
+      line = line.strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] w = line.split("\\s+");
+      int n = i + 1;
+      switch (w[0]) {
+        case "scenario" -> {
+          arity(w, 2, origin, n, "scenario NAME");
+          scenario = w[1];
+        }
+        case "seed" -> {
+          arity(w, 2, origin, n, "seed N");
+          seed = number(w[1], origin, n);
+        }
+        case "pick" -> {
+          arity(w, 3, origin, n, "pick STEP RANK");
+          long step = nonNegative(w[1], origin, n);
+          long rank = nonNegative(w[2], origin, n);
+          if (rank > Integer.MAX_VALUE) {
+            throw new ScenarioException(origin, n, "rank " + rank + " is too large");
+          }
+          decisions.add(new Pick(step, (int) rank));
+        }
+        case "delay" -> {
+          arity(w, 3, origin, n, "delay SEND CYCLES");
+          decisions.add(new Delay(nonNegative(w[1], origin, n), nonNegative(w[2], origin, n)));
+        }
+        default -> throw new ScenarioException(origin, n, "unknown line '" + w[0] + "': expected scenario, seed, pick or delay");
+      }
+    }
+    if (seed == null) {
+      throw new ScenarioException(origin, 0, "the schedule has no 'seed N' line");
+    }
+    return new ScheduleRecord(scenario, seed, decisions, 0);
+  }
+
+  private static void arity(String[] w, int n, String origin, int line, String form) throws ScenarioException {
+    if (w.length != n) {
+      throw new ScenarioException(origin, line, "expected '" + form + "'");
+    }
+  }
+
+  private static long number(String s, String origin, int line) throws ScenarioException {
+    try {
+      return Long.parseLong(s.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new ScenarioException(origin, line, "'" + s + "' is not a number");
+    }
+  }
+
+  private static long nonNegative(String s, String origin, int line) throws ScenarioException {
+    long v = number(s, origin, line);
+    if (v < 0) {
+      throw new ScenarioException(origin, line, v + " must not be negative");
+    }
+    return v;
+  }
+}

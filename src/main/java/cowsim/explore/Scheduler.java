@@ -1,0 +1,37 @@
+package cowsim.explore;
+
+import cowsim.machine.interconnect.NodeMsg;
+import java.util.List;
+
+/**
+ * The conductor's delivery policy in deterministic mode (one instance per run, used only by the
+ * conductor actor, so it may keep state). The conductor keeps every pending packet in time order
+ * (arrival cycle, then a seeded tie-break key, then send order) and asks the scheduler which one
+ * to deliver next. The default time order has no scheduler at all: the conductor always takes
+ * the earliest.
+ */
+public interface Scheduler {
+
+  /**
+   * Extra latency for a packet that is being handed to the interconnect.
+   *
+   * @param send how many packets were handed over before this one (0 for the first boot packet)
+   * @return extra cycles added to its arrival time, 0 for none
+   */
+  long delay(long send, NodeMsg.Packet packet);
+
+  /**
+   * The deliverable set: pending packets that arrive at most this many cycles after the earliest
+   * pending one. {@link Long#MAX_VALUE} offers every pending packet.
+   */
+  long window();
+
+  /**
+   * Picks the next delivery.
+   *
+   * @param step how many packets were delivered before this one
+   * @param deliverable the deliverable packets in time order (never empty)
+   * @return the index of the packet to deliver
+   */
+  int choose(long step, List<NodeMsg.Packet> deliverable);
+}

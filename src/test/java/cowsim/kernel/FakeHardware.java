@@ -1,0 +1,487 @@
+package cowsim.kernel;
+
+import cowsim.isa.AsmException;
+import cowsim.isa.Assembler;
+import cowsim.isa.Program;
+import cowsim.isa.RegisterFile;
+import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.interconnect.Payload;
+import cowsim.machine.memory.BuddyAllocator;
+import cowsim.machine.memory.FrameStore;
+import cowsim.machine.memory.RefcountTable;
+import cowsim.machine.mmu.Pte;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
+import java.util.function.Predicate;
+
+/**
+ * A synchronous, single-CPU machine for testing the kernel paths without actors: every memory,
+ * refcount and allocator operation completes at once by calling its continuation, and is
+ * recorded in {@link #events} in program order so tests can check the order of PTE, refcount and
+ * TLB operations against strat9's fork.rs.
+ *
+ * <p>Event formats (numbers in hex unless noted):
+ *
+ * <pre>
+ * read 0xPADDR -> 0xVALUE        write 0xPADDR = 0xVALUE
+ * readFrame 0xF                  writeFrame 0xF   (zeroFrame 0xF when data is null)
+ * refget 0xF -> N                refadd 0xF +1 -> OLD   (N, OLD unsigned decimal)
+ * alloc -> 0xF | alloc -> none   free 0xF  (free 0xF BAD:RESULT when the buddy refuses it)
+ * invlpg 0xVA   cr3 <- 0xF   shootdown   call FindVma   copyToUser 0xVA = 0xV
+ * switchTo TID   enterUser   retry   idle
+ * </pre>
+ *
+ * Booted like the real machine: frames [0, RESERVED_FRAMES) reserved, and the kernel PML4's slot
+ * 511 points at the kernel PDPT.
+ */
+final class FakeHardware implements Hardware {
+
+  /** What every kernel PML4 slot 511 holds on this machine. */
+  static final long KERNEL_SLOT_ENTRY = Pte.make(Layout.KERNEL_PDPT, Pte.P | Pte.RW);
+
+  /** Written into every freshly allocated frame when {@link #dirtyOnAllocate} is on. */
+  static final long GARBAGE = 0xDEAD_BEEF_0BAD_F00DL;
+
+  static final Latencies LAT = new Latencies(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+
+  final FrameStore store;
+  final RefcountTable refs;
+  final BuddyAllocator buddy;
+  final KernelCounters counters = new KernelCounters();
+  final List<String> events = new ArrayList<>();
+  final List<String> logs = new ArrayList<>();
+  /** Frees the buddy allocator refused (double free, reserved frame...). */
+  final List<String> badFrees = new ArrayList<>();
+  /** Every NewProcess request the kernel made, in order. */
+  final List<KernelState.NewProcess> newProcesses = new ArrayList<>();
+  /** Every request the kernel made, in order. */
+  final List<KernelState.Request> requests = new ArrayList<>();
+
+  /** Answer to FindVma (the VMA containing the address) and GetVmas. */
+  List<Vma> vmas = new ArrayList<>();
+  /** Pid answered to NewProcess. */
+  long childPid = 42;
+  /** Stale contents in freshly allocated frames, so a missing zeroing shows. */
+  boolean dirtyOnAllocate = true;
+
+  private long allocationsLeft = Long.MAX_VALUE;
+  private final List<Hook> hooks = new ArrayList<>();
+  private long cr3 = Layout.KERNEL_PML4;
+  private long now;
+  private long tags;
+  private RegisterFile regs = new RegisterFile();
+  private TaskImage current;
+
+  private record Hook(Predicate<String> when, Runnable action, boolean once) {}
+
+  FakeHardware() {
+    this(1024);
+  }
+
+  FakeHardware(long frames) {
+    store = new FrameStore(frames);
+    refs = new RefcountTable(frames);
+    buddy = new BuddyAllocator(frames);
+    buddy.reserve(0, Layout.RESERVED_FRAMES);
+    store.write((Layout.KERNEL_PML4 << 12) + 8L * Layout.KERNEL_PML4_SLOT, KERNEL_SLOT_ENTRY);
+  }
+
+  // ------------------------------------------------------------------ knobs
+
+  /** The next n allocations succeed, every later one fails (until reset). */
+  FakeHardware failAllocationsAfter(long n) {
+    allocationsLeft = n;
+    return this;
+  }
+
+  FakeHardware allocationsNeverFail() {
+    allocationsLeft = Long.MAX_VALUE;
+    return this;
+  }
+
+  /** Runs action (once) right after the first event matching when is recorded. */
+  FakeHardware once(Predicate<String> when, Runnable action) {
+    hooks.add(new Hook(when, action, true));
+    return this;
+  }
+
+  /** Runs action after every event matching when. */
+  FakeHardware always(Predicate<String> when, Runnable action) {
+    hooks.add(new Hook(when, action, false));
+    return this;
+  }
+
+  FakeHardware vmas(Vma... v) {
+    vmas = new ArrayList<>(Arrays.asList(v));
+    return this;
+  }
+
+  void setRegs(RegisterFile r) {
+    regs = r;
+  }
+
+  void setCurrent(TaskImage t) {
+    current = t;
+    if (t != null) {
+      regs = t.regs();
+    }
+  }
+
+  /** Sets CR3 without recording an event (test setup). */
+  void loadCr3(long pml4) {
+    cr3 = pml4;
+  }
+
+  void clearEvents() {
+    events.clear();
+  }
+
+  /** A user task image running a one-line program. */
+  static TaskImage task(long tid, long pid, long cr3, RegisterFile regs, boolean kernelThread) {
+    return new TaskImage(
+        tid, pid, "t" + tid, cr3, regs, program("nop"), kernelThread, TaskImage.None.INSTANCE);
+  }
+
+  static Program program(String source) {
+    try {
+      return Assembler.assemble(source);
+    } catch (AsmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ setup without events
+
+  /** A zeroed frame straight from the allocator (no event, not counted by the knob). */
+  long takeFrame() {
+    long f = buddy.allocate(0);
+    if (f < 0) {
+      throw new IllegalStateException("fake machine out of frames");
+    }
+    store.zeroFrame(f);
+    return f;
+  }
+
+  /** Maps va by hand, creating tables with P|RW|US; returns the PTE's physical address. */
+  long mapByHand(long pml4, long va, long frame, long flags) {
+    long table = pml4;
+    for (int level = 4; level > 1; level--) {
+      long addr = PageTables.entryAddr(table, va, level);
+      long e = store.read(addr);
+      if (!Pte.present(e)) {
+        long t = takeFrame();
+        e = Pte.make(t, PageTables.TABLE_FLAGS);
+        store.write(addr, e);
+      }
+      table = Pte.frame(e);
+    }
+    long pteAddr = PageTables.entryAddr(table, va, 1);
+    store.write(pteAddr, Pte.make(frame, flags));
+    return pteAddr;
+  }
+
+  /** Physical address of va's level-1 entry, or -1 when a table above it is missing. */
+  long pteAddr(long pml4, long va) {
+    long table = pml4;
+    for (int level = 4; level > 1; level--) {
+      long e = store.read(PageTables.entryAddr(table, va, level));
+      if (!Pte.present(e) || Pte.huge(e)) {
+        return -1;
+      }
+      table = Pte.frame(e);
+    }
+    return PageTables.entryAddr(table, va, 1);
+  }
+
+  /** va's 4 KiB PTE read straight from memory (0 when a table above it is missing). */
+  long pte(long pml4, long va) {
+    long a = pteAddr(pml4, va);
+    return a < 0 ? 0 : store.read(a);
+  }
+
+  long refcount(long frame) {
+    return Integer.toUnsignedLong(refs.get(frame));
+  }
+
+  // ------------------------------------------------------------------ event helpers
+
+  static String hex(long v) {
+    return "0x" + Long.toHexString(v);
+  }
+
+  /** Events whose text starts with any of the prefixes, in order. */
+  List<String> eventsStartingWith(String... prefixes) {
+    List<String> out = new ArrayList<>();
+    for (String e : events) {
+      for (String p : prefixes) {
+        if (e.startsWith(p)) {
+          out.add(e);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  int indexOf(String event) {
+    return events.indexOf(event);
+  }
+
+  /** Oracle reports are kept apart from the operation log, so the order tests stay about memory. */
+  public final List<cowsim.check.Event> reports = new java.util.ArrayList<>();
+
+  @Override
+  public void report(cowsim.check.Event e) {
+    reports.add(e);
+  }
+
+  private void record(String e) {
+    events.add(e);
+    if (hooks.isEmpty()) {
+      return;
+    }
+    List<Runnable> run = new ArrayList<>();
+    for (Iterator<Hook> it = hooks.iterator(); it.hasNext(); ) {
+      Hook h = it.next();
+      if (h.when().test(e)) {
+        run.add(h.action());
+        if (h.once()) {
+          it.remove();
+        }
+      }
+    }
+    run.forEach(Runnable::run);
+  }
+
+  // ------------------------------------------------------------------ Hardware
+
+  @Override
+  public int cpu() {
+    return 0;
+  }
+
+  @Override
+  public int cpuCount() {
+    return 1;
+  }
+
+  @Override
+  public long now() {
+    return now;
+  }
+
+  @Override
+  public Latencies lat() {
+    return LAT;
+  }
+
+  @Override
+  public KernelCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public void charge(long cycles) {
+    now += cycles;
+  }
+
+  @Override
+  public void read(long paddr, LongConsumer k) {
+    long v = store.read(paddr);
+    record("read " + hex(paddr) + " -> " + hex(v));
+    k.accept(v);
+  }
+
+  @Override
+  public void write(long paddr, long value, Runnable k) {
+    store.write(paddr, value);
+    record("write " + hex(paddr) + " = " + hex(value));
+    k.run();
+  }
+
+  @Override
+  public void readFrame(long frame, Consumer<long[]> k) {
+    long[] data = store.readFrame(frame);
+    record("readFrame " + hex(frame));
+    k.accept(data);
+  }
+
+  @Override
+  public void writeFrame(long frame, long[] data, Runnable k) {
+    if (data == null) {
+      store.zeroFrame(frame);
+      record("zeroFrame " + hex(frame));
+    } else {
+      store.writeFrame(frame, data);
+      record("writeFrame " + hex(frame));
+    }
+    k.run();
+  }
+
+  @Override
+  public void refAdd(long frame, int delta, LongConsumer k) {
+    long old = Integer.toUnsignedLong(refs.fetchAdd(frame, delta));
+    record("refadd " + hex(frame) + " " + (delta >= 0 ? "+" : "") + delta + " -> " + old);
+    k.accept(old);
+  }
+
+  @Override
+  public void refGet(long frame, LongConsumer k) {
+    long v = Integer.toUnsignedLong(refs.get(frame));
+    record("refget " + hex(frame) + " -> " + v);
+    k.accept(v);
+  }
+
+  @Override
+  public void allocate(LongConsumer k) {
+    long f;
+    if (allocationsLeft <= 0) {
+      f = -1;
+    } else {
+      f = buddy.allocate(0);
+      if (f >= 0) {
+        allocationsLeft--;
+        if (dirtyOnAllocate) {
+          long[] junk = new long[FrameStore.WORDS_PER_FRAME];
+          Arrays.fill(junk, GARBAGE);
+          store.writeFrame(f, junk);
+        }
+      }
+    }
+    record(f < 0 ? "alloc -> none" : "alloc -> " + hex(f));
+    k.accept(f);
+  }
+
+  @Override
+  public void free(long frame, Runnable k) {
+    BuddyAllocator.FreeResult r = buddy.free(frame, 0);
+    if (r.ok()) {
+      record("free " + hex(frame));
+    } else {
+      badFrees.add(hex(frame) + " " + r);
+      record("free " + hex(frame) + " BAD:" + r);
+    }
+    k.run();
+  }
+
+  @Override
+  public void call(LongFunction<KernelState.Request> make, Consumer<Payload> k) {
+    long tag = ++tags;
+    KernelState.Request req = make.apply(tag);
+    requests.add(req);
+    record("call " + req.getClass().getSimpleName());
+    Payload answer;
+    if (req instanceof KernelState.FindVma f) {
+      Vma found = null;
+      for (Vma v : vmas) {
+        if (v.contains(f.va())) {
+          found = v;
+        }
+      }
+      answer = new KernelState.VmaAnswer(tag, found);
+    } else if (req instanceof KernelState.GetVmas) {
+      answer = new KernelState.VmaList(tag, 0, List.copyOf(vmas));
+    } else if (req instanceof KernelState.NewProcess np) {
+      newProcesses.add(np);
+      answer = new KernelState.Result(tag, childPid, 0);
+    } else if (req instanceof KernelState.SetCr3) {
+      answer = new KernelState.Result(tag, 0, 0);
+    } else {
+      throw new UnsupportedOperationException("FakeHardware has no canned answer for " + req);
+    }
+    k.accept(answer);
+  }
+
+  @Override
+  public void invlpg(long va) {
+    record("invlpg " + hex(va));
+  }
+
+  @Override
+  public void writeCr3(long pml4Frame) {
+    cr3 = pml4Frame;
+    record("cr3 <- " + hex(pml4Frame));
+  }
+
+  @Override
+  public long cr3() {
+    return cr3;
+  }
+
+  @Override
+  public void shootdownAll(Runnable k) {
+    counters.shootdowns++;
+    record("shootdown");
+    k.run();
+  }
+
+  @Override
+  public RegisterFile regs() {
+    return regs;
+  }
+
+  @Override
+  public TaskImage current() {
+    return current;
+  }
+
+  @Override
+  public void switchTo(TaskImage task) {
+    current = task;
+    regs = task.regs();
+    record("switchTo " + task.tid());
+  }
+
+  @Override
+  public void enterUser() {
+    record("enterUser");
+  }
+
+  @Override
+  public void retryInstruction() {
+    record("retry");
+  }
+
+  @Override
+  public void becomeIdle() {
+    current = null;
+    record("idle");
+  }
+
+  @Override
+  public void copyToUser(long va, long value, Consumer<Boolean> k) {
+    record("copyToUser " + hex(va) + " = " + hex(value));
+    PageTables.translate(
+        this,
+        cr3,
+        va & ~0xfffL,
+        leaf -> {
+          if (!leaf.mapped4k() || !Pte.writable(leaf.entry())) {
+            k.accept(false);
+            return;
+          }
+          write((Pte.frame(leaf.entry()) << 12) + (va & 0xff8L), value, () -> k.accept(true));
+        });
+  }
+
+  @Override
+  public void log(String format, Object... args) {
+    StringBuilder sb = new StringBuilder();
+    int a = 0;
+    int i = 0;
+    while (i < format.length()) {
+      if (format.startsWith("{}", i) && a < args.length) {
+        sb.append(args[a++]);
+        i += 2;
+      } else {
+        sb.append(format.charAt(i++));
+      }
+    }
+    logs.add(sb.toString());
+  }
+}
