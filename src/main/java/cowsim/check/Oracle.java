@@ -107,6 +107,8 @@ public final class Oracle {
       onTlbUse(u);
     } else if (e instanceof Event.TlbFill f) {
       tlbFills.put(tlbKey(f.cpu(), f.va()), ((long) gen(f.frame()) << 40) | f.frame());
+      history(f.frame(), new Mapping(f.cr3(), f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(),
+          "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
     } else if (e instanceof Event.MemCas c) {
       touch(c.cycle(), c.cpu(), c.paddr() >>> 12, "the page walker's A/D update", -1, 0, 0);
       if (c.old() == c.expected()) {
@@ -235,13 +237,6 @@ public final class Oracle {
       return;
     }
     long expected = s.values.getOrDefault(va, 0L);
-    if (p != null && p.stale() != null && r.value() != expected) {
-      history(frame, page, r.cycle(), r.cpu(), "cpu-" + r.cpu(), "load through a stale TLB entry returned " + r.value() + ", last store was " + expected);
-      report("stale-tlb", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
-          "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + " through cpu-" + r.cpu() + "'s stale TLB entry (" + p.stale() + "); its last store there was " + expected,
-          key("stale-tlb", a.cr3(), va & ~0xfffL, frame), frame, page);
-      return;
-    }
     long[] w = writers.get(frame);
     int slot = (int) ((r.paddr() & 0xfff) >>> 3);
     if (w != null && w[slot] >= 0 && w[slot] != a.cr3() && w[512 + slot] > split(a.cr3(), w[slot])) {
@@ -249,6 +244,13 @@ public final class Oracle {
       report("cow-isolation", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
           "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + ", a value pid " + other.pid + " stored after the two were split by fork",
           key("cow-read", a.cr3(), va & ~0xfffL, frame), frame, page);
+      return;
+    }
+    if (p != null && p.stale() != null && r.value() != expected) {
+      history(frame, page, r.cycle(), r.cpu(), "cpu-" + r.cpu(), "load through a stale TLB entry returned " + r.value() + ", last store was " + expected);
+      report("stale-tlb", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
+          "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + " through cpu-" + r.cpu() + "'s stale TLB entry (" + p.stale() + "); its last store there was " + expected,
+          key("stale-tlb", a.cr3(), va & ~0xfffL, frame), frame, page);
       return;
     }
     if (r.value() != expected) {
@@ -354,9 +356,7 @@ public final class Oracle {
   private void onRefChange(Event.RefChange r) {
     long now = (r.old() + r.delta()) & 0xffff_ffffL;
     history(r.frame(), null, r.cycle(), r.cpu(), "memory", "refcount " + r.old() + " -> " + now + " (cpu-" + r.cpu() + ")");
-    if (touch(r.cycle(), r.cpu(), r.frame(), "a refcount update", -1, 0, 0)) {
-      return;
-    }
+    touch(r.cycle(), r.cpu(), r.frame(), "a refcount update", -1, 0, 0);
     if (r.old() == 0 && r.delta() < 0) {
       report("refcount-underflow", r.cpu(), 0, 0, -1, r.frame(), r.cycle(),
           "cpu-" + r.cpu() + " decremented frame " + hex(r.frame()) + "'s refcount from 0; it wrapped to " + now,

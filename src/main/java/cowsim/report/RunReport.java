@@ -171,7 +171,15 @@ public final class RunReport {
       return;
     }
     out.println("  violations: " + r.violationCounts());
+    java.util.Map<String, Integer> shown = new java.util.HashMap<>();
     for (Violation x : r.violations()) {
+      int n = shown.merge(x.kind(), 1, Integer::sum);
+      if (n > 3) {
+        if (n == 4) {
+          out.printf("  [%s] ... %d more in report.json%n", x.kind(), r.violationCounts().get(x.kind()) - 3);
+        }
+        continue;
+      }
       out.printf("  [%s] cycle %d%s%s: %s%n", x.kind(), x.cycle(), x.cpu() < 0 ? "" : ", cpu-" + x.cpu(), x.pid() == 0 ? "" : ", pid " + x.pid(), x.detail());
       for (Violation.HistoryEntry e : x.history()) {
         out.printf("      %10d  %-10s %s%n", e.cycle(), e.actor(), e.what());
