@@ -117,4 +117,29 @@ class MainTest {
     int code = Main.execute("run", "scenarios/fork-cow-basic.conf", "--set", "limits.max-cycles=1000", "--quiet", "--out", dir.toString());
     assertEquals(3, code);
   }
+
+  @Test
+  void expectViolationsOverridesTheScenario(@TempDir Path dir) {
+    String f = "scenarios/violations/refault-loop-readonly.conf";
+    assertEquals(0, Main.execute("run", f, "--quiet", "--out", dir.resolve("a").toString()));
+    assertEquals(1, Main.execute("run", f, "--expect-violations", "", "--quiet", "--out", dir.resolve("b").toString()));
+    assertEquals(1, Main.execute("run", f, "--expect-violations", "refault-loop,stale-tlb", "--quiet", "--out", dir.resolve("c").toString()));
+    assertEquals(2, Main.execute("run", f, "--expect-violations", "refault-loops", "--quiet", "--out", dir.resolve("d").toString()));
+    assertTrue(err().contains("unknown violation kind 'refault-loops'"), err());
+  }
+
+  @Test
+  void reportListsViolationsWithHistories(@TempDir Path dir) throws Exception {
+    assertEquals(0, Main.execute("run", "scenarios/violations/use-after-free-munmap.conf", "--quiet", "--out", dir.toString()));
+    JsonNode v = new ObjectMapper().readTree(dir.resolve("report.json").toFile()).get("violations");
+    assertEquals(1, v.size());
+    JsonNode first = v.get(0);
+    assertEquals("use-after-free", first.get("kind").asText());
+    assertEquals("0x400000", first.get("vaddr").asText());
+    for (String k : new String[] {"cpu", "pid", "tid", "frame", "cycle", "detail", "history"}) {
+      assertTrue(first.has(k), k);
+    }
+    assertTrue(first.get("history").size() > 2);
+    assertTrue(first.get("history").toString().contains("freed"), first.get("history").toString());
+  }
 }
