@@ -62,7 +62,7 @@ public final class Oracle {
   private final HashMap<Long, Space> spaces = new HashMap<>();
   private final HashMap<Long, long[]> writers = new HashMap<>();
   private final HashMap<Integer, long[]> copySnapshot = new HashMap<>();
-  private final HashMap<Long, Long> tlbFills = new HashMap<>();
+  private final HashMap<TlbKey, Long> tlbFills = new HashMap<>();
   private final HashMap<Integer, Pending> pending = new HashMap<>();
 
   private final HashMap<Long, ArrayDeque<Entry>> frameHistory = new HashMap<>();
@@ -106,7 +106,7 @@ public final class Oracle {
     } else if (e instanceof Event.TlbUse u) {
       onTlbUse(u);
     } else if (e instanceof Event.TlbFill f) {
-      tlbFills.put(tlbKey(f.cpu(), f.va()), ((long) gen(f.frame()) << 40) | f.frame());
+      tlbFills.put(new TlbKey(f.cpu(), f.cr3(), VirtualAddress.pageNumber(f.va())), ((long) gen(f.frame()) << 40) | f.frame());
       history(f.frame(), new Mapping(f.cr3(), f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(),
           "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
     } else if (e instanceof Event.MemCas c) {
@@ -196,7 +196,7 @@ public final class Oracle {
   private void onTlbUse(Event.TlbUse u) {
     String stale = null;
     String reused = null;
-    Long fill = tlbFills.get(tlbKey(u.cpu(), u.va()));
+    Long fill = tlbFills.get(new TlbKey(u.cpu(), u.cr3(), VirtualAddress.pageNumber(u.va())));
     if (fill != null && (fill & 0xff_ffff_ffffL) == u.frame() && (int) (fill >>> 40) != gen(u.frame())) {
       reused = "went through cpu-" + u.cpu() + "'s TLB entry for " + hex(u.va() & ~0xfffL) + ", filled before frame " + hex(u.frame()) + " was freed and reallocated";
     }
@@ -644,9 +644,8 @@ public final class Oracle {
     return generation.getOrDefault(frame, 0);
   }
 
-  private static long tlbKey(int cpu, long va) {
-    return ((long) cpu << 36) | VirtualAddress.pageNumber(va);
-  }
+  /** A TLB entry: CPU, address space (its tag with PCID), page. */
+  private record TlbKey(int cpu, long cr3, long vpn) {}
 
   private static long[] newWriters() {
     long[] w = new long[1024];

@@ -67,6 +67,10 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--depth", paramLabel = "D", description = "PCT bug depth: D - 1 priority-change points (default 3).")
   Integer depth;
 
+  @Option(names = "--pct-steps", paramLabel = "K",
+      description = "PCT: expected number of deliveries over which change points are drawn (default: those of the time-order run).")
+  Long pctSteps;
+
   @Option(names = "--until-first", description = "Stop at the first run that fails its expectations.")
   boolean untilFirst;
 
@@ -97,16 +101,14 @@ final class ExploreCommand implements Callable<Integer> {
       if (j < 1) {
         throw new ScenarioException("--jobs " + j, 0, "jobs must be at least 1");
       }
-      ScheduleArgs.checkDepth(depth);
       if (s.mode() == Mode.DETERMINISTIC) {
         Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
-        if (depth != null && st != Strategy.PCT) {
-          throw new ScenarioException("--depth " + depth, 0, "--depth applies to --strategy pct only");
-        }
+        ScheduleArgs.checkPct(st, depth, pctSteps);
         spec = ScheduleSpec.of(config, st, depth);
       } else {
-        if (strategy != null || depth != null || shrink) {
-          throw new ScenarioException(strategy != null ? "--strategy " + strategy : depth != null ? "--depth " + depth : "--shrink", 0,
+        if (strategy != null || depth != null || pctSteps != null || shrink) {
+          throw new ScenarioException(strategy != null ? "--strategy " + strategy : depth != null ? "--depth " + depth
+              : pctSteps != null ? "--pct-steps " + pctSteps : "--shrink", 0,
               "concurrent mode has no conductor: strategies, depth and shrinking need deterministic mode");
         }
         spec = ScheduleSpec.TIME_ORDER;
@@ -120,14 +122,20 @@ final class ExploreCommand implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     Files.createDirectories(dir);
 
+    Simulation sim = new Simulation(config);
+    Explorer explorer = new Explorer(sim);
+    if (spec.strategy() == Strategy.PCT && pctSteps == null) {
+      // k: the number of deliveries of the time-order run with the first seed
+      spec = spec.withPctSteps(Math.max(1, explorer.runOnce(s, ScheduleSpec.TIME_ORDER, 0, firstSeed, null).messages()));
+    } else if (pctSteps != null) {
+      spec = spec.withPctSteps(pctSteps);
+    }
     o.printf("exploring %s: %d runs, %s, first seed %d (the others derived: seed' = SplittableRandom(seed).nextLong()), %d jobs%n",
         s.name(), n, deterministic ? "strategy " + spec.describe() : "concurrent mode", firstSeed, j);
     if (!deterministic) {
       o.println("concurrent mode: the real dispatcher interleaves the actors, so a run cannot be replayed (no trace_hash);"
           + " only the counts are reported");
     }
-    Simulation sim = new Simulation(config);
-    Explorer explorer = new Explorer(sim);
     Progress progress = new Progress(o, System.console() != null, n);
     long started = System.nanoTime();
     List<RunOutcome> results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
@@ -207,7 +215,7 @@ final class ExploreCommand implements Callable<Integer> {
         writeRun(failDir, first);
         o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
       }
-      o.println("  report and logs: " + failDir);
+      o.println((deterministic ? "  report and logs: " : "  report: ") + failDir);
       if (shrink) {
         shrink(o, s, spec, explorer, first, j, config, dir, json);
       }

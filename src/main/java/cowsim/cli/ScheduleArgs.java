@@ -20,6 +20,10 @@ final class ScheduleArgs {
   @Option(names = "--depth", paramLabel = "D", description = "PCT bug depth: D - 1 priority-change points (default 3).")
   Integer depth;
 
+  @Option(names = "--pct-steps", paramLabel = "K",
+      description = "PCT: expected number of deliveries over which change points are drawn (default: cowsim.explore.pct-steps).")
+  Long pctSteps;
+
   @Option(names = "--schedule", paramLabel = "FILE",
       description = "Replay a schedule file written by explore --shrink (its seed is used).")
   Path schedule;
@@ -34,8 +38,8 @@ final class ScheduleArgs {
    */
   Resolved resolve(Scenario s, Long seedGiven, Config config) throws ScenarioException {
     if (schedule != null) {
-      if (strategy != null || depth != null) {
-        throw new ScenarioException("--schedule " + schedule, 0, "a schedule file already fixes the schedule: drop --strategy and --depth");
+      if (strategy != null || depth != null || pctSteps != null) {
+        throw new ScenarioException("--schedule " + schedule, 0, "a schedule file already fixes the schedule: drop --strategy, --depth and --pct-steps");
       }
       ScheduleRecord r = ScheduleRecord.read(schedule);
       if (r.scenario() != null && !r.scenario().equals(s.name())) {
@@ -48,14 +52,12 @@ final class ScheduleArgs {
       return new Resolved(s.withSeed(r.seed()), ScheduleSpec.replay(r));
     }
     Strategy st = strategy == null ? Strategy.TIME : parse(strategy);
-    if (depth != null && st != Strategy.PCT) {
-      throw new ScenarioException("--depth " + depth, 0, "--depth applies to --strategy pct only");
-    }
-    checkDepth(depth);
+    checkPct(st, depth, pctSteps);
     if (st != Strategy.TIME) {
       requireDeterministic(s, "--strategy " + st);
     }
-    return new Resolved(s, ScheduleSpec.of(config, st, depth));
+    ScheduleSpec spec = ScheduleSpec.of(config, st, depth);
+    return new Resolved(s, pctSteps == null ? spec : spec.withPctSteps(pctSteps));
   }
 
   static Strategy parse(String name) throws ScenarioException {
@@ -63,9 +65,19 @@ final class ScheduleArgs {
         .orElseThrow(() -> new ScenarioException("--strategy " + name, 0, "strategy must be time, random or pct"));
   }
 
-  static void checkDepth(Integer depth) throws ScenarioException {
+  /** --depth and --pct-steps: PCT only, depth at least 1, steps at least 1. */
+  static void checkPct(Strategy st, Integer depth, Long pctSteps) throws ScenarioException {
+    if (depth != null && st != Strategy.PCT) {
+      throw new ScenarioException("--depth " + depth, 0, "--depth applies to --strategy pct only");
+    }
+    if (pctSteps != null && st != Strategy.PCT) {
+      throw new ScenarioException("--pct-steps " + pctSteps, 0, "--pct-steps applies to --strategy pct only");
+    }
     if (depth != null && depth < 1) {
       throw new ScenarioException("--depth " + depth, 0, "depth must be at least 1");
+    }
+    if (pctSteps != null && pctSteps < 1) {
+      throw new ScenarioException("--pct-steps " + pctSteps, 0, "pct-steps must be at least 1");
     }
   }
 

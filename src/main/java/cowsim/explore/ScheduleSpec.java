@@ -72,6 +72,11 @@ public record ScheduleSpec(
     return strategy == Strategy.TIME;
   }
 
+  /** This PCT spec with another expected step count k. */
+  public ScheduleSpec withPctSteps(long steps) {
+    return new ScheduleSpec(strategy, depth, maxJitter, window, steps, changePoints, replay);
+  }
+
   /** This PCT spec with explicit change points. */
   public ScheduleSpec withChangePoints(List<Long> points) {
     return new ScheduleSpec(strategy, depth, maxJitter, window, pctSteps, points, replay);
@@ -107,7 +112,7 @@ public record ScheduleSpec(
     return switch (strategy) {
       case TIME, SCHEDULE -> "";
       case RANDOM -> "--strategy random";
-      case PCT -> "--strategy pct --depth " + depth;
+      case PCT -> "--strategy pct --depth " + depth + " --pct-steps " + pctSteps;
     };
   }
 

@@ -20,9 +20,15 @@ import java.util.function.Consumer;
  *   <li>Take the run's recorded decisions (the deliveries that differ from the time order, and
  *       the extra latencies): keep the shortest prefix that still fails (fewer deliveries under
  *       control before the violation).
- *   <li>Scale every extra latency down (0, 1/8, 1/4, 1/2) and keep the smallest that still
- *       fails (less jitter).
+ *   <li>Try single-decision schedules: one message (sent before the last remaining decision)
+ *       arriving late by a lag of max(1000, window, 2 max-jitter) or twice that; for the first that
+ *       fails, the smallest lateness that still fails (less jitter). A race that needs one CPU to
+ *       lag usually needs only one of its messages late.
+ *   <li>Otherwise: scale every extra latency down (0, 1/8, 1/4, 1/2) and keep the smallest that
+ *       still fails (less jitter).
  *   <li>Delta debugging (ddmin, Zeller and Hildebrandt 2002) over the remaining decisions.
+ *   <li>Fold each remaining delay into the one before it (same total, fewer decisions) while the
+ *       run still fails.
  * </ol>
  *
  * Candidates are run {@code jobs} at a time; among each batch the first failing one in a fixed
@@ -50,6 +56,9 @@ public final class Shrinker {
       RunOutcome run,
       int tests,
       boolean budgetExhausted) {}
+
+  /** The single-delay search also tries messages sent this soon after the last decision. */
+  private static final long SINGLE_MARGIN = 16;
 
   private final Explorer explorer;
   private final Scenario scenario;
@@ -136,8 +145,60 @@ public final class Shrinker {
       }
       d = new ArrayList<>(d.subList(0, hi));
       log.accept("shrink: decisions " + record.decisions().size() + " -> " + d.size() + " (shortest failing prefix)");
-      // 3. less jitter
-      if (d.stream().anyMatch(x -> x instanceof ScheduleRecord.Delay)) {
+      // 3. one late message instead: a race that needs one CPU to lag usually needs just one of its
+      //    messages to arrive late, however many small decisions produced the lag
+      if (d.size() > 1 && tests < budget) {
+        long lastSend = 0;
+        for (ScheduleRecord.Decision x : d) {
+          lastSend = Math.max(lastSend, x instanceof ScheduleRecord.Delay del ? del.send() : ((ScheduleRecord.Pick) x).step());
+        }
+        long lag = Math.max(1000, Math.max(spec.window() == Long.MAX_VALUE ? 0 : spec.window(), 2 * spec.maxJitter()));
+        List<ScheduleSpec> candidates = new ArrayList<>();
+        List<ScheduleRecord.Delay> singles = new ArrayList<>();
+        for (long send = lastSend + SINGLE_MARGIN; send >= 0; send--) {
+          for (long cycles : new long[] {lag, 2 * lag}) {
+            ScheduleRecord.Delay one = new ScheduleRecord.Delay(send, cycles);
+            singles.add(one);
+            candidates.add(ScheduleSpec.replay(record.with(List.of(one))));
+          }
+        }
+        Found f = first(pool, candidates, seed);
+        if (f != null) {
+          ScheduleRecord.Delay one = singles.get(f.index);
+          best = f.outcome;
+          // less jitter: the smallest lateness that still fails (probed jobs at a time)
+          long least = 0;
+          long most = one.cycles();
+          while (most - least > Math.max(1, one.cycles() / 64) && tests < budget) {
+            List<Long> probes = new ArrayList<>();
+            for (int j = 1; j <= jobs; j++) {
+              long p = least + (most - least) * j / (jobs + 1);
+              if (p > least && p < most && !probes.contains(p)) {
+                probes.add(p);
+              }
+            }
+            if (probes.isEmpty()) {
+              break;
+            }
+            List<ScheduleSpec> c = new ArrayList<>();
+            for (long p : probes) {
+              c.add(ScheduleSpec.replay(record.with(List.of(new ScheduleRecord.Delay(one.send(), p)))));
+            }
+            Found g = first(pool, c, seed);
+            if (g != null) {
+              most = probes.get(g.index);
+              least = g.index == 0 ? least : probes.get(g.index - 1);
+              best = g.outcome;
+            } else {
+              least = probes.get(probes.size() - 1);
+            }
+          }
+          d = new ArrayList<>(List.of(new ScheduleRecord.Delay(one.send(), most)));
+          log.accept("shrink: one late message is enough: message " + one.send() + ", " + most + " cycles late");
+        }
+      }
+      // 4. less jitter
+      if (d.size() > 1 && d.stream().anyMatch(x -> x instanceof ScheduleRecord.Delay)) {
         int[] divisors = {0, 8, 4, 2};
         List<ScheduleSpec> candidates = new ArrayList<>();
         List<List<ScheduleRecord.Decision>> scaled = new ArrayList<>();
@@ -154,7 +215,7 @@ public final class Shrinker {
           log.accept("shrink: jitter " + was + " -> " + record.with(d).delayCycles() + " cycles in total");
         }
       }
-      // 4. ddmin over what is left
+      // 5. ddmin over what is left
       int n = 2;
       while (d.size() >= 2 && tests < budget) {
         List<List<ScheduleRecord.Decision>> chunks = split(d, n);
@@ -186,6 +247,36 @@ public final class Shrinker {
         if (f != null) {
           d = new ArrayList<>();
           best = f.outcome;
+        }
+      }
+      // 6. fewer delays, same total: fold each delay into the one before it
+      boolean merged = true;
+      while (merged && tests < budget) {
+        merged = false;
+        List<Integer> delays = new ArrayList<>();
+        for (int i = 0; i < d.size(); i++) {
+          if (d.get(i) instanceof ScheduleRecord.Delay) {
+            delays.add(i);
+          }
+        }
+        List<List<ScheduleRecord.Decision>> tries = new ArrayList<>();
+        for (int k = 1; k < delays.size(); k++) {
+          List<ScheduleRecord.Decision> t = new ArrayList<>(d);
+          ScheduleRecord.Delay into = (ScheduleRecord.Delay) d.get(delays.get(k - 1));
+          ScheduleRecord.Delay from = (ScheduleRecord.Delay) d.get(delays.get(k));
+          t.set(delays.get(k - 1), new ScheduleRecord.Delay(into.send(), into.cycles() + from.cycles()));
+          t.remove((int) delays.get(k));
+          tries.add(t);
+        }
+        List<ScheduleSpec> candidates = new ArrayList<>();
+        for (List<ScheduleRecord.Decision> t : tries) {
+          candidates.add(ScheduleSpec.replay(record.with(t)));
+        }
+        Found f = first(pool, candidates, seed);
+        if (f != null) {
+          d = new ArrayList<>(tries.get(f.index));
+          best = f.outcome;
+          merged = true;
         }
       }
       log.accept("shrink: " + d.size() + " decisions left after " + tests + " test runs");

@@ -75,30 +75,47 @@ public final class AddressSpaces {
               f,
               null,
               () ->
-                  PageTables.mapTo(
+                  locked(
                       hw,
                       pml4,
-                      page,
-                      f,
-                      userFlags(writable),
-                      res -> {
-                        if (res == PageTables.ALREADY_MAPPED) {
-                          // a sibling mapped it first: theirs stands.
-                          hw.free(f, () -> k.accept(null));
-                        } else if (res == PageTables.FRAME_ALLOCATION_FAILED) {
-                          hw.free(f, () -> k.accept("out of memory for a page table"));
-                        } else {
-                          FrameRefs.incRef(
+                      done ->
+                          PageTables.mapTo(
                               hw,
+                              pml4,
+                              page,
                               f,
-                              () -> {
-                                hw.invlpg(page);
-                                hw.log("demand-zero {}: frame {}", CowFault.hex(page), CowFault.hex(f));
-                                k.accept(null);
-                              });
-                        }
-                      }));
+                              userFlags(writable),
+                              res -> {
+                                if (res == PageTables.ALREADY_MAPPED) {
+                                  // a sibling mapped it first: theirs stands.
+                                  done.accept(() -> hw.free(f, () -> k.accept(null)));
+                                } else if (res == PageTables.FRAME_ALLOCATION_FAILED) {
+                                  done.accept(() -> hw.free(f, () -> k.accept("out of memory for a page table")));
+                                } else {
+                                  FrameRefs.incRef(
+                                      hw,
+                                      f,
+                                      () -> {
+                                        hw.invlpg(page);
+                                        hw.log("demand-zero {}: frame {}", CowFault.hex(page), CowFault.hex(f));
+                                        done.accept(() -> k.accept(null));
+                                      });
+                                }
+                              })));
         });
+  }
+
+  /**
+   * Runs {@code body} holding the address space's page-table lock when the policy takes it
+   * ({@code cow-fault.lock = page-table}), without it otherwise (strat9). The body hands back
+   * what to do after the unlock.
+   */
+  static void locked(Hardware hw, long pml4, Consumer<Consumer<Runnable>> body) {
+    if (!hw.policy().cowLock()) {
+      body.accept(Runnable::run);
+      return;
+    }
+    hw.lock(pml4, () -> body.accept(after -> hw.unlock(pml4, after)));
   }
 
   /** Fault in every page of the areas (populate = true). k gets null or an error. */
@@ -133,26 +150,77 @@ public final class AddressSpaces {
         () -> k.accept(error[0]));
   }
 
-  /** munmap's loop: for each mapped page, unmap, local flush, decrement the frame. */
-  public static void unmapPages(Hardware hw, long pml4, List<Vma> ranges, Runnable k) {
-    long[] pages = pages(ranges);
+  /**
+   * munmap's loop (strat9): for each mapped page, unmap, local flush, decrement the frame.
+   * {@code how = none} skips the flush; {@code mm-cpus} adds a shootdown of the range to the
+   * other CPUs running the address space at the end. With {@code tlb.free-after-flush} the frames
+   * are decremented only after that shootdown. With {@code munmap.stop-at-untouched} a range
+   * covering a whole region stops at its first never-touched page (strat9's leak).
+   *
+   * @param wholeRegions the ranges are whole regions (exit teardown, or munmap of a whole VMA)
+   */
+  public static void unmapPages(
+      Hardware hw, long pml4, List<Vma> ranges, KernelPolicy.Flush how, boolean wholeRegions, Runnable k) {
+    KernelPolicy p = hw.policy();
+    boolean defer = p.freeAfterFlush() && how == KernelPolicy.Flush.MM_CPUS;
+    List<Long> later = new ArrayList<>();
+    List<Vma> list = List.copyOf(ranges);
+    boolean stop = p.stopAtUntouched() && wholeRegions;
     Async.loop(
         0,
-        pages.length,
-        (i, next) ->
-            PageTables.unmap(
-                hw,
-                pml4,
-                pages[i],
-                frame -> {
-                  if (frame < 0) {
-                    next.run();
-                    return;
-                  }
-                  hw.invlpg(pages[i]);
-                  FrameRefs.decRef(hw, frame, next);
-                }),
-        k);
+        list.size(),
+        (r, nextRange) -> {
+          long[] pages = pages(List.of(list.get(r)));
+          boolean[] stopped = new boolean[1];
+          Async.loop(
+              0,
+              pages.length,
+              (i, next) -> {
+                if (stopped[0]) {
+                  next.run();
+                  return;
+                }
+                locked(
+                    hw,
+                    pml4,
+                    done ->
+                        PageTables.unmap(
+                            hw,
+                            pml4,
+                            pages[i],
+                            frame -> {
+                              if (frame < 0) {
+                                if (stop) {
+                                  stopped[0] = true; // strat9: the region's teardown ends here
+                                  hw.log("unmap of region {} stops at untouched page {}", list.get(r), CowFault.hex(pages[i]));
+                                }
+                                done.accept(next);
+                                return;
+                              }
+                              if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
+                                hw.invlpg(pages[i]);
+                              }
+                              if (defer) {
+                                later.add(frame);
+                                done.accept(next);
+                              } else {
+                                done.accept(() -> FrameRefs.decRef(hw, frame, next));
+                              }
+                            }));
+              },
+              nextRange);
+        },
+        () -> {
+          Runnable drop =
+              () -> Async.loop(0, later.size(), (i, next) -> FrameRefs.decRef(hw, later.get(i), next), k);
+          if (how == KernelPolicy.Flush.MM_CPUS) {
+            long[] all = pages(list);
+            boolean full = all.length > p.flushCeiling();
+            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, full ? null : all, drop));
+          } else {
+            drop.run();
+          }
+        });
   }
 
   /**
@@ -166,29 +234,33 @@ public final class AddressSpaces {
         0,
         pages.length,
         (i, next) ->
-            PageTables.translate(
+            locked(
                 hw,
                 pml4,
-                pages[i],
-                leaf -> {
-                  if (!leaf.mapped4k()) {
-                    next.run();
-                    return;
-                  }
-                  boolean writable = false;
-                  for (Vma v : list) {
-                    if (v.contains(pages[i])) {
-                      writable = v.writable();
-                    }
-                  }
-                  long e = leaf.entry();
-                  long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
-                  if (ne == e) {
-                    next.run();
-                  } else {
-                    hw.write(leaf.entryAddr(), ne, next);
-                  }
-                }),
+                done ->
+                    PageTables.translate(
+                        hw,
+                        pml4,
+                        pages[i],
+                        leaf -> {
+                          if (!leaf.mapped4k()) {
+                            done.accept(next);
+                            return;
+                          }
+                          boolean writable = false;
+                          for (Vma v : list) {
+                            if (v.contains(pages[i])) {
+                              writable = v.writable();
+                            }
+                          }
+                          long e = leaf.entry();
+                          long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
+                          if (ne == e) {
+                            done.accept(next);
+                          } else {
+                            hw.write(leaf.entryAddr(), ne, () -> done.accept(next));
+                          }
+                        })),
         k);
   }
 
@@ -237,7 +309,8 @@ public final class AddressSpaces {
       k.run(); // it died before its PML4 existed
       return;
     }
-    unmapPages(hw, pml4, vmas, () -> freeTables(hw, pml4, k));
+    // the process is dead: no other CPU runs this address space any more
+    unmapPages(hw, pml4, vmas, KernelPolicy.Flush.LOCAL, true, () -> freeTables(hw, pml4, k));
   }
 
   /** A page clone_cow processed: where, what the parent had, and the shared frame. */
@@ -266,7 +339,7 @@ public final class AddressSpaces {
             return;
           }
           long[] pages = pages(vmas);
-          List<Processed> done = new ArrayList<>();
+          List<Processed> doneList = new ArrayList<>();
           boolean[] failed = new boolean[1];
           Async.loop(
               0,
@@ -277,58 +350,67 @@ public final class AddressSpaces {
                   return;
                 }
                 long va = pages[i];
-                PageTables.translate(
-                    hw,
-                    parentPml4,
-                    va,
-                    leaf -> {
-                      if (!leaf.mapped4k()) {
-                        next.run(); // never touched: the child only inherits the VMA
-                        return;
-                      }
-                      long e = leaf.entry();
-                      long frame = Pte.frame(e);
-                      Runnable mapChild =
-                          () -> {
-                            long childFlags =
-                                Pte.writable(e) ? (Pte.flags(e) & ~Pte.RW) | Pte.COW : Pte.flags(e);
-                            PageTables.mapTo(
-                                hw,
-                                child,
-                                va,
-                                frame,
-                                childFlags,
-                                res -> {
-                                  if (res != PageTables.MAPPED) {
-                                    failed[0] = true;
-                                    done.add(new Processed(leaf.entryAddr(), e, frame, false));
-                                    next.run();
-                                    return;
-                                  }
-                                  FrameRefs.incRef(
-                                      hw,
-                                      frame,
-                                      () -> {
-                                        done.add(new Processed(leaf.entryAddr(), e, frame, true));
-                                        next.run();
-                                      });
-                                });
-                          };
-                      if (Pte.writable(e)) {
-                        hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
-                      } else {
-                        mapChild.run();
-                      }
-                    });
+                locked(hw, parentPml4, done -> cloneOne(hw, parentPml4, child, va, doneList, failed, () -> done.accept(next)));
               },
               () -> {
                 if (!failed[0]) {
-                  hw.shootdownAll(() -> k.accept(child));
+                  TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, () -> k.accept(child));
                   return;
                 }
-                hw.log("fork: out of memory in clone_cow, rolling back {} pages", done.size());
-                rollback(hw, done, () -> hw.shootdownAll(() -> teardown(hw, child, vmas, () -> k.accept(-1))));
+                hw.log("fork: out of memory in clone_cow, rolling back {} pages", doneList.size());
+                rollback(
+                    hw,
+                    hw.policy().forkRollbackTeardownOnly() ? List.of() : doneList,
+                    () -> TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, () -> teardown(hw, child, vmas, () -> k.accept(-1))));
               });
+        });
+  }
+
+  /** One page of clone_cow (under the parent's page-table lock when the policy takes it). */
+  private static void cloneOne(
+      Hardware hw, long parentPml4, long child, long va, List<Processed> done, boolean[] failed, Runnable next) {
+    PageTables.translate(
+        hw,
+        parentPml4,
+        va,
+        leaf -> {
+          if (!leaf.mapped4k()) {
+            next.run(); // never touched: the child only inherits the VMA
+            return;
+          }
+          long e = leaf.entry();
+          long frame = Pte.frame(e);
+          Runnable mapChild =
+              () -> {
+                long childFlags =
+                    Pte.writable(e) ? (Pte.flags(e) & ~Pte.RW) | Pte.COW : Pte.flags(e);
+                PageTables.mapTo(
+                    hw,
+                    child,
+                    va,
+                    frame,
+                    childFlags,
+                    res -> {
+                      if (res != PageTables.MAPPED) {
+                        failed[0] = true;
+                        done.add(new Processed(leaf.entryAddr(), e, frame, false));
+                        next.run();
+                        return;
+                      }
+                      FrameRefs.incRef(
+                          hw,
+                          frame,
+                          () -> {
+                            done.add(new Processed(leaf.entryAddr(), e, frame, true));
+                            next.run();
+                          });
+                    });
+              };
+          if (Pte.writable(e)) {
+            hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
+          } else {
+            mapChild.run();
+          }
         });
   }
 

@@ -27,6 +27,10 @@ public final class CowFault {
     KernelCounters c = hw.counters();
     c.cowFaults++;
     long page = virtAddr & ~0xfffL;
+    if (hw.policy().cowLock()) {
+      locked(hw, pml4, page, k);
+      return;
+    }
     PageTables.translate(
         hw,
         pml4,
@@ -126,18 +130,138 @@ public final class CowFault {
                 ignored -> hw.free(newFrame, () -> k.accept("Failed to map new COW frame")));
             return;
           }
-          hw.invlpg(page); // MapperFlush::flush()
+          boolean local = hw.policy().cowFaultFlush() != KernelPolicy.Flush.NONE;
+          if (local) {
+            hw.invlpg(page); // MapperFlush::flush()
+          }
           hw.refAdd(
               newFrame,
               1,
               ignored -> {
-                hw.invlpg(page); // local_invlpg()
-                FrameRefs.decRef(hw, oldFrame, () -> k.accept(null));
+                if (local) {
+                  hw.invlpg(page); // local_invlpg()
+                }
+                finish(hw, pml4, page, oldFrame, k);
               });
         });
   }
 
+  /**
+   * The old frame's decrement and, with {@code tlb.cow-fault = mm-cpus}, the remote flush: strat9
+   * decrements before any remote flush; {@code tlb.free-after-flush} waits for the acks first.
+   */
+  private static void finish(Hardware hw, long pml4, long page, long oldFrame, Consumer<String> k) {
+    KernelPolicy p = hw.policy();
+    if (p.cowFaultFlush() != KernelPolicy.Flush.MM_CPUS) {
+      FrameRefs.decRef(hw, oldFrame, () -> k.accept(null));
+      return;
+    }
+    Runnable remote =
+        () -> TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, () -> k.accept(null)));
+    if (p.freeAfterFlush()) {
+      TlbFlush.mmCpus(
+          hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null))));
+    } else {
+      FrameRefs.decRef(hw, oldFrame, remote);
+    }
+  }
+
   static String hex(long v) {
     return "0x" + Long.toHexString(v);
+  }
+
+  /**
+   * {@code cow-fault.lock = page-table}, as Linux's wp_page_copy: the address space's page-table
+   * lock is taken (an atomic in simulated memory), the PTE rechecked under it, the old PTE cleared
+   * and flushed before the copy is mapped, and the old frame dropped last.
+   */
+  private static void locked(Hardware hw, long pml4, long page, Consumer<String> k) {
+    KernelCounters c = hw.counters();
+    PageTables.translate(
+        hw,
+        pml4,
+        page,
+        leaf -> {
+          if (!leaf.mapped4k()) {
+            k.accept("Page not mapped or huge page");
+            return;
+          }
+          if (!Pte.cow(leaf.entry())) {
+            k.accept("Not a COW page");
+            return;
+          }
+          hw.lock(
+              pml4,
+              () ->
+                  hw.read(
+                      leaf.entryAddr(),
+                      now -> {
+                        long ad = Pte.A | Pte.D;
+                        if ((now & ~ad) != (leaf.entry() & ~ad)) {
+                          // changed under us (another CPU resolved it): retry the access
+                          hw.unlock(pml4, () -> k.accept(null));
+                          return;
+                        }
+                        long oldFrame = Pte.frame(now);
+                        long newFlags = (Pte.flags(now) | Pte.RW) & ~Pte.COW;
+                        hw.refGet(
+                            oldFrame,
+                            refcount -> {
+                              if (refcount == 1) {
+                                hw.write(
+                                    leaf.entryAddr(),
+                                    Pte.make(oldFrame, newFlags),
+                                    () -> {
+                                      hw.invlpg(page);
+                                      c.cowReuses++;
+                                      hw.log("cow fault {}: frame {} refcount 1, made writable in place (locked)", hex(page), hex(oldFrame));
+                                      hw.unlock(pml4, () -> k.accept(null));
+                                    });
+                                return;
+                              }
+                              lockedCopy(hw, pml4, page, leaf.entryAddr(), oldFrame, newFlags, refcount, k);
+                            });
+                      }));
+        });
+  }
+
+  private static void lockedCopy(
+      Hardware hw, long pml4, long page, long pteAddr, long oldFrame, long newFlags, long refcount, Consumer<String> k) {
+    hw.allocate(
+        newFrame -> {
+          if (newFrame < 0) {
+            hw.unlock(pml4, () -> k.accept("OOM during COW copy"));
+            return;
+          }
+          hw.readFrame(
+              oldFrame,
+              data ->
+                  hw.writeFrame(
+                      newFrame,
+                      data,
+                      () -> {
+                        hw.counters().cowCopies++;
+                        hw.log("cow fault {}: frame {} refcount {}, copied to frame {} (locked)", hex(page), hex(oldFrame), refcount, hex(newFrame));
+                        // ptep_clear_flush: clear, flush as the policy says, then the new PTE
+                        hw.write(
+                            pteAddr,
+                            0,
+                            () ->
+                                TlbFlush.after(
+                                    hw,
+                                    hw.policy().cowFaultFlush(),
+                                    pml4,
+                                    new long[] {page},
+                                    () ->
+                                        hw.write(
+                                            pteAddr,
+                                            Pte.make(newFrame, newFlags),
+                                            () ->
+                                                FrameRefs.incRef(
+                                                    hw,
+                                                    newFrame,
+                                                    () -> hw.unlock(pml4, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null)))))));
+                      }));
+        });
   }
 }

@@ -40,7 +40,7 @@ public final class Fork {
                   k.accept(-Errno.ENOMEM);
                   return;
                 }
-                RegisterFile child = childContext(hw.regs());
+                RegisterFile child = childContext(hw.regs(), hw.policy().childFsBaseInherit());
                 hw.counters().forks++;
                 hw.call(
                     tag -> new KernelState.NewProcess(tag, parent.tid(), childPml4, vmas.vmas(), child),
@@ -54,9 +54,16 @@ public final class Fork {
    * FS base starts at 0 (strat9; Linux copies it).
    */
   public static RegisterFile childContext(RegisterFile parentFrame) {
+    return childContext(parentFrame, false);
+  }
+
+  /** As above; {@code fork.child-fs-base = inherit} keeps the parent's FS base (Linux). */
+  public static RegisterFile childContext(RegisterFile parentFrame, boolean inheritFsBase) {
     RegisterFile child = parentFrame.copy();
     child.set(Reg.RAX, 0);
-    child.fsBase = 0;
+    if (!inheritFsBase) {
+      child.fsBase = 0;
+    }
     return child;
   }
 }

@@ -70,6 +70,24 @@ public interface Hardware {
    */
   void shootdownAll(Runnable k);
 
+  /**
+   * Shootdown IPIs to {@code targets} (never this CPU): invalidate {@code pages}, or everything
+   * when null; then wait for their acks as the policy says (shared flags or per request, with the
+   * spin limit).
+   */
+  void shootdown(int[] targets, long[] pages, Runnable k);
+
+  /**
+   * Take the page-table lock of an address space (a bit in its PML4 frame's metadata, set with
+   * an atomic message, retried with a spin until free).
+   */
+  void lock(long pml4Frame, Runnable k);
+
+  void unlock(long pml4Frame, Runnable k);
+
+  /** The kernel's policies (profile plus overrides). */
+  KernelPolicy policy();
+
   // ---- the task on this CPU ----
 
   /** The current task's user registers (the syscall frame while in a syscall). */

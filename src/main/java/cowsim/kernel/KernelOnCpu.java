@@ -173,6 +173,8 @@ public final class KernelOnCpu {
                   hw,
                   cr3,
                   l.vmas(),
+                  hw.policy().munmapFlush(),
+                  l.error() == 0 && wholeRegions(l),
                   () -> {
                     hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "munmap"));
                     ret(0);
@@ -194,10 +196,16 @@ public final class KernelOnCpu {
                   hw,
                   cr3,
                   l.vmas(),
-                  () -> {
-                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect"));
-                    ret(0);
-                  });
+                  () ->
+                      TlbFlush.after(
+                          hw,
+                          hw.policy().mprotectFlush(),
+                          cr3,
+                          AddressSpaces.pages(l.vmas()),
+                          () -> {
+                            hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect"));
+                            ret(0);
+                          }));
             }
           });
     } else if (nr == Constants.SYS_arch_prctl) {
@@ -218,6 +226,11 @@ public final class KernelOnCpu {
     } else {
       ret(-Errno.ENOSYS);
     }
+  }
+
+  /** munmap cut whole regions (the kernel marks each piece that was a whole VMA). */
+  private static boolean wholeRegions(KernelState.VmaList l) {
+    return l.whole();
   }
 
   private void ret(long value) {

@@ -33,7 +33,7 @@ public final class KernelState extends Node {
   /** Requests from the kernel code running on a CPU. Each is answered with the same tag. */
   public sealed interface Request extends Payload
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
-          Mmap, Munmap, Mprotect, SetAffinity {}
+          Mmap, Munmap, Mprotect, SetAffinity, MmCpus {}
 
   /**
    * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
@@ -87,6 +87,15 @@ public final class KernelState extends Node {
   /** sched_setaffinity (simplified: one CPU). Answer: {@link Result}. */
   public record SetAffinity(long tag, long callerTid, long tid, long cpu) implements Request {}
 
+  /**
+   * Linux's mm_cpumask: the other CPUs running the address space {@code cr3} now, and, with
+   * {@code bump}, a new TLB generation for it (the mm's tlb_gen). Answer: {@link CpuList}.
+   */
+  public record MmCpus(long tag, int cpu, long cr3, boolean bump) implements Request {}
+
+  /** CPUs (never mutated). */
+  public record CpuList(long tag, int[] cpus) implements Reply {}
+
   /** Run this task next. */
   public record Run(long tag, TaskImage task) implements Reply {}
 
@@ -102,8 +111,15 @@ public final class KernelState extends Node {
   /** A VMA or null. */
   public record VmaAnswer(long tag, Vma vma) implements Reply {}
 
-  /** A list of VMAs; {@code error} is 0 or -errno. */
-  public record VmaList(long tag, long error, List<Vma> vmas) implements Reply {}
+  /**
+   * A list of VMAs; {@code error} is 0 or -errno; {@code whole}: every piece was a whole region
+   * (munmap of entire VMAs, where strat9's region teardown applies).
+   */
+  public record VmaList(long tag, long error, List<Vma> vmas, boolean whole) implements Reply {
+    public VmaList(long tag, long error, List<Vma> vmas) {
+      this(tag, error, vmas, false);
+    }
+  }
 
   /** Reschedule IPI to an idle CPU: a task is ready on your queue. */
   public record Reschedule() implements Payload {}
@@ -166,6 +182,8 @@ public final class KernelState extends Node {
 
   private final Map<Long, Process> procs = new TreeMap<>();
   private final Map<Long, Task> tasks = new TreeMap<>();
+  /** Each address space's TLB generation (Linux's mm->context.tlb_gen), by PML4 frame. */
+  private final Map<Long, Long> tlbGen = new java.util.HashMap<>();
   private final List<ArrayDeque<Task>> queues = new ArrayList<>();
   private final long[] running;
   private final boolean[] idle;
@@ -257,6 +275,8 @@ public final class KernelState extends Node {
       reply(src, munmap(procs.get(m.pid()), m));
     } else if (payload instanceof Mprotect m) {
       reply(src, mprotect(procs.get(m.pid()), m));
+    } else if (payload instanceof MmCpus m) {
+      reply(src, new CpuList(m.tag(), mmCpus(m)));
     } else if (payload instanceof SetAffinity a) {
       reply(src, new Result(a.tag(), setAffinity(a), 0));
     } else {
@@ -295,6 +315,20 @@ public final class KernelState extends Node {
     }
   }
 
+  private int[] mmCpus(MmCpus m) {
+    if (m.bump()) {
+      tlbGen.merge(m.cr3(), 1L, Long::sum);
+    }
+    int n = 0;
+    int[] out = new int[running.length];
+    for (int c = 0; c < running.length; c++) {
+      if (c != m.cpu() && running[c] != 0 && tasks.get(running[c]).proc.cr3 == m.cr3()) {
+        out[n++] = c;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
+  }
+
   private void onSchedule(int cpu, Schedule s) {
     if (s.tid() != 0) {
       Task t = tasks.get(s.tid());
@@ -326,7 +360,7 @@ public final class KernelState extends Node {
     TaskImage.Action action = next.action;
     next.action = TaskImage.None.INSTANCE;
     Process p = next.proc;
-    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action)));
+    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, tlbGen.getOrDefault(p.cr3, 0L))));
   }
 
   // ---------------------------------------------------------------- exit and wait
@@ -390,6 +424,7 @@ public final class KernelState extends Node {
   private void onTeardownDone(int cpu, TeardownDone d) {
     Process p = procs.get(d.pid());
     p.vmas.clear();
+    tlbGen.remove(p.cr3);
     observe(new Event.SpaceGone(now, cpu, p.pid, p.cr3));
     p.zombie = true;
     alive--;
@@ -605,12 +640,18 @@ public final class KernelState extends Node {
       return new VmaList(m.tag(), -Errno.EINVAL, List.of());
     }
     long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
+    boolean whole = true;
+    for (Vma v : p.vmas) {
+      if (v.start() < end && m.addr() < v.end() && (v.start() < m.addr() || v.end() > end)) {
+        whole = false;
+      }
+    }
     List<Vma> cut = cut(p, m.addr(), end, null);
     for (Vma v : cut) {
       observe(new Event.Unmapped(now, -1, p.cr3, v.start(), v.end()));
     }
     info("munmap pid {}: [{}, {}) cut {}", p.pid, hex(m.addr()), hex(end), cut);
-    return new VmaList(m.tag(), 0, cut);
+    return new VmaList(m.tag(), 0, cut, whole && !cut.isEmpty());
   }
 
   private VmaList mprotect(Process p, Mprotect m) {

@@ -14,6 +14,8 @@ public final class Layout {
   public static final long KERNEL_PDPT = 2;
   /** PML4 slot of the kernel half that the model populates. */
   public static final int KERNEL_PML4_SLOT = 511;
+  /** strat9's per-CPU shootdown ack flags: one 8-byte word per CPU from this frame on (8 frames for 4096 CPUs). */
+  public static final long ACK_FLAGS_FRAME = 3;
   /** Frames [0, RESERVED_FRAMES) never go to the allocator. */
   public static final long RESERVED_FRAMES = 16;
 

@@ -63,8 +63,12 @@ public final class PageFaultHandler {
               page,
               leaf -> {
                 if (leaf.present()) {
-                  if (!write || Pte.writable(leaf.entry())) {
-                    hw.counters().spuriousFaults++;
+                  boolean allowed = !write || Pte.writable(leaf.entry());
+                  if (allowed) {
+                    hw.counters().spuriousFaults++; // a stale TLB entry: the PTE allows it now
+                  } else if (hw.policy().killOnPresentPage()) {
+                    kill.accept((write ? "write to read-only page " : "access to page ") + CowFault.hex(page) + " (SIGSEGV)");
+                    return;
                   }
                   retry.run(); // "already present": counts as handled
                   return;

@@ -9,6 +9,7 @@ import java.util.List;
  * owned by the receiver from then on.
  *
  * @param action kernel work to do on this CPU before returning to user mode
+ * @param tlbGen the address space's TLB generation when dispatched (for the PCID check)
  */
 public record TaskImage(
     long tid,
@@ -18,7 +19,8 @@ public record TaskImage(
     RegisterFile regs,
     Program program,
     boolean kernelThread,
-    Action action) {
+    Action action,
+    long tlbGen) {
 
   /** Kernel work pending for a task when it is next dispatched. */
   public sealed interface Action {}

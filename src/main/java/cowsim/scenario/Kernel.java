@@ -8,14 +8,16 @@ import java.util.Objects;
  * The simulated kernel's configuration: a behaviour profile plus the whole {@code kernel} subtree.
  *
  * @param profile the profile name, one of {@link #PROFILES}
- * @param raw the {@code kernel} section with defaults applied, for knobs read by the kernel itself
+ * @param raw the {@code kernel} section as written (with defaults applied)
+ * @param policy every policy knob: the profile's values, overridden by the scenario's
  */
-public record Kernel(String profile, Config raw) {
+public record Kernel(String profile, Config raw, cowsim.kernel.KernelPolicy policy) {
   /** Known kernel profiles. */
-  public static final List<String> PROFILES = List.of("strat9");
+  public static final List<String> PROFILES = List.of("strat9", "linux");
 
   public Kernel {
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(raw, "raw");
+    Objects.requireNonNull(policy, "policy");
   }
 }

@@ -80,7 +80,7 @@ public final class Simulation {
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Latencies lat = Latencies.from(config);
     CpuConfig cpu =
-        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults());
+        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults(), s.kernel().policy());
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,

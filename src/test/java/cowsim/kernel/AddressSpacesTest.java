@@ -88,7 +88,7 @@ class AddressSpacesTest {
     long a0 = hw.pteAddr(pml4, DATA.start());
     long a1 = hw.pteAddr(pml4, DATA.start() + 0x1000);
 
-    AddressSpaces.unmapPages(hw, pml4, List.of(DATA), () -> done = true);
+    AddressSpaces.unmapPages(hw, pml4, List.of(DATA), KernelPolicy.Flush.LOCAL, false, () -> done = true);
 
     assertTrue(done);
     assertEquals(

@@ -144,7 +144,7 @@ final class FakeHardware implements Hardware {
   /** A user task image running a one-line program. */
   static TaskImage task(long tid, long pid, long cr3, RegisterFile regs, boolean kernelThread) {
     return new TaskImage(
-        tid, pid, "t" + tid, cr3, regs, program("nop"), kernelThread, TaskImage.None.INSTANCE);
+        tid, pid, "t" + tid, cr3, regs, program("nop"), kernelThread, TaskImage.None.INSTANCE, 0);
   }
 
   static Program program(String source) {
@@ -417,6 +417,33 @@ final class FakeHardware implements Hardware {
   public void shootdownAll(Runnable k) {
     counters.shootdowns++;
     record("shootdown");
+    k.run();
+  }
+
+  /** The policies the kernel code sees (strat9 unless a test says otherwise). */
+  KernelPolicy policy = KernelPolicy.strat9();
+
+  @Override
+  public KernelPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public void shootdown(int[] targets, long[] pages, Runnable k) {
+    counters.shootdowns++;
+    record("shootdown " + java.util.Arrays.toString(targets) + (pages == null ? " full" : " " + pages.length + " pages"));
+    k.run();
+  }
+
+  @Override
+  public void lock(long frame, Runnable k) {
+    record("lock " + hex(frame));
+    k.run();
+  }
+
+  @Override
+  public void unlock(long frame, Runnable k) {
+    record("unlock " + hex(frame));
     k.run();
   }
 

@@ -45,7 +45,7 @@ class ScenarioErrorsTest {
           "machine { cpuz = 8 }                       | in machine (known: cpus, memory,"
               + " memory-banks, tlb)",
           "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways)",
-          "kernel { profilez = strat9 }               | in kernel (known: profile)",
+          "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid)",
           "expect { exit_code = 0 }                   | in expect (known: exit-code, exit-codes,"
               + " stats, violations)",
           "limits { max-cyclez = 1 }                  | in limits (known: max-cycles, timeout,"
@@ -393,7 +393,7 @@ class ScenarioErrorsTest {
     @Test
     void badProfile() {
       assertFailsAt(
-          "kernel.profile = linux\n", "linux", "kernel.profile must be one of strat9, got 'linux'");
+          "kernel.profile = freebsd\n", "freebsd", "kernel.profile must be one of strat9, linux, got 'freebsd'");
     }
   }
 

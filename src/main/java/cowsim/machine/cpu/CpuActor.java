@@ -13,6 +13,7 @@ import cowsim.isa.Semantics;
 import cowsim.kernel.Hardware;
 import cowsim.kernel.KernelCounters;
 import cowsim.kernel.KernelOnCpu;
+import cowsim.kernel.KernelPolicy;
 import cowsim.kernel.KernelState;
 import cowsim.kernel.Layout;
 import cowsim.kernel.PageFaultHandler;
@@ -58,8 +59,11 @@ public final class CpuActor extends Node implements Hardware {
   /** To itself: go on executing after a batch of register-only instructions. */
   public record Resume() implements Signal {}
 
-  /** Full TLB flush IPI from {@code initiator} (strat9's shootdown_all). */
-  public record FlushIpi(int initiator, long request) implements Signal {}
+  /**
+   * TLB shootdown IPI from {@code initiator}: invalidate {@code pages} (never mutated), or the
+   * whole TLB when null, then acknowledge.
+   */
+  public record FlushIpi(int initiator, long request, long[] pages) implements Signal {}
 
   /** The flush asked by {@code request} is done on {@code from}. */
   public record FlushAck(int from, long request) implements Signal {}
@@ -76,6 +80,7 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   private final CpuConfig cfg;
+  private final KernelPolicy policy;
   private final Tlb tlb;
   private final KernelOnCpu kernel;
   private final KernelCounters kc = new KernelCounters();
@@ -84,6 +89,9 @@ public final class CpuActor extends Node implements Hardware {
   private RegisterFile regs;
   private Program program;
   private long cr3 = Layout.KERNEL_PML4;
+  private int pcid;
+  /** PCID -> {pid, TLB generation} this CPU last synced it with (the generation check). */
+  private final java.util.HashMap<Integer, long[]> pcidSeen = new java.util.HashMap<>();
   private long sliceEnd;
 
   private long tagSeq;
@@ -97,6 +105,8 @@ public final class CpuActor extends Node implements Hardware {
   private long killCode;
 
   private long shootRequest;
+  private long spins;
+  private final List<Integer> pendingTargets = new ArrayList<>();
   private int acksMissing;
   private Runnable shootDone;
   private AckTimeout shootTimer;
@@ -127,6 +137,7 @@ public final class CpuActor extends Node implements Hardware {
   private CpuActor(ActorContext<NodeMsg> ctx, int id, CpuConfig cfg, Topology topo, Latencies lat, String logDir) {
     super(ctx, id, topo, lat, logDir);
     this.cfg = cfg;
+    this.policy = cfg.policy();
     this.tlb = new Tlb(cfg.tlbEntries(), cfg.tlbWays());
     this.kernel = new KernelOnCpu(this);
   }
@@ -410,7 +421,7 @@ public final class CpuActor extends Node implements Hardware {
     lastVa = va;
     lastTlbHit = false;
     long vpn = VirtualAddress.pageNumber(va);
-    long e = tlb.lookup(vpn, 0);
+    long e = tlb.lookup(vpn, pcid);
     if (e != Tlb.MISS) {
       if (write && !Tlb.writable(e)) {
         dropEntry(va, "page fault");
@@ -488,18 +499,44 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   private void fill(long va, long frame, long rights, boolean dirty, LongConsumer k) {
-    tlb.insert(VirtualAddress.pageNumber(va), 0, frame, (rights & Pte.RW) != 0, true, dirty, false);
+    tlb.insert(VirtualAddress.pageNumber(va), pcid, frame, (rights & Pte.RW) != 0, true, dirty, false);
     observe(new Event.TlbFill(now, id, cr3, va & ~0xfffL, frame, (rights & Pte.RW) != 0));
     k.accept((frame << 12) | (va & 0xfff));
   }
 
   private void flushForIpi(FlushIpi ipi) {
-    tlb.flushNonGlobal();
-    observe(new Event.TlbFlush(now, id, "flush IPI from cpu-" + ipi.initiator()));
-    tlbFlushes++;
+    if (ipi.pages() == null) {
+      tlb.flushAll();
+      observe(new Event.TlbFlush(now, id, "flush IPI from cpu-" + ipi.initiator()));
+      tlbFlushes++;
+    } else {
+      for (long va : ipi.pages()) {
+        dropEntry(va, "shootdown IPI from cpu-" + ipi.initiator());
+        invlpgs++;
+      }
+    }
     ipisHandled++;
-    debug("flush IPI from cpu-{} (request {}): TLB flushed, ack", ipi.initiator(), ipi.request());
-    send(ipi.initiator(), lat.ipi(), new FlushAck(id, ipi.request()));
+    debug("flush IPI from cpu-{} (request {}): {}, ack", ipi.initiator(), ipi.request(), ipi.pages() == null ? "TLB flushed" : ipi.pages().length + " pages invalidated");
+    if (policy.ackFlag() == KernelPolicy.AckFlag.SHARED) {
+      // strat9: set this CPU's one ack flag in kernel memory (a posted store)
+      long flag = ackFlag(id);
+      send(bankOf(flag), lat.memoryAccess(), new MemoryBank.Write(-1, flag, 1, null));
+    } else {
+      send(ipi.initiator(), lat.ipi(), new FlushAck(id, ipi.request()));
+    }
+  }
+
+  private void takePendingIpis() {
+    if (!pendingFlushes.isEmpty()) {
+      List<FlushIpi> now = List.copyOf(pendingFlushes);
+      pendingFlushes.clear();
+      now.forEach(this::flushForIpi);
+    }
+  }
+
+  /** The physical address of a CPU's shared ack flag (strat9: one per CPU). */
+  private static long ackFlag(int cpu) {
+    return (Layout.ACK_FLAGS_FRAME << 12) + 8L * cpu;
   }
 
   private void onAck(FlushAck ack) {
@@ -515,9 +552,47 @@ public final class CpuActor extends Node implements Hardware {
     if (mode != Mode.SPIN || t != shootTimer) {
       return;
     }
+    ackTimedOut();
+  }
+
+  private void ackTimedOut() {
     kc.ackTimeouts++;
-    warn("shootdown request {}: {} acks missing after {} spins, continuing anyway", shootRequest, acksMissing, cfg.ackTimeoutSpins());
+    warn("shootdown request {}: {} acks missing after {} spins, continuing anyway", shootRequest, acksMissing, policy.ackTimeoutSpins());
     endShootdown();
+  }
+
+  /**
+   * strat9's ack loop over shared flags: read the next target's flag (one spin, one message)
+   * until every target has set its flag, or the spin limit runs out. Another initiator's IPI to
+   * the same CPU sets the same flag, which is strat9's shared-ack-flag bug.
+   */
+  private void pollFlags() {
+    if (pendingTargets.isEmpty()) {
+      endShootdown();
+      return;
+    }
+    if (policy.ackTimeoutSpins() > 0 && spins >= policy.ackTimeoutSpins()) {
+      ackTimedOut();
+      return;
+    }
+    spins++;
+    now += lat.ackSpin();
+    int target = pendingTargets.get(0);
+    long flag = ackFlag(target);
+    send(
+        bankOf(flag),
+        lat.memoryAccess(),
+        new MemoryBank.Read(
+            expectLong(
+                v -> {
+                  if (v != 0) {
+                    pendingTargets.remove(0);
+                    acksMissing--;
+                  }
+                  pollFlags();
+                }),
+            flag,
+            null));
   }
 
   private void endShootdown() {
@@ -608,7 +683,53 @@ public final class CpuActor extends Node implements Hardware {
 
   @Override
   public void allocate(LongConsumer k) {
-    send(topo.allocator(), lat.allocator(), new FrameAllocator.Allocate(expectLong(k), 0));
+    if (policy.refcountOnAlloc() == 0) {
+      send(topo.allocator(), lat.allocator(), new FrameAllocator.Allocate(expectLong(k), 0));
+      return;
+    }
+    // strat9 of mid-March 2026: allocate_frame also sets the fresh frame's refcount to 1
+    send(
+        topo.allocator(),
+        lat.allocator(),
+        new FrameAllocator.Allocate(
+            expectLong(
+                f -> {
+                  if (f < 0) {
+                    k.accept(f);
+                  } else {
+                    send(
+                        topo.bankOfFrame(f),
+                        lat.memoryAccess(),
+                        new MemoryBank.RefSet(expectLong(old -> k.accept(f)), f, policy.refcountOnAlloc()));
+                  }
+                }),
+            0));
+  }
+
+  @Override
+  public void lock(long frame, Runnable k) {
+    send(
+        topo.bankOfFrame(frame),
+        lat.memoryAccess(),
+        new MemoryBank.Lock(
+            expectLong(
+                held -> {
+                  if (held == 0) {
+                    k.run();
+                  } else {
+                    // spin with interrupts on (spin_lock, not spin_lock_irq): take the IPIs that
+                    // wait for a boundary, or two CPUs each waiting for the other's ack deadlock
+                    takePendingIpis();
+                    now += lat.ackSpin();
+                    lock(frame, k);
+                  }
+                }),
+            frame));
+  }
+
+  @Override
+  public void unlock(long frame, Runnable k) {
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.Unlock(expectLong(v -> k.run()), frame));
   }
 
   @Override
@@ -630,10 +751,39 @@ public final class CpuActor extends Node implements Hardware {
 
   @Override
   public void writeCr3(long pml4Frame) {
+    if (!policy.pcid()) {
+      cr3 = pml4Frame;
+      tlb.flushNonGlobal();
+      tlbFlushes++;
+      observe(new Event.TlbFlush(now, id, "CR3 write"));
+      return;
+    }
+    // PCID: entries are tagged and survive a switch; reloading the same CR3 flushes its PCID
+    int next = pcidOf(pml4Frame);
+    if (pml4Frame == cr3) {
+      flushPcid(next, "CR3 reload");
+    } else if (policy.generationCheck() && current != null && pml4Frame != Layout.KERNEL_PML4) {
+      // Linux's tlb_gen check on switch-in: flush if this PCID last held another address space
+      // or an older generation of this one
+      long[] seen = pcidSeen.get(next);
+      if (seen == null || seen[0] != current.pid() || seen[1] < current.tlbGen()) {
+        flushPcid(next, "switch-in: address space changed since this CPU last ran it");
+      }
+      pcidSeen.put(next, new long[] {current.pid(), current.tlbGen()});
+    }
     cr3 = pml4Frame;
-    tlb.flushNonGlobal();
+    pcid = next;
+  }
+
+  private void flushPcid(int p, String why) {
+    tlb.flushPcid(p);
     tlbFlushes++;
-    observe(new Event.TlbFlush(now, id, "CR3 write"));
+    observe(new Event.TlbFlush(now, id, why + " (PCID " + p + ")"));
+  }
+
+  /** The PCID of an address space: 12 bits, from its PML4 frame (0 when PCID is off). */
+  private int pcidOf(long pml4Frame) {
+    return policy.pcid() ? (int) (pml4Frame % 4095) + 1 : 0;
   }
 
   @Override
@@ -648,36 +798,63 @@ public final class CpuActor extends Node implements Hardware {
 
   @Override
   public void shootdownAll(Runnable k) {
-    kc.shootdowns++;
     writeCr3(cr3); // reload CR3 locally
-    int others = topo.cpus() - 1;
-    if (others == 0) {
+    int[] others = new int[topo.cpus() - 1];
+    for (int c = 0, i = 0; c < topo.cpus(); c++) {
+      if (c != id) {
+        others[i++] = c;
+      }
+    }
+    log("shootdown_all: CR3 reloaded, full-flush IPI to {} CPUs", others.length);
+    shootdown(others, null, k);
+  }
+
+  @Override
+  public void shootdown(int[] targets, long[] pages, Runnable k) {
+    if (targets.length == 0) {
       k.run();
       return;
     }
+    kc.shootdowns++;
     shootRequest++;
-    acksMissing = others;
+    acksMissing = targets.length;
     shootDone = k;
+    spins = 0;
     mode = Mode.SPIN;
-    for (int c = 0; c < topo.cpus(); c++) {
-      if (c != id) {
-        ipisSent++;
-        observe(new Event.IpiSent(now, id, c, shootRequest));
-        send(c, lat.ipi(), new FlushIpi(id, shootRequest));
+    boolean shared = policy.ackFlag() == KernelPolicy.AckFlag.SHARED;
+    pendingTargets.clear();
+    for (int c : targets) {
+      if (shared) {
+        // clear the target's ack flag (a posted store), then interrupt it
+        long flag = ackFlag(c);
+        send(bankOf(flag), lat.memoryAccess(), new MemoryBank.Write(-1, flag, 0, null));
+        pendingTargets.add(c);
       }
+      ipisSent++;
+      observe(new Event.IpiSent(now, id, c, shootRequest));
+      send(c, lat.ipi(), new FlushIpi(id, shootRequest, pages));
     }
-    log("shootdown_all: CR3 reloaded, flush IPI {} sent to {} CPUs, spinning for acks", shootRequest, others);
-    // The spin limit is virtual time: only the conductor can let it run out. In concurrent mode
-    // packets arrive as fast as the host delivers them, so the initiator simply waits for acks.
-    if (cfg.ackTimeoutSpins() > 0 && deterministic()) {
-      shootTimer = new AckTimeout(shootRequest);
-      send(id, cfg.ackTimeoutSpins() * lat.ackSpin(), shootTimer);
-    }
+    log("shootdown {}: {} to {} CPUs, spinning for acks", shootRequest, pages == null ? "full flush" : pages.length + " pages", targets.length);
     // IPIs that were waiting for a boundary are taken while spinning
     for (FlushIpi ipi : pendingFlushes) {
       flushForIpi(ipi);
     }
     pendingFlushes.clear();
+    if (shared) {
+      pollFlags();
+      return;
+    }
+    // The spin limit is virtual time: only the conductor can let it run out. In concurrent mode
+    // packets arrive as fast as the host delivers them, so the initiator simply waits for acks.
+    if (policy.ackTimeoutSpins() > 0 && deterministic()) {
+      shootTimer = new AckTimeout(shootRequest);
+      send(id, policy.ackTimeoutSpins() * lat.ackSpin(), shootTimer);
+    }
+  }
+
+  @Override
+  public KernelPolicy policy() {
+    return policy;
   }
 
   @Override

@@ -28,8 +28,11 @@ import java.util.TreeSet;
  *
  * <p>With a {@link ScheduleSpec} other than the time order (schedule exploration, {@code
  * cowsim.explore}), a {@link Scheduler} may add extra latency to each packet as it is handed over
- * and picks each delivery among the deliverable packets; the conductor records every decision
- * that differs from the time order, so the run can be replayed from a schedule file.
+ * and picks each delivery among the deliverable packets: those within the scheduler's window of
+ * the earliest arrival, and of each sender only its earliest (one component's messages are never
+ * reordered among themselves, as an interconnect keeps one sender's traffic in order and x86
+ * makes one CPU's stores visible in order). The conductor records every decision that differs
+ * from the time order, so the run can be replayed from a schedule file.
  */
 public final class Conductor extends AbstractBehavior<Conductor.Command> {
 
@@ -65,6 +68,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   private final List<ScheduleRecord.Decision> decisions = new ArrayList<>();
   private final List<NodeMsg.Packet> deliverable = new ArrayList<>();
   private final List<Queued> candidates = new ArrayList<>();
+  private final java.util.Set<Integer> senders = new java.util.HashSet<>();
   private final TreeSet<Queued> queue =
       new TreeSet<>(
           (a, b) -> {
@@ -183,13 +187,18 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     }
     candidates.clear();
     deliverable.clear();
+    senders.clear();
     for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
       Queued q = it.next();
       if (q.time > horizon) {
         break;
       }
-      candidates.add(q);
-      deliverable.add(q.packet);
+      // one sender's messages are delivered in their own time order: only each sender's
+      // earliest pending message is deliverable
+      if (senders.add(q.packet.src())) {
+        candidates.add(q);
+        deliverable.add(q.packet);
+      }
     }
     int pick = scheduler.choose(delivered, deliverable);
     if (pick < 0 || pick >= candidates.size()) {

@@ -24,12 +24,12 @@ public final class MemoryBank extends Node {
 
   /** Requests a bank serves; every one is answered to its sender. */
   public sealed interface Request extends Payload
-      permits Read, Write, FetchOr, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet {}
+      permits Read, Write, FetchOr, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {}
 
   /** Load 8 bytes ({@code access}: who, for the oracles; null for the kernel). Answer: {@link Value}. */
   public record Read(long tag, long paddr, Event.Access access) implements Request {}
 
-  /** Store 8 bytes. Answer: {@link Value} with the old value. */
+  /** Store 8 bytes. Answer: {@link Value} with the old value (none for a posted store, tag < 0). */
   public record Write(long tag, long paddr, long value, Event.Access access) implements Request {}
 
   /** Atomic OR (a page walker setting A/D). Answer: {@link Value} with the old value. */
@@ -53,11 +53,26 @@ public final class MemoryBank extends Node {
   /** Refcount load. Answer: {@link Value}. */
   public record RefGet(long tag, long frame) implements Request {}
 
+  /** Refcount store (strat9's allocator setting a fresh frame's count). Answer: old value. */
+  public record RefSet(long tag, long frame, int value) implements Request {}
+
+  /**
+   * Try to take the lock bit in a frame's metadata (test-and-set). Answer: {@link Value} 0 when
+   * taken, 1 when it was held.
+   */
+  public record Lock(long tag, long frame) implements Request {}
+
+  /** Release the lock bit. Answer: {@link Value} 0. */
+  public record Unlock(long tag, long frame) implements Request {}
+
   /** An 8-byte answer. */
   public record Value(long tag, long value) implements Reply {}
 
   /** A frame's contents (never mutated after sending). */
   public record FrameData(long tag, long[] data) implements Reply {}
+
+  /** The page-table lock: bit 0 of a frame's metadata flags. */
+  private static final byte LOCK_BIT = 1;
 
   private final int banks;
   private final FrameStore store;
@@ -126,7 +141,9 @@ public final class MemoryBank extends Node {
       long old = store.read(a);
       store.write(a, w.value());
       observe(new Event.MemWrite(now, src, w.paddr(), w.value(), old, w.access()));
-      reply(src, new Value(w.tag(), old));
+      if (w.tag() >= 0) {
+        reply(src, new Value(w.tag(), old)); // a negative tag is a posted store: no answer
+      }
     } else if (payload instanceof FetchOr f) {
       atomics++;
       long old = store.fetchOr(local(f.paddr()), f.bits());
@@ -161,6 +178,21 @@ public final class MemoryBank extends Node {
       long v = Integer.toUnsignedLong(refcounts.get(localFrame(r.frame())));
       observe(new Event.RefRead(now, src, r.frame(), v));
       reply(src, new Value(r.tag(), v));
+    } else if (payload instanceof RefSet r) {
+      atomics++;
+      int old = refcounts.get(localFrame(r.frame()));
+      refcounts.set(localFrame(r.frame()), r.value());
+      info("cpu-{} refcount frame 0x{}: {} -> {} (set)", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), r.value());
+      observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.value() - old));
+      reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
+    } else if (payload instanceof Lock l) {
+      atomics++;
+      byte old = refcounts.orFlags(localFrame(l.frame()), LOCK_BIT);
+      reply(src, new Value(l.tag(), (old & LOCK_BIT) != 0 ? 1 : 0));
+    } else if (payload instanceof Unlock u) {
+      atomics++;
+      refcounts.clearFlags(localFrame(u.frame()), LOCK_BIT);
+      reply(src, new Value(u.tag(), 0));
     } else {
       throw new IllegalStateException("memory bank got " + payload);
     }
