@@ -58,6 +58,8 @@ public final class Oracle {
   private final HashMap<Long, String> lastOwner = new HashMap<>();
   private final HashMap<Long, long[]> tables = new HashMap<>();
   private final HashMap<Long, TableInfo> tableInfo = new HashMap<>();
+  /** Frames whose latest use was as a page table (their refcount slot means nothing). */
+  private final Set<Long> tableRole = new HashSet<>();
   private final HashMap<Long, Set<Mapping>> rmap = new HashMap<>();
   private final HashMap<Long, Space> spaces = new HashMap<>();
   private final HashMap<Long, long[]> writers = new HashMap<>();
@@ -145,6 +147,7 @@ public final class Oracle {
       report("assertion", a.cpu(), a.pid(), a.tid(), -1, -1, a.cycle(), a.message(), key("assert", seq));
     } else if (e instanceof Event.RootCreated r) {
       tableInfo.put(r.cr3(), new TableInfo(4, r.cr3(), 0));
+      tableRole.add(r.cr3());
       tables.put(r.cr3(), new long[512]);
       spaces.put(r.cr3(), new Space(r.cr3()));
     } else if (e instanceof Event.OpBegin o) {
@@ -241,8 +244,10 @@ public final class Oracle {
     int slot = (int) ((r.paddr() & 0xfff) >>> 3);
     if (w != null && w[slot] >= 0 && w[slot] != a.cr3() && w[512 + slot] > split(a.cr3(), w[slot])) {
       Space other = space(w[slot]);
+      boolean related = split(a.cr3(), w[slot]) >= 0;
       report("cow-isolation", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
-          "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + ", a value pid " + other.pid + " stored after the two were split by fork",
+          "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + ", a value pid " + other.pid
+              + (related ? " stored after the two were split by fork" : " (an unrelated address space) stored"),
           key("cow-read", a.cr3(), va & ~0xfffL, frame), frame, page);
       return;
     }
@@ -285,6 +290,7 @@ public final class Oracle {
       return;
     }
     if (p != null && p.reused() != null) {
+      history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), "store of " + w.value() + " by pid " + a.pid() + " through a TLB entry older than the frame's reuse");
       report("use-after-free", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(), "a store by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", w.cpu(), va, frame), frame, page);
       return;
     }
@@ -415,6 +421,7 @@ public final class Oracle {
       if (Pte.present(after) && !Pte.huge(after)) {
         long child = Pte.frame(after);
         tableInfo.put(child, new TableInfo(info.level() - 1, info.cr3(), va));
+        tableRole.add(child);
         tables.computeIfAbsent(child, f -> new long[512]);
       }
       return;
@@ -432,6 +439,7 @@ public final class Oracle {
       }
     }
     if (isMapped) {
+      tableRole.remove(Pte.frame(after));
       rmap.computeIfAbsent(Pte.frame(after), f -> new HashSet<>()).add(m);
       lastOwner.put(Pte.frame(after), "pid " + space(info.cr3()).pid + " at " + hex(va));
     }
@@ -543,6 +551,9 @@ public final class Oracle {
     for (long f : frames) {
       long rc = Integer.toUnsignedLong(refcounts.getOrDefault(f, 0));
       int n = mapped.getOrDefault(f, 0);
+      if (n == 0 && tableRole.contains(f)) {
+        continue; // a page-table frame: its refcount slot is not used (strat9 may leave the allocator's 1)
+      }
       if (rc != n) {
         report("refcount-mismatch", -1, 0, 0, -1, f, cycle,
             "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + " PTE(s) map it" + (lastOwner.containsKey(f) ? " (last owner " + lastOwner.get(f) + ")" : ""),

@@ -430,7 +430,7 @@ public final class KernelState extends Node {
     alive--;
     for (Long c : p.children) {
       Process child = procs.get(c);
-      child.ppid = 0;
+      // orphaned: reaped when it exits (the report keeps the parent's pid)
       if (child.zombie) {
         child.reaped = true;
       }
