@@ -391,6 +391,8 @@ final class FakeHardware implements Hardware {
       answer = new KernelState.Result(tag, childPid, 0);
     } else if (req instanceof KernelState.SetCr3) {
       answer = new KernelState.Result(tag, 0, 0);
+    } else if (req instanceof KernelState.MmCpus) {
+      answer = new KernelState.CpuList(tag, mmCpus.clone());
     } else {
       throw new UnsupportedOperationException("FakeHardware has no canned answer for " + req);
     }
@@ -419,6 +421,9 @@ final class FakeHardware implements Hardware {
     record("shootdown");
     k.run();
   }
+
+  /** What MmCpus answers: the other CPUs running the address space. */
+  int[] mmCpus = new int[0];
 
   /** The policies the kernel code sees (strat9 unless a test says otherwise). */
   KernelPolicy policy = KernelPolicy.strat9();
