@@ -22,6 +22,10 @@ final class ScenarioArgs {
   @Option(names = "--mode", paramLabel = "MODE", description = "deterministic or concurrent (overrides the scenario's).")
   String mode;
 
+  @Option(names = "--profile", paramLabel = "NAME",
+      description = "Run under this kernel profile (strat9 or linux) with the scenario's own kernel knobs dropped.")
+  String profile;
+
   @Option(names = "--expect-violations", paramLabel = "KIND,KIND", split = ",",
       description = "Violation kinds the run must show (and no others); overrides expect.violations. Empty: none.")
   List<String> expectViolations;
@@ -38,6 +42,9 @@ final class ScenarioArgs {
     }
     if (seed != null) {
       s = s.withSeed(seed);
+    }
+    if (profile != null) {
+      s = s.withProfile(profile);
     }
     if (expectViolations != null) {
       List<String> kinds = expectViolations.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();

@@ -56,6 +56,16 @@ final class KernelReader {
     return new Kernel(profile, kernel.object().toConfig(), policy);
   }
 
+  /** A kernel block with only {@code profile = name}: the profile's values, no overrides. */
+  static Kernel profileOnly(String name) throws ScenarioException {
+    if (!Kernel.PROFILES.contains(name)) {
+      throw new ScenarioException("--profile " + name, 0, "profile must be one of " + String.join(", ", Kernel.PROFILES) + ", got '" + name + "'");
+    }
+    com.typesafe.config.Config c = ConfigFactory.parseString("profile = " + name);
+    Section s = new Section(c.root(), "kernel", null, null);
+    return read(s);
+  }
+
   private static void only(Section kernel, String key, String sub) throws ScenarioException {
     if (kernel.optional(key) != null) {
       kernel.section(key).checkKeys(List.of(sub));

@@ -53,6 +53,15 @@ public record Scenario(
         origin, name, description, seed, mode, machine, kernel, processes, newExpect, limits);
   }
 
+  /**
+   * The same scenario under another kernel profile, the scenario's own knobs dropped (how
+   * {@code --profile} and {@code compare} put one program under strat9 and linux).
+   */
+  public Scenario withProfile(String profile) throws ScenarioException {
+    return new Scenario(
+        origin, name, description, seed, mode, machine, KernelReader.profileOnly(profile), processes, expect, limits);
+  }
+
   public Scenario withMode(Mode newMode) {
     return new Scenario(
         origin, name, description, seed, newMode, machine, kernel, processes, expect, limits);
