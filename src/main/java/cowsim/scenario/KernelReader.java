@@ -58,12 +58,34 @@ final class KernelReader {
 
   /** A kernel block with only {@code profile = name}: the profile's values, no overrides. */
   static Kernel profileOnly(String name) throws ScenarioException {
+    return profileWith(name, List.of());
+  }
+
+  /**
+   * A kernel block with the profile and these knobs ({@code tlb.cow-fault=mm-cpus}), nothing
+   * else from the scenario.
+   */
+  static Kernel profileWith(String name, List<String> knobs) throws ScenarioException {
     if (!Kernel.PROFILES.contains(name)) {
       throw new ScenarioException("--profile " + name, 0, "profile must be one of " + String.join(", ", Kernel.PROFILES) + ", got '" + name + "'");
     }
     com.typesafe.config.Config c = ConfigFactory.parseString("profile = " + name);
-    Section s = new Section(c.root(), "kernel", null, null);
-    return read(s);
+    for (String knob : knobs) {
+      try {
+        c = ConfigFactory.parseString(knob).withFallback(c);
+      } catch (com.typesafe.config.ConfigException e) {
+        throw new ScenarioException("--variant " + knob, 0, "expected knob=value, e.g. tlb.cow-fault=mm-cpus");
+      }
+    }
+    String origin = knobs.isEmpty() ? "--profile " + name : "--variant " + String.join(",", knobs);
+    Locator locator = Locator.forText(origin, "", java.util.Set.of(), KernelReader.class.getClassLoader());
+    try {
+      return read(new Section(c.root(), "kernel", locator.locate(c.root()), locator));
+    } catch (ScenarioException e) {
+      throw new ScenarioException("--variant " + String.join(",", knobs), 0, e.reason());
+    } catch (RuntimeException e) {
+      throw new ScenarioException("--variant " + String.join(",", knobs), 0, "not a kernel knob: " + e.getMessage());
+    }
   }
 
   private static void only(Section kernel, String key, String sub) throws ScenarioException {

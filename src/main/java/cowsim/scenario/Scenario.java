@@ -62,6 +62,12 @@ public record Scenario(
         origin, name, description, seed, mode, machine, KernelReader.profileOnly(profile), processes, expect, limits);
   }
 
+  /** Under a profile plus the given knobs ({@code compare --variant}), the scenario's own knobs dropped. */
+  public Scenario withProfile(String profile, List<String> knobs) throws ScenarioException {
+    return new Scenario(
+        origin, name, description, seed, mode, machine, KernelReader.profileWith(profile, knobs), processes, expect, limits);
+  }
+
   public Scenario withMode(Mode newMode) {
     return new Scenario(
         origin, name, description, seed, newMode, machine, kernel, processes, expect, limits);

@@ -106,6 +106,8 @@ public final class CpuActor extends Node implements Hardware {
 
   private long shootRequest;
   private long spins;
+  private long shootStart;
+  private long shootWaitCycles;
   private final List<Integer> pendingTargets = new ArrayList<>();
   private int acksMissing;
   private Runnable shootDone;
@@ -597,6 +599,7 @@ public final class CpuActor extends Node implements Hardware {
 
   private void endShootdown() {
     mode = Mode.KERNEL;
+    shootWaitCycles += now - shootStart;
     if (shootTimer != null) {
       cancel(shootTimer);
     }
@@ -816,6 +819,7 @@ public final class CpuActor extends Node implements Hardware {
       return;
     }
     kc.shootdowns++;
+    shootStart = now;
     shootRequest++;
     acksMissing = targets.length;
     shootDone = k;
@@ -984,6 +988,7 @@ public final class CpuActor extends Node implements Hardware {
     c.put("ipis", ipisSent);
     c.put("ipis_handled", ipisHandled);
     c.put("shootdowns", kc.shootdowns);
+    c.put("shootdown_wait_cycles", shootWaitCycles);
     c.put("ack_timeouts", kc.ackTimeouts);
     c.put("context_switches", contextSwitches);
     c.put("syscalls", kc.syscalls);

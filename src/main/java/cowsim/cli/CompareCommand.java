@@ -1,0 +1,201 @@
+package cowsim.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import cowsim.explore.Explorer;
+import cowsim.explore.RunOutcome;
+import cowsim.explore.ScheduleSpec;
+import cowsim.explore.Strategy;
+import cowsim.scenario.Mode;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import cowsim.sim.Simulation;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code cowsim compare FILE --profiles strat9,linux}: the same program under each kernel
+ * profile (and knob variants), each explored over many schedules, side by side: what breaks and
+ * what the fix costs.
+ */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = "Run one scenario under several kernel profiles and knob variants, each explored over --runs schedules, and compare violations and costs.",
+    footer = {"", "Columns: each profile (its values only, the scenario's own knobs dropped), then the first profile plus each --variant.",
+        "Exit codes: 0 done, 2 bad input."})
+final class CompareCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (HOCON).")
+  Path file;
+
+  @Mixin ScenarioArgs args;
+
+  @Option(names = "--profiles", paramLabel = "P,P", split = ",", description = "Profiles to compare (default: strat9,linux).")
+  List<String> profiles = new ArrayList<>(List.of("strat9", "linux"));
+
+  @Option(names = "--variant", paramLabel = "KNOB=VALUE", description = "A column: the first profile plus this kernel knob, e.g. tlb.cow-fault=mm-cpus (repeatable; join several knobs with ';').")
+  List<String> variants = new ArrayList<>();
+
+  @Option(names = "--runs", paramLabel = "N", description = "Schedules per column (default 20).")
+  int runs = 20;
+
+  @Option(names = "--strategy", paramLabel = "S", description = "random or pct (default pct).")
+  String strategy = "pct";
+
+  @Option(names = "--depth", paramLabel = "D", description = "PCT depth (default 3).")
+  int depth = 3;
+
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  int jobs = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-compare-<timestamp>).")
+  Path out;
+
+  /** One column's totals. */
+  private record Column(String name, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means) {}
+
+  private static final List<String> COSTS =
+      List.of("ipis", "shootdown_wait_cycles", "cow_copies", "cow_reuses", "page_faults", "cycles", "messages");
+
+  @Override
+  public Integer call() throws Exception {
+    Scenario base;
+    List<Scenario> columns = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    try {
+      base = args.load(file);
+      if (base.mode() != Mode.DETERMINISTIC) {
+        throw new ScenarioException(file.toString(), 0, "compare explores schedules: the scenario must run in deterministic mode");
+      }
+      if (runs < 1 || jobs < 1 || depth < 1) {
+        throw new ScenarioException("--runs/--jobs/--depth", 0, "must be at least 1");
+      }
+      for (String p : profiles) {
+        columns.add(base.withProfile(p.trim()));
+        names.add(p.trim());
+      }
+      for (String v : variants) {
+        List<String> knobs = List.of(v.split(";"));
+        columns.add(base.withProfile(profiles.get(0).trim(), knobs));
+        names.add(profiles.get(0).trim() + " + " + v);
+      }
+    } catch (ScenarioException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Strategy st = Strategy.parse(strategy).filter(x -> x != Strategy.TIME).orElse(null);
+    if (st == null) {
+      System.err.println("--strategy " + strategy + ": must be random or pct");
+      return 2;
+    }
+    Path dir = out != null ? out : Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    Files.createDirectories(dir);
+    Explorer explorer = new Explorer(new Simulation());
+    ScheduleSpec spec = ScheduleSpec.of(ConfigFactory.load(), st, depth);
+    List<Column> results = new ArrayList<>();
+    PrintStream o = System.out;
+    o.printf("comparing %s: %d columns x %d schedules (%s, first seed %d)%n", base.name(), columns.size(), runs, spec.describe(), base.seed());
+    for (int c = 0; c < columns.size(); c++) {
+      Scenario s = columns.get(c);
+      List<RunOutcome> outcomes = explorer.explore(s, spec, base.seed(), runs, jobs, false, r -> {});
+      Map<String, Integer> kinds = new LinkedHashMap<>();
+      Map<String, Double> means = new LinkedHashMap<>();
+      int withViolations = 0;
+      for (RunOutcome r : outcomes) {
+        TreeSet<String> found = new TreeSet<>(r.result().violationCounts().keySet());
+        if (!found.isEmpty()) {
+          withViolations++;
+        }
+        found.forEach(k -> kinds.merge(k, 1, Integer::sum));
+        for (String k : COSTS) {
+          means.merge(k, (double) r.result().stat(k) / outcomes.size(), Double::sum);
+        }
+      }
+      kinds.put("any", withViolations);
+      results.add(new Column(names.get(c), outcomes.size(), kinds, means));
+      o.printf("  %s: %d/%d runs with violations%n", names.get(c), withViolations, outcomes.size());
+    }
+    print(o, results);
+    writeJson(dir, base, spec, results);
+    o.println("compare.json: " + dir.resolve("compare.json"));
+    return 0;
+  }
+
+  private static void print(PrintStream o, List<Column> cols) {
+    TreeSet<String> kinds = new TreeSet<>();
+    cols.forEach(c -> kinds.addAll(c.runsWithKind().keySet()));
+    kinds.remove("any");
+    int widest = 24;
+    for (Column c : cols) {
+      widest = Math.max(widest, c.name().length() + 2);
+    }
+    int w = widest;
+    StringBuilder head = new StringBuilder(String.format("%-26s", ""));
+    cols.forEach(c -> head.append(String.format("%" + w + "s", c.name())));
+    o.println(head);
+    row(o, "runs with violations", cols, w, c -> c.runsWithKind().get("any") + "/" + c.runs());
+    for (String k : kinds) {
+      row(o, "  " + k, cols, w, c -> c.runsWithKind().getOrDefault(k, 0) + "/" + c.runs());
+    }
+    row(o, "IPIs sent (mean)", cols, w, c -> fmt(c.means().get("ipis")));
+    row(o, "shootdown wait cycles", cols, w, c -> fmt(c.means().get("shootdown_wait_cycles")));
+    row(o, "COW copies", cols, w, c -> fmt(c.means().get("cow_copies")));
+    row(o, "COW reuses", cols, w, c -> fmt(c.means().get("cow_reuses")));
+    row(o, "page faults", cols, w, c -> fmt(c.means().get("page_faults")));
+    row(o, "total cycles", cols, w, c -> fmt(c.means().get("cycles")));
+    row(o, "messages", cols, w, c -> fmt(c.means().get("messages")));
+  }
+
+  private static void row(PrintStream o, String label, List<Column> cols, int w, java.util.function.Function<Column, String> cell) {
+    StringBuilder sb = new StringBuilder(String.format("%-26s", label));
+    cols.forEach(c -> sb.append(String.format("%" + w + "s", cell.apply(c))));
+    o.println(sb);
+  }
+
+  private static String fmt(Double d) {
+    return d == null ? "-" : d >= 100 ? String.format("%.0f", d) : String.format("%.2f", d);
+  }
+
+  private void writeJson(Path dir, Scenario base, ScheduleSpec spec, List<Column> cols) throws Exception {
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = m.createObjectNode();
+    root.put("scenario", base.name());
+    root.put("file", base.origin());
+    root.put("strategy", spec.describe());
+    root.put("first_seed", base.seed());
+    root.put("runs", runs);
+    ArrayNode arr = root.putArray("columns");
+    for (Column c : cols) {
+      ObjectNode n = arr.addObject();
+      n.put("name", c.name());
+      n.put("runs", c.runs());
+      n.put("runs_with_violations", c.runsWithKind().get("any"));
+      ObjectNode k = n.putObject("runs_with_kind");
+      c.runsWithKind().forEach((kk, v) -> {
+        if (!kk.equals("any")) {
+          k.put(kk, v);
+        }
+      });
+      ObjectNode means = n.putObject("means");
+      c.means().forEach(means::put);
+    }
+    m.writeValue(dir.resolve("compare.json").toFile(), root);
+  }
+}
