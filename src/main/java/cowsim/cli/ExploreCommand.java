@@ -313,11 +313,14 @@ final class ExploreCommand implements Callable<Integer> {
     return JAR + " run " + quote(file.toString()) + " --seed " + seed + (strategyArgs.isEmpty() ? "" : " " + strategyArgs) + extraArgs();
   }
 
-  /** The scenario options given to explore that replay needs too (mode, --set, expected violations). */
+  /** The scenario options given to explore that replay needs too (mode, profile, expected violations, --set). */
   private String extraArgs() {
     StringBuilder b = new StringBuilder();
     if (args.mode != null) {
       b.append(" --mode ").append(quote(args.mode));
+    }
+    if (args.profile != null) {
+      b.append(" --profile ").append(quote(args.profile));
     }
     if (args.expectViolations != null) {
       b.append(" --expect-violations ").append(quote(String.join(",", args.expectViolations)));

@@ -80,6 +80,9 @@ public final class Explorer {
             return null;
           }
           RunOutcome o = runOnce(scenario, spec, index, seeds.get(index), null);
+          if (o.pass()) {
+            o = o.withoutSchedule(); // only failing runs are replayed or shrunk: keep memory flat
+          }
           if (!o.pass() && untilFirst) {
             stopAfter.accumulateAndGet(index, Math::min);
           }

@@ -14,10 +14,16 @@ import java.util.List;
  * @param kinds what the failure is counted under (empty when it passed), see {@link Failures}
  * @param result the whole result
  * @param verdict the verdict
- * @param schedule the conductor's decisions (null in concurrent mode)
+ * @param schedule the conductor's decisions (null in concurrent mode, and for passing runs of an
+ *     exploration)
  */
 public record RunOutcome(
     int index, long seed, String traceHash, boolean pass, List<String> kinds, SimResult result, Verdict verdict, ScheduleRecord schedule) {
+
+  /** The same outcome without its decisions (a long exploration keeps only failing runs' ones). */
+  public RunOutcome withoutSchedule() {
+    return new RunOutcome(index, seed, traceHash, pass, kinds, result, verdict, null);
+  }
 
   public long cycles() {
     return result.stat("cycles");

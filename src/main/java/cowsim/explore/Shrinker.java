@@ -145,7 +145,7 @@ public final class Shrinker {
       }
       d = new ArrayList<>(d.subList(0, hi));
       log.accept("shrink: decisions " + record.decisions().size() + " -> " + d.size() + " (shortest failing prefix"
-          + (best == failing || before.isEmpty() ? ")" : ", of the run with fewer change points)"));
+          + (points.size() == before.size() ? ")" : ", of the run with fewer change points)"));
       // 3. one late message instead: a race that needs one CPU to lag usually needs just one of its
       //    messages to arrive late, however many small decisions produced the lag
       if (d.size() > 1 && tests < budget) {

@@ -54,6 +54,9 @@ class ViolationScenariosTest {
       assertTrue(r.violations().isEmpty(), file + " seed " + seed + ": " + r.violations());
       assertTrue(Verdict.judge(r).pass(), file + " seed " + seed + ": " + Verdict.judge(r).failures());
     }
+    if (s.description().startsWith("RACY")) {
+      return; // clean in time order, racy by design under other schedules (see cowsim.explore)
+    }
     SimResult c = new Simulation().run(s.withMode(Mode.CONCURRENT), null);
     assertNull(c.traceHash());
     assertTrue(c.violations().isEmpty(), file + " concurrent: " + c.violations());
