@@ -85,9 +85,22 @@ public sealed interface Event extends Observation {
    * CPUs (fork, COW fault, munmap, mprotect) starts or ends. Stale TLB entries of that address
    * space used while one is in progress are the kernel's business, not yet a violation.
    */
-  record OpBegin(long cycle, int cpu, long cr3, String what) implements Event {}
+  record OpBegin(long cycle, int cpu, long cr3, String what, long start, long end) implements Event {
+    /** An operation on the whole address space (fork). */
+    public OpBegin(long cycle, int cpu, long cr3, String what) {
+      this(cycle, cpu, cr3, what, 0, WHOLE);
+    }
+  }
 
-  record OpEnd(long cycle, int cpu, long cr3, String what) implements Event {}
+  /** The end of the operation begun with the same cr3, what and range. */
+  record OpEnd(long cycle, int cpu, long cr3, String what, long start, long end) implements Event {
+    public OpEnd(long cycle, int cpu, long cr3, String what) {
+      this(cycle, cpu, cr3, what, 0, WHOLE);
+    }
+  }
+
+  /** End of the user half: an operation range [0, WHOLE) covers every user page. */
+  long WHOLE = 0x0000_8000_0000_0000L;
 
   /** A kernel step worth showing in histories (copied, COW-marked, ...). */
   record Note(long cycle, int cpu, long cr3, long va, long frame, String what) implements Event {}

@@ -24,29 +24,52 @@ import java.util.TreeMap;
  */
 public final class Oracle {
 
-  /** A leaf mapping: address space (its PML4 frame) and page. */
-  record Mapping(long cr3, long va) {}
+  /**
+   * A leaf mapping: address space and page. Address spaces are numbered as they are created, so
+   * a PML4 frame freed and reused for a new address space does not merge the two.
+   */
+  record Mapping(long space, long va) {}
 
-  private record TableInfo(int level, long cr3, long vaBase) {}
+  private record TableInfo(int level, long space, long vaBase) {}
 
-  /** An address space, named by its PML4 frame. */
+  /** A kernel operation in progress on a range of an address space. */
+  private record Op(String what, long start, long end) {}
+
+  /** An address space: its PML4 frame, its process, its lineage and what it last stored. */
   private static final class Space {
+    final long id;
     final long cr3;
     long pid;
     long parent = -1;
     long born = -1;
     boolean live;
     boolean gone;
-    int opsInProgress;
+    final List<Op> ops = new ArrayList<>();
+    final List<long[]> unmapping = new ArrayList<>();
+    /**
+     * The value last stored at each address. A fork child starts empty: what it inherited is
+     * whatever its frames held at the split, which sibling threads may legitimately have changed
+     * in fork's window, so only the child's own stores are checked for lost writes.
+     */
     HashMap<Long, Long> values = new HashMap<>();
 
-    Space(long cr3) {
+    Space(long id, long cr3) {
+      this.id = id;
       this.cr3 = cr3;
+    }
+
+    boolean opCovers(long va) {
+      for (Op o : ops) {
+        if (va >= o.start() && va < o.end()) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
   /** What a TLB hit looked like, waiting for its memory access to complete. */
-  private record Pending(long cr3, long va, long frame, String stale, String reused) {}
+  private record Pending(long cr3, long va, long frame, String stale, String reused, boolean tolerated) {}
 
   private final long reserved;
   private final int historyDepth;
@@ -61,7 +84,11 @@ public final class Oracle {
   /** Frames whose latest use was as a page table (their refcount slot means nothing). */
   private final Set<Long> tableRole = new HashSet<>();
   private final HashMap<Long, Set<Mapping>> rmap = new HashMap<>();
+  /** The current address space of each PML4 frame. */
   private final HashMap<Long, Space> spaces = new HashMap<>();
+  /** Every address space ever, by id. */
+  private final HashMap<Long, Space> spaceById = new HashMap<>();
+  private long nextSpace = 1;
   private final HashMap<Long, long[]> writers = new HashMap<>();
   private final HashMap<Integer, long[]> copySnapshot = new HashMap<>();
   private final HashMap<TlbKey, Long> tlbFills = new HashMap<>();
@@ -109,15 +136,15 @@ public final class Oracle {
       onTlbUse(u);
     } else if (e instanceof Event.TlbFill f) {
       tlbFills.put(new TlbKey(f.cpu(), f.cr3(), VirtualAddress.pageNumber(f.va())), ((long) gen(f.frame()) << 40) | f.frame());
-      history(f.frame(), new Mapping(f.cr3(), f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(),
+      history(f.frame(), new Mapping(space(f.cr3()).id, f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(),
           "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
     } else if (e instanceof Event.MemCas c) {
-      touch(c.cycle(), c.cpu(), c.paddr() >>> 12, "the page walker's A/D update", -1, 0, 0);
+      touch(c.cycle(), c.cpu(), c.paddr() >>> 12, "the page walker's A/D update", -1, 0, 0, null);
       if (c.old() == c.expected()) {
         tableWrite(c.cycle(), c.cpu(), c.paddr(), c.value(), c.old(), false);
       }
     } else if (e instanceof Event.FrameRead r) {
-      touch(r.cycle(), r.cpu(), r.frame(), "a frame read", -1, 0, 0);
+      touch(r.cycle(), r.cpu(), r.frame(), "a frame read", -1, 0, 0, null);
       long[] w = writers.get(r.frame());
       copySnapshot.put(r.cpu(), w == null ? null : w.clone());
     } else if (e instanceof Event.FrameWrite w) {
@@ -125,7 +152,7 @@ public final class Oracle {
     } else if (e instanceof Event.RefChange r) {
       onRefChange(r);
     } else if (e instanceof Event.RefRead r) {
-      touch(r.cycle(), r.cpu(), r.frame(), "a refcount read", -1, 0, 0);
+      touch(r.cycle(), r.cpu(), r.frame(), "a refcount read", -1, 0, 0, null);
     } else if (e instanceof Event.Alloc a) {
       allocated.set((int) a.frame());
       generation.merge(a.frame(), 1, Integer::sum);
@@ -135,7 +162,7 @@ public final class Oracle {
     } else if (e instanceof Event.Free f) {
       onFree(f);
     } else if (e instanceof Event.Invlpg i) {
-      history(-1, new Mapping(i.cr3(), i.va()), i.cycle(), i.cpu(), "cpu-" + i.cpu(), "invalidated locally on cpu-" + i.cpu() + " (" + i.why() + ")");
+      history(-1, new Mapping(space(i.cr3()).id, i.va()), i.cycle(), i.cpu(), "cpu-" + i.cpu(), "invalidated locally on cpu-" + i.cpu() + " (" + i.why() + ")");
     } else if (e instanceof Event.TlbFlush f) {
       global(f.cycle(), f.cpu(), "cpu-" + f.cpu(), "TLB flushed on cpu-" + f.cpu() + " (" + f.why() + ")");
     } else if (e instanceof Event.IpiSent i) {
@@ -146,15 +173,23 @@ public final class Oracle {
     } else if (e instanceof Event.AssertionFailed a) {
       report("assertion", a.cpu(), a.pid(), a.tid(), -1, -1, a.cycle(), a.message(), key("assert", seq));
     } else if (e instanceof Event.RootCreated r) {
-      tableInfo.put(r.cr3(), new TableInfo(4, r.cr3(), 0));
+      Space fresh = newSpace(r.cr3());
+      tableInfo.put(r.cr3(), new TableInfo(4, fresh.id, 0));
       tableRole.add(r.cr3());
       tables.put(r.cr3(), new long[512]);
-      spaces.put(r.cr3(), new Space(r.cr3()));
     } else if (e instanceof Event.OpBegin o) {
-      space(o.cr3()).opsInProgress++;
+      space(o.cr3()).ops.add(new Op(o.what(), o.start(), o.end()));
       global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), o.what() + " begins on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
     } else if (e instanceof Event.OpEnd o) {
-      space(o.cr3()).opsInProgress--;
+      Space sp = space(o.cr3());
+      sp.ops.remove(new Op(o.what(), o.start(), o.end()));
+      if (o.what().equals("munmap")) {
+        // stores that landed between the VMA cut and the PTE clear went with the pages
+        for (long[] r : sp.unmapping) {
+          sp.values.keySet().removeIf(va -> va >= r[0] && va < r[1]);
+        }
+        sp.unmapping.clear();
+      }
       global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), o.what() + " ends on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
     } else if (e instanceof Event.ProcessSpace p) {
       onProcessSpace(p);
@@ -164,10 +199,11 @@ public final class Oracle {
       s.gone = true;
       s.values = new HashMap<>();
     } else if (e instanceof Event.Unmapped u) {
-      HashMap<Long, Long> values = space(u.cr3()).values;
-      values.keySet().removeIf(va -> va >= u.start() && va < u.end());
+      Space sp = space(u.cr3());
+      sp.values.keySet().removeIf(va -> va >= u.start() && va < u.end());
+      sp.unmapping.add(new long[] {u.start(), u.end()});
     } else if (e instanceof Event.Note n) {
-      history(n.frame(), n.va() < 0 ? null : new Mapping(n.cr3(), n.va() & ~0xfffL), n.cycle(), n.cpu(), "cpu-" + n.cpu(), n.what());
+      history(n.frame(), n.va() < 0 ? null : new Mapping(space(n.cr3()).id, n.va() & ~0xfffL), n.cycle(), n.cpu(), "cpu-" + n.cpu(), n.what());
     }
   }
 
@@ -175,23 +211,28 @@ public final class Oracle {
     Space s = space(p.cr3());
     s.pid = p.pid();
     s.live = true;
-    s.born = seq;
-    s.parent = p.parentCr3();
-    if (p.parentCr3() >= 0) {
-      // the child's memory is the parent's as of now: the split point of the two
-      s.values = new HashMap<>(space(p.parentCr3()).values);
-    }
+    s.born = seq; // the split point with the parent
+    s.parent = p.parentCr3() >= 0 ? space(p.parentCr3()).id : -1;
     for (Map.Entry<Long, Set<Mapping>> m : rmap.entrySet()) {
       for (Mapping map : m.getValue()) {
-        if (map.cr3() == p.cr3()) {
+        if (map.space() == s.id) {
           lastOwner.put(m.getKey(), "pid " + p.pid());
         }
       }
     }
   }
 
+  /** The current address space with this PML4 frame. */
   private Space space(long cr3) {
-    return spaces.computeIfAbsent(cr3, Space::new);
+    Space s = spaces.get(cr3);
+    return s != null ? s : newSpace(cr3);
+  }
+
+  private Space newSpace(long cr3) {
+    Space s = new Space(nextSpace++, cr3);
+    spaces.put(cr3, s);
+    spaceById.put(s.id, s);
+    return s;
   }
 
   // ================================================================== accesses
@@ -204,18 +245,19 @@ public final class Oracle {
       reused = "went through cpu-" + u.cpu() + "'s TLB entry for " + hex(u.va() & ~0xfffL) + ", filled before frame " + hex(u.frame()) + " was freed and reallocated";
     }
     Space s = space(u.cr3());
-    if (s.opsInProgress == 0) {
-      long pte = walk(u.cr3(), u.va());
-      if (!Pte.present(pte)) {
-        stale = "the PTE is no longer present";
-      } else if (Pte.frame(pte) != u.frame()) {
-        stale = "the PTE now maps frame " + hex(Pte.frame(pte)) + ", the TLB entry frame " + hex(u.frame());
-      } else if (u.write() && !Pte.writable(pte)) {
-        stale = "the PTE is now read-only" + (Pte.cow(pte) ? " (copy-on-write)" : "") + " but the TLB entry is writable";
-      }
+    long pte = walk(u.cr3(), u.va());
+    if (!Pte.present(pte)) {
+      stale = "the PTE is no longer present";
+    } else if (Pte.frame(pte) != u.frame()) {
+      stale = "the PTE now maps frame " + hex(Pte.frame(pte)) + ", the TLB entry frame " + hex(u.frame());
+    } else if (u.write() && !Pte.writable(pte)) {
+      stale = "the PTE is now read-only" + (Pte.cow(pte) ? " (copy-on-write)" : "") + " but the TLB entry is writable";
     }
+    // while the kernel is changing this page (fork's window, a COW fault, munmap, mprotect) a
+    // stale entry is its business: it may still flush before it is done
+    boolean tolerated = stale != null && s.opCovers(u.va());
     if (stale != null || reused != null) {
-      pending.put(u.cpu(), new Pending(u.cr3(), u.va(), u.frame(), stale, reused));
+      pending.put(u.cpu(), new Pending(u.cr3(), u.va(), u.frame(), tolerated ? null : stale, reused, tolerated));
     } else {
       pending.remove(u.cpu());
     }
@@ -225,43 +267,52 @@ public final class Oracle {
     long frame = r.paddr() >>> 12;
     Event.Access a = r.access();
     if (a == null || !a.user()) {
-      touch(r.cycle(), r.cpu(), frame, a == null ? "a kernel read" : "a page-walk read", -1, 0, 0);
+      touch(r.cycle(), r.cpu(), frame, a == null ? "a kernel read" : "a page-walk read", -1, 0, 0, null);
       return;
     }
     Pending p = a.tlbHit() ? pending.remove(r.cpu()) : null;
     Space s = space(a.cr3());
     long va = a.va();
-    Mapping page = new Mapping(a.cr3(), va & ~0xfffL);
-    if (touch(r.cycle(), r.cpu(), frame, "a load by pid " + a.pid() + " at " + hex(va), va, a.pid(), a.tid())) {
+    Mapping page = new Mapping(s.id, va & ~0xfffL);
+    if (touch(r.cycle(), r.cpu(), frame, "a load by pid " + a.pid() + " at " + hex(va), va, a.pid(), a.tid(), page)) {
       return;
     }
     if (p != null && p.reused() != null) {
-      report("use-after-free", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(), "a load by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", r.cpu(), va, frame), frame, page);
+      report("use-after-free", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(), "a load by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", r.cpu(), va & ~0xfffL, frame), frame, page);
       return;
     }
-    long expected = s.values.getOrDefault(va, 0L);
+    Long expected = s.values.get(va);
+    if (expected == null && s.parent < 0) {
+      expected = 0L; // never stored: demand-zero
+    }
     long[] w = writers.get(frame);
     int slot = (int) ((r.paddr() & 0xfff) >>> 3);
-    if (w != null && w[slot] >= 0 && w[slot] != a.cr3() && w[512 + slot] > split(a.cr3(), w[slot])) {
-      Space other = space(w[slot]);
-      boolean related = split(a.cr3(), w[slot]) >= 0;
+    if (w != null && w[slot] >= 0 && w[slot] != s.id && w[512 + slot] > split(s.id, w[slot])) {
+      Space other = spaceById.get(w[slot]);
+      boolean related = split(s.id, w[slot]) >= 0;
       report("cow-isolation", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
           "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + ", a value pid " + other.pid
               + (related ? " stored after the two were split by fork" : " (an unrelated address space) stored"),
-          key("cow-read", a.cr3(), va & ~0xfffL, frame), frame, page);
+          key("cow-read", s.id, va & ~0xfffL, frame), frame, page);
       return;
+    }
+    if (p != null && p.tolerated()) {
+      return; // a stale entry while the kernel is still at work on this page
+    }
+    if (expected == null) {
+      return; // inherited at fork and not stored since: nothing to compare with
     }
     if (p != null && p.stale() != null && r.value() != expected) {
       history(frame, page, r.cycle(), r.cpu(), "cpu-" + r.cpu(), "load through a stale TLB entry returned " + r.value() + ", last store was " + expected);
       report("stale-tlb", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
           "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + " through cpu-" + r.cpu() + "'s stale TLB entry (" + p.stale() + "); its last store there was " + expected,
-          key("stale-tlb", a.cr3(), va & ~0xfffL, frame), frame, page);
+          key("stale-tlb", s.id, va & ~0xfffL, frame), frame, page);
       return;
     }
     if (r.value() != expected) {
       report("stale-read", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
           "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + " (frame " + hex(frame) + ") but its last store there was " + expected + ": a write was lost",
-          key("stale-read", a.cr3(), va & ~0xfffL), frame, page);
+          key("stale-read", s.id, va & ~0xfffL), frame, page);
     }
   }
 
@@ -269,7 +320,7 @@ public final class Oracle {
     long frame = w.paddr() >>> 12;
     Event.Access a = w.access();
     if (a == null || !a.user()) {
-      touch(w.cycle(), w.cpu(), frame, "a kernel write", -1, 0, 0);
+      touch(w.cycle(), w.cpu(), frame, "a kernel write", -1, 0, 0, null);
       long[] ws = writers.get(frame);
       if (ws != null) {
         ws[(int) ((w.paddr() & 0xfff) >>> 3)] = -1;
@@ -279,50 +330,51 @@ public final class Oracle {
     }
     Pending p = a.tlbHit() ? pending.remove(w.cpu()) : null;
     long va = a.va();
-    Mapping page = new Mapping(a.cr3(), va & ~0xfffL);
     Space s = space(a.cr3());
+    Mapping page = new Mapping(s.id, va & ~0xfffL);
     s.values.put(va, w.value());
     long[] ws = writers.computeIfAbsent(frame, f -> newWriters());
     int slot = (int) ((w.paddr() & 0xfff) >>> 3);
-    ws[slot] = a.cr3();
+    ws[slot] = s.id;
     ws[512 + slot] = seq;
-    if (touch(w.cycle(), w.cpu(), frame, "a store by pid " + a.pid() + " at " + hex(va), va, a.pid(), a.tid())) {
+    if (touch(w.cycle(), w.cpu(), frame, "a store by pid " + a.pid() + " at " + hex(va), va, a.pid(), a.tid(), page)) {
       return;
     }
     if (p != null && p.reused() != null) {
       history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), "store of " + w.value() + " by pid " + a.pid() + " through a TLB entry older than the frame's reuse");
-      report("use-after-free", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(), "a store by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", w.cpu(), va, frame), frame, page);
+      report("use-after-free", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(), "a store by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", w.cpu(), va & ~0xfffL, frame), frame, page);
       return;
     }
     if (p != null && p.stale() != null) {
       history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), "store of " + w.value() + " through a stale TLB entry");
       report("stale-tlb", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(),
           "pid " + a.pid() + " stored " + w.value() + " at " + hex(va) + " into frame " + hex(frame) + " through cpu-" + w.cpu() + "'s stale TLB entry: " + p.stale(),
-          key("stale-tlb", a.cr3(), va & ~0xfffL, frame), frame, page);
+          key("stale-tlb", s.id, va & ~0xfffL, frame), frame, page);
       return;
     }
-    long pte = walk(a.cr3(), va);
-    boolean allowed = Pte.present(pte) && Pte.frame(pte) == frame && Pte.writable(pte);
-    if (!allowed && s.opsInProgress == 0) {
-      Mapping other = otherLiveMapping(frame, a.cr3());
+    // a writable private page is never mapped by another live address space: a store into a
+    // frame another one maps breaks copy-on-write isolation, whatever the storer's PTE says
+    if (!s.opCovers(va)) {
+      Mapping other = otherLiveMapping(frame, s.id);
       if (other != null) {
+        long pte = walk(a.cr3(), va);
         report("cow-isolation", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(),
-            "pid " + a.pid() + " stored " + w.value() + " at " + hex(va) + " into frame " + hex(frame) + ", which pid " + space(other.cr3()).pid
-                + " also maps, while its own PTE does not allow the store (" + Pte.describe(pte) + ")",
-            key("cow-write", a.cr3(), va & ~0xfffL, frame), frame, page);
+            "pid " + a.pid() + " stored " + w.value() + " at " + hex(va) + " into frame " + hex(frame) + ", which pid " + spaceById.get(other.space()).pid
+                + " also maps (its own PTE: " + Pte.describe(pte) + ")",
+            key("cow-write", s.id, va & ~0xfffL, frame), frame, page);
       }
     }
   }
 
-  private Mapping otherLiveMapping(long frame, long cr3) {
+  private Mapping otherLiveMapping(long frame, long space) {
     Set<Mapping> maps = rmap.get(frame);
     if (maps == null) {
       return null;
     }
     Mapping best = null;
     for (Mapping m : maps) {
-      Space s = spaces.get(m.cr3());
-      if (m.cr3() != cr3 && s != null && s.live && (best == null || m.cr3() < best.cr3())) {
+      Space s = spaceById.get(m.space());
+      if (m.space() != space && s != null && s.live && !s.gone && (best == null || m.space() < best.space())) {
         best = m;
       }
     }
@@ -330,7 +382,7 @@ public final class Oracle {
   }
 
   private void onFrameWrite(Event.FrameWrite w) {
-    if (touch(w.cycle(), w.cpu(), w.frame(), w.source() < 0 ? "zeroing" : "a copy into it", -1, 0, 0)) {
+    if (touch(w.cycle(), w.cpu(), w.frame(), w.source() < 0 ? "zeroing" : "a copy into it", -1, 0, 0, null)) {
       return;
     }
     long[] t = tables.get(w.frame());
@@ -362,7 +414,7 @@ public final class Oracle {
   private void onRefChange(Event.RefChange r) {
     long now = (r.old() + r.delta()) & 0xffff_ffffL;
     history(r.frame(), null, r.cycle(), r.cpu(), "memory", "refcount " + r.old() + " -> " + now + " (cpu-" + r.cpu() + ")");
-    touch(r.cycle(), r.cpu(), r.frame(), "a refcount update", -1, 0, 0);
+    touch(r.cycle(), r.cpu(), r.frame(), "a refcount update", -1, 0, 0, null);
     if (r.old() == 0 && r.delta() < 0) {
       report("refcount-underflow", r.cpu(), 0, 0, -1, r.frame(), r.cycle(),
           "cpu-" + r.cpu() + " decremented frame " + hex(r.frame()) + "'s refcount from 0; it wrapped to " + now,
@@ -385,14 +437,16 @@ public final class Oracle {
 
   /**
    * A use of a frame; reports use-after-free when the frame is free. True when it reported.
+   *
+   * @param page the accessing address space's page, for the history, or null
    */
-  private boolean touch(long cycle, int cpu, long frame, String what, long va, long pid, long tid) {
+  private boolean touch(long cycle, int cpu, long frame, String what, long va, long pid, long tid, Mapping page) {
     if (frame < reserved || allocated.get((int) frame)) {
       return false;
     }
     report("use-after-free", cpu, pid, tid, va, frame, cycle,
         what + " on cpu-" + cpu + " touched frame " + hex(frame) + ", which is free in the allocator",
-        key("uaf", frame, generation.getOrDefault(frame, 0)), frame, va < 0 ? null : new Mapping(-1, va & ~0xfffL));
+        key("uaf", frame, generation.getOrDefault(frame, 0)), frame, page);
     return true;
   }
 
@@ -420,13 +474,13 @@ public final class Oracle {
     if (info.level() > 1) {
       if (Pte.present(after) && !Pte.huge(after)) {
         long child = Pte.frame(after);
-        tableInfo.put(child, new TableInfo(info.level() - 1, info.cr3(), va));
+        tableInfo.put(child, new TableInfo(info.level() - 1, info.space(), va));
         tableRole.add(child);
         tables.computeIfAbsent(child, f -> new long[512]);
       }
       return;
     }
-    Mapping m = new Mapping(info.cr3(), va);
+    Mapping m = new Mapping(info.space(), va);
     boolean wasMapped = Pte.present(before);
     boolean isMapped = Pte.present(after);
     if (wasMapped && (!isMapped || Pte.frame(before) != Pte.frame(after))) {
@@ -441,9 +495,9 @@ public final class Oracle {
     if (isMapped) {
       tableRole.remove(Pte.frame(after));
       rmap.computeIfAbsent(Pte.frame(after), f -> new HashSet<>()).add(m);
-      lastOwner.put(Pte.frame(after), "pid " + space(info.cr3()).pid + " at " + hex(va));
+      lastOwner.put(Pte.frame(after), "pid " + spaceById.get(info.space()).pid + " at " + hex(va));
     }
-    long pid = space(info.cr3()).pid;
+    long pid = spaceById.get(info.space()).pid;
     String what;
     if (!isMapped) {
       what = "unmapped from pid " + pid + " at " + hex(va);
@@ -500,13 +554,13 @@ public final class Oracle {
   private long split(long x, long w) {
     Map<Long, Long> wAncestors = new HashMap<>(); // ancestor -> born of the child below it
     long below = Long.MAX_VALUE;
-    for (Space s = spaces.get(w); s != null; s = s.parent < 0 ? null : spaces.get(s.parent)) {
-      wAncestors.put(s.cr3, below);
+    for (Space s = spaceById.get(w); s != null; s = s.parent < 0 ? null : spaceById.get(s.parent)) {
+      wAncestors.put(s.id, below);
       below = s.born;
     }
     below = Long.MAX_VALUE;
-    for (Space s = spaces.get(x); s != null; s = s.parent < 0 ? null : spaces.get(s.parent)) {
-      Long wb = wAncestors.get(s.cr3);
+    for (Space s = spaceById.get(x); s != null; s = s.parent < 0 ? null : spaceById.get(s.parent)) {
+      Long wb = wAncestors.get(s.id);
       if (wb != null) {
         return Math.min(below, wb);
       }
@@ -530,7 +584,7 @@ public final class Oracle {
     for (Map.Entry<Long, Set<Mapping>> m : rmap.entrySet()) {
       int n = 0;
       for (Mapping map : m.getValue()) {
-        Space s = spaces.get(map.cr3());
+        Space s = spaceById.get(map.space());
         if (s != null && !s.gone) {
           n++;
         }
@@ -541,7 +595,7 @@ public final class Oracle {
       }
     }
     for (Map.Entry<Long, TableInfo> t : tableInfo.entrySet()) {
-      Space s = spaces.get(t.getValue().cr3());
+      Space s = spaceById.get(t.getValue().space());
       if (s != null && !s.gone) {
         reachable.add(t.getKey());
       }
@@ -605,7 +659,7 @@ public final class Oracle {
     }
     if (page != null) {
       for (Map.Entry<Mapping, ArrayDeque<Entry>> p : pageHistory.entrySet()) {
-        if (p.getKey().va() == page.va() && (page.cr3() < 0 || p.getKey().cr3() == page.cr3())) {
+        if (p.getKey().va() == page.va() && (page.space() < 0 || p.getKey().space() == page.space())) {
           all.addAll(p.getValue());
         }
       }
@@ -613,8 +667,10 @@ public final class Oracle {
     // shootdowns and flushes elsewhere matter only while this frame or page was in play
     long from = all.isEmpty() ? Long.MAX_VALUE : all.stream().mapToLong(Entry::seq).min().getAsLong();
     long to = all.isEmpty() ? Long.MIN_VALUE : all.stream().mapToLong(Entry::seq).max().getAsLong();
+    Set<Integer> cpus = new HashSet<>();
+    all.forEach(en -> cpus.add(en.entry().cpu()));
     for (Entry g : globalHistory) {
-      if (g.seq() >= from && g.seq() <= to) {
+      if (g.seq() >= from && g.seq() <= to && cpus.contains(g.entry().cpu())) {
         all.add(g);
       }
     }

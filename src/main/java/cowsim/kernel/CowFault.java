@@ -18,10 +18,11 @@ public final class CowFault {
    * @param k gets null when the fault was resolved (Ok), or the error string strat9 returns
    */
   public static void handle(Hardware hw, long pml4, long virtAddr, Consumer<String> done) {
-    hw.report(new Event.OpBegin(hw.now(), hw.cpu(), pml4, "cow fault"));
+    long opPage = virtAddr & ~0xfffL;
+    hw.report(new Event.OpBegin(hw.now(), hw.cpu(), pml4, "cow fault", opPage, opPage + 4096));
     Consumer<String> k =
         err -> {
-          hw.report(new Event.OpEnd(hw.now(), hw.cpu(), pml4, "cow fault"));
+          hw.report(new Event.OpEnd(hw.now(), hw.cpu(), pml4, "cow fault", opPage, opPage + 4096));
           done.accept(err);
         };
     KernelCounters c = hw.counters();

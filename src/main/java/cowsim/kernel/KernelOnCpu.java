@@ -168,7 +168,7 @@ public final class KernelOnCpu {
               ret(l.error());
             } else {
               long cr3 = hw.cr3();
-              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "munmap"));
+              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "munmap", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
               AddressSpaces.unmapPages(
                   hw,
                   cr3,
@@ -176,7 +176,7 @@ public final class KernelOnCpu {
                   hw.policy().munmapFlush(),
                   l.error() == 0 && wholeRegions(l),
                   () -> {
-                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "munmap"));
+                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "munmap", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
                     ret(0);
                   });
             }
@@ -191,7 +191,7 @@ public final class KernelOnCpu {
               ret(l.error());
             } else {
               long cr3 = hw.cr3();
-              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "mprotect"));
+              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "mprotect", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
               AddressSpaces.protectPages(
                   hw,
                   cr3,
@@ -203,7 +203,7 @@ public final class KernelOnCpu {
                           cr3,
                           AddressSpaces.pages(l.vmas()),
                           () -> {
-                            hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect"));
+                            hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
                             ret(0);
                           }));
             }

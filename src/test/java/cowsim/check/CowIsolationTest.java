@@ -107,8 +107,8 @@ class CowIsolationTest {
     r.writeCr3(2, child);
     r.store(2, A + 8, 5);
     r.load(0, A + 8);
-    Violation v = r.assertOnly("cow-isolation");
-    assertEquals(1, v.pid());
+    // the store into the shared frame is one finding, the parent's read of it another
+    Violation v = r.assertOnlyKind("cow-isolation").stream().filter(x -> x.pid() == 1).findFirst().orElseThrow();
     assertTrue(v.detail().contains("pid 2 stored after"), v.detail());
   }
 
@@ -125,8 +125,7 @@ class CowIsolationTest {
     r.setPte(1, c1, A, Pte.make(r.frameOf(c1, A), Rig.USER_RW | Pte.A | Pte.D));
     r.store(1, A + 8, 5);
     assertEquals(5, r.load(2, A + 8));
-    Violation v = r.assertOnly("cow-isolation");
-    assertEquals(3, v.pid());
+    assertTrue(r.assertOnlyKind("cow-isolation").stream().anyMatch(x -> x.pid() == 3));
   }
 
   @Test
@@ -143,8 +142,7 @@ class CowIsolationTest {
     r.writeCr3(0, p);
     r.store(0, A + 8, 5);
     assertEquals(5, r.load(2, A + 8));
-    Violation v = r.assertOnly("cow-isolation");
-    assertEquals(3, v.pid());
+    assertTrue(r.assertOnlyKind("cow-isolation").stream().anyMatch(x -> x.pid() == 3));
   }
 
   /**

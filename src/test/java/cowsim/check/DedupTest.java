@@ -5,7 +5,6 @@ import static cowsim.check.Rig.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** One finding per distinct cause; at most maxPerKind listed, all of them counted. */
@@ -103,10 +102,6 @@ class DedupTest {
   }
 
   /** A reused frame reached through one old TLB entry, at ten addresses of the page. */
-  @Disabled(
-      "BUG (dedup): the use-after-free through a reused TLB entry is keyed by (cpu, full virtual address, frame) "
-          + "in Oracle.onRead/onWrite (key(\"uaf-tlb\", cpu, va, frame)), not by the entry's page, so one stale entry "
-          + "used at 10 addresses gives 10 findings (stale-tlb keys by page and gives 1)")
   @Test
   void oneReusedEntryUsedAtTenAddressesIsOneFinding() {
     Rig r = new Rig();

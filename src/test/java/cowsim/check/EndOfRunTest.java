@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** finish(refcounts, cycle): refcount-mismatch and frame-leak on a quiescent machine. */
@@ -173,11 +172,6 @@ class EndOfRunTest {
    * The same leak, then a fork elsewhere: the allocator hands the dead space's PML4 frame (freed
    * last, so on top of the free list) to the fork's child. The leaked frame must still be found.
    */
-  @Disabled(
-      "BUG (missed violation): Oracle keys address spaces by their PML4 frame and RootCreated replaces the Space, "
-          + "but the reverse map keeps the dead space's leftover mappings under the same cr3; once the PML4 frame is "
-          + "reused by a live space, finish() counts the leaked frame as mapped by a live PTE (refcount 1 = 1 PTE, "
-          + "reachable) and reports neither refcount-mismatch nor frame-leak")
   @Test
   void leakedFrameStaysALeakWhenTheDeadSpacesPml4IsReused() {
     Rig r = new Rig();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** A violation's history: the events that touched its frame or page, oldest first, at most historyDepth. */
@@ -168,11 +167,6 @@ class HistoryTest {
    * Every process uses the same user addresses. A use-after-free in pid 1 at 0x400000 must tell
    * pid 1's story, not the story of pid 2's unrelated page at the same address.
    */
-  @Disabled(
-      "BUG (history): Oracle.touch reports use-after-free with the page Mapping(-1, va), and historyOf treats "
-          + "cr3 < 0 as 'any address space', so the history also lists every other process's events at the same "
-          + "virtual address (mapped/unmapped/invalidated in pid 2); with a small historyDepth they push the frame's "
-          + "own 'freed by' entry out")
   @Test
   void useAfterFreeHistoryLeavesOtherProcessesPagesOut() {
     Rig r = new Rig(4, 8, 32);

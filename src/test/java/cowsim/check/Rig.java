@@ -943,6 +943,16 @@ final class Rig {
     return vs.get(0);
   }
 
+  /** Violations of this kind only (one or more); returns them. */
+  List<Violation> assertOnlyKind(String kind) {
+    List<Violation> vs = oracle.violations();
+    assertFalse(vs.isEmpty(), "expected " + kind);
+    for (Violation v : vs) {
+      assertEquals(kind, v.kind(), describe(vs));
+    }
+    return vs;
+  }
+
   /** At least one violation of this kind (others allowed); returns the first. */
   Violation assertHas(String kind) {
     List<Violation> vs = of(kind);

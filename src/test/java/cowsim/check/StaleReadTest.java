@@ -5,7 +5,6 @@ import static cowsim.check.Rig.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** stale-read: a load through a correct translation that does not return the address space's last store. */
@@ -125,11 +124,6 @@ class StaleReadTest {
    * munmap's PTE clear. After the munmap a new mapping at the same address is zero-filled, which
    * is the correct answer, but the oracle still remembers the racing store.
    */
-  @Disabled(
-      "BUG: Oracle forgets an address's values at Unmapped (emitted by KernelState when the VMA is cut), "
-          + "not when the PTE is cleared; a store that lands between the two (a thread racing munmap, "
-          + "through a fresh walk of a still-valid PTE) is re-recorded, and the zero read after a "
-          + "later mmap at that address is reported as stale-read 'a write was lost'")
   @Test
   void storeRacingMunmapThenZeroAfterRemapIsNotALostWrite() {
     Rig r = new Rig();

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -216,10 +215,6 @@ class StaleTlbTest {
    * yet"), or reported as stale-tlb; it is not a stale-read, which by definition is a load
    * "translated correctly".
    */
-  @Disabled(
-      "BUG (wrong kind): Oracle.onTlbUse skips the stale check while any op of the space is open, so the "
-          + "MemRead has no Pending and a wrong value through the stale entry falls through to stale-read "
-          + "('translated correctly ... a write was lost'); a run expecting [stale-tlb] then also shows stale-read")
   @Test
   void wrongValueThroughAStaleEntryDuringAnotherOpIsNotAStaleRead() {
     Rig r = new Rig();

@@ -483,7 +483,7 @@ public final class CpuActor extends Node implements Hardware {
                                 if (old != e) {
                                   walk(cr3, va, 4, Pte.RW | Pte.US, write, k, onFault);
                                 } else {
-                                  fill(va, frame, r, true, k);
+                                  fill(va, frame, r, write || Pte.dirty(e), k);
                                 }
                               }),
                           addr,
