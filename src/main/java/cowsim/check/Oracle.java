@@ -646,6 +646,7 @@ public final class Oracle {
       return;
     }
     int n = counts.merge(kind, 1, Integer::sum);
+    cowsim.stress.Live.VIOLATIONS.increment(); // progress display only
     if (n > maxPerKind) {
       return;
     }

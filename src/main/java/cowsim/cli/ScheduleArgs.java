@@ -51,6 +51,11 @@ final class ScheduleArgs {
       requireDeterministic(s, "--schedule");
       return new Resolved(s.withSeed(r.seed()), ScheduleSpec.replay(r));
     }
+    if (strategy == null && depth == null && pctSteps == null && !s.schedule().isTime()) {
+      // the scenario carries the schedule that shows its bug
+      requireDeterministic(s, "schedule.strategy " + s.schedule().strategy());
+      return new Resolved(s, ScheduleSpec.forScenario(config, s));
+    }
     Strategy st = strategy == null ? Strategy.TIME : parse(strategy);
     checkPct(st, depth, pctSteps);
     if (st != Strategy.TIME) {

@@ -43,6 +43,14 @@ public record ScheduleSpec(
     changePoints = changePoints == null ? null : List.copyOf(changePoints);
   }
 
+  /** The schedule a scenario file asks for ({@code schedule { strategy, depth, pct-steps }}). */
+  public static ScheduleSpec forScenario(Config config, cowsim.scenario.Scenario s) {
+    cowsim.scenario.Schedule sc = s.schedule();
+    Strategy st = Strategy.parse(sc.strategy()).orElseThrow();
+    ScheduleSpec spec = of(config, st, sc.depth());
+    return sc.pctSteps() == null ? spec : spec.withPctSteps(sc.pctSteps());
+  }
+
   /**
    * The spec for a strategy with the defaults of {@code cowsim.explore} in the configuration.
    *

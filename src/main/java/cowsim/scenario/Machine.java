@@ -8,8 +8,22 @@ package cowsim.scenario;
  * @param memoryBanks physical memory banks, 1..64
  * @param tlbEntries TLB entries per CPU, a multiple of {@code tlbWays}
  * @param tlbWays TLB associativity
+ * @param latency latencies (cycles) that override reference.conf's {@code cowsim.latency} table
  */
-public record Machine(int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays) {
+public record Machine(
+    int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays, java.util.Map<String, Long> latency) {
+
+  /** Without latency overrides (reference.conf's table as it is). */
+  public Machine(int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays) {
+    this(cpus, memoryBytes, memoryBanks, tlbEntries, tlbWays, java.util.Map.of());
+  }
+
+  /** Latency names a scenario may override ({@code machine.latency { ipi = 2000 }}), in cycles. */
+  public static final java.util.List<String> LATENCIES =
+      java.util.List.of(
+          "instruction", "tlb-hit", "memory-access", "memory-reply", "walk-step", "frame-copy", "fault-entry",
+          "syscall", "ipi", "kernel-call", "allocator", "context-switch", "ack-spin");
+
   /** Bytes per page and per physical frame. */
   public static final long PAGE_SIZE = 4096;
 

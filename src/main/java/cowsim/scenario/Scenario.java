@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param processes the processes to start, at least one, names unique
  * @param expect what the run must produce
  * @param limits when to stop a run that does not end
+ * @param schedule the conductor's strategy in deterministic mode (time order unless the scenario
+ *     says otherwise)
  */
 public record Scenario(
     String origin,
@@ -27,7 +29,8 @@ public record Scenario(
     Kernel kernel,
     List<ProcessSpec> processes,
     Expect expect,
-    Limits limits) {
+    Limits limits,
+    Schedule schedule) {
 
   public Scenario {
     Objects.requireNonNull(origin, "origin");
@@ -39,18 +42,19 @@ public record Scenario(
     processes = List.copyOf(processes);
     Objects.requireNonNull(expect, "expect");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(schedule, "schedule");
   }
 
   /** This scenario with another seed (the command line's {@code --seed}). */
   public Scenario withSeed(long newSeed) {
     return new Scenario(
-        origin, name, description, newSeed, mode, machine, kernel, processes, expect, limits);
+        origin, name, description, newSeed, mode, machine, kernel, processes, expect, limits, schedule);
   }
 
   /** This scenario in another mode (the command line's {@code --mode}). */
   public Scenario withExpect(Expect newExpect) {
     return new Scenario(
-        origin, name, description, seed, mode, machine, kernel, processes, newExpect, limits);
+        origin, name, description, seed, mode, machine, kernel, processes, newExpect, limits, schedule);
   }
 
   /**
@@ -59,18 +63,18 @@ public record Scenario(
    */
   public Scenario withProfile(String profile) throws ScenarioException {
     return new Scenario(
-        origin, name, description, seed, mode, machine, KernelReader.profileOnly(profile), processes, expect, limits);
+        origin, name, description, seed, mode, machine, KernelReader.profileOnly(profile), processes, expect, limits, schedule);
   }
 
   /** Under a profile plus the given knobs ({@code compare --variant}), the scenario's own knobs dropped. */
   public Scenario withProfile(String profile, List<String> knobs) throws ScenarioException {
     return new Scenario(
-        origin, name, description, seed, mode, machine, KernelReader.profileWith(profile, knobs), processes, expect, limits);
+        origin, name, description, seed, mode, machine, KernelReader.profileWith(profile, knobs), processes, expect, limits, schedule);
   }
 
   public Scenario withMode(Mode newMode) {
     return new Scenario(
-        origin, name, description, seed, newMode, machine, kernel, processes, expect, limits);
+        origin, name, description, seed, newMode, machine, kernel, processes, expect, limits, schedule);
   }
 
   /** The declared process named {@code processName}, or null. */

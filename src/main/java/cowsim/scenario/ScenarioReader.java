@@ -32,8 +32,9 @@ final class ScenarioReader {
           "kernel",
           "processes",
           "expect",
-          "limits");
-  static final List<String> MACHINE_KEYS = List.of("cpus", "memory", "memory-banks", "tlb");
+          "limits",
+          "schedule");
+  static final List<String> MACHINE_KEYS = List.of("cpus", "memory", "memory-banks", "tlb", "latency");
   static final List<String> TLB_KEYS = List.of("entries", "ways");
   static final List<String> PROCESS_KEYS =
       List.of("name", "cpu", "memory", "stack", "kernel-thread", "program");
@@ -65,6 +66,7 @@ final class ScenarioReader {
     List<ProcessSpec> processes = processes(root, machine);
     Expect expect = expect(root.section("expect"), processes);
     Limits limits = limits(root.section("limits"));
+    Schedule schedule = root.optional("schedule") == null ? Schedule.TIME : schedule(root.section("schedule"));
     return new Scenario(
         locator.primary(),
         name,
@@ -75,7 +77,21 @@ final class ScenarioReader {
         kernel,
         processes,
         expect,
-        limits);
+        limits,
+        schedule);
+  }
+
+  static final List<String> SCHEDULE_KEYS = List.of("strategy", "depth", "pct-steps");
+
+  private Schedule schedule(Section s) throws ScenarioException {
+    s.checkKeys(SCHEDULE_KEYS);
+    String strategy = s.optional("strategy") == null ? "time" : s.choice("strategy", Schedule.STRATEGIES);
+    Integer depth = s.optional("depth") == null ? null : (int) s.integer("depth", 1, 100);
+    Long steps = s.optional("pct-steps") == null ? null : s.integer("pct-steps", 1, Long.MAX_VALUE);
+    if ((depth != null || steps != null) && !strategy.equals("pct")) {
+      throw s.errorHere("schedule.depth and schedule.pct-steps apply to strategy = pct only");
+    }
+    return new Schedule(strategy, depth, steps);
   }
 
   private Machine machine(Section m) throws ScenarioException {
@@ -126,7 +142,17 @@ final class ScenarioReader {
               + ways
               + " ways");
     }
-    return new Machine(cpus, memory, banks, entries, ways);
+    java.util.Map<String, Long> latency = new java.util.LinkedHashMap<>();
+    if (m.optional("latency") != null) {
+      Section l = m.section("latency");
+      l.checkKeys(Machine.LATENCIES);
+      for (String k : Machine.LATENCIES) {
+        if (l.optional(k) != null) {
+          latency.put(k, l.integer(k, 1, 1_000_000_000L));
+        }
+      }
+    }
+    return new Machine(cpus, memory, banks, entries, ways, java.util.Map.copyOf(latency));
   }
 
   private List<ProcessSpec> processes(Section root, Machine machine) throws ScenarioException {

@@ -58,12 +58,13 @@ public final class Simulation {
   }
 
   /**
-   * Runs the scenario to its end.
+   * Runs the scenario to its end, with the schedule the scenario asks for (time order unless
+   * its {@code schedule} block says otherwise).
    *
    * @param logDir where per-actor logs go, or null for none
    */
   public SimResult run(Scenario s, String logDir) {
-    return run(s, logDir, cowsim.explore.ScheduleSpec.TIME_ORDER);
+    return run(s, logDir, cowsim.explore.ScheduleSpec.forScenario(config, s));
   }
 
   /** Runs the scenario with a schedule (deterministic mode; concurrent mode ignores it). */
@@ -78,7 +79,11 @@ public final class Simulation {
   public Recorded runRecorded(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
     long started = System.nanoTime();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
-    Latencies lat = Latencies.from(config);
+    Config latencyConfig = config;
+    for (Map.Entry<String, Long> o : s.machine().latency().entrySet()) {
+      latencyConfig = ConfigFactory.parseString("cowsim.latency." + o.getKey() + " = " + o.getValue()).withFallback(latencyConfig);
+    }
+    Latencies lat = Latencies.from(latencyConfig);
     CpuConfig cpu =
         CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults(), s.kernel().policy());
     RunGuardian.Plan plan =

@@ -372,12 +372,16 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   private void load(long paddr, LongConsumer k) {
-    memoryOps++;
+    if ((++memoryOps & (cowsim.stress.Live.CHUNK - 1)) == 0) {
+      cowsim.stress.Live.MEMORY_OPS.add(cowsim.stress.Live.CHUNK); // progress display only
+    }
     send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr, lastAccess()));
   }
 
   private void store(long paddr, long value, Runnable k) {
-    memoryOps++;
+    if ((++memoryOps & (cowsim.stress.Live.CHUNK - 1)) == 0) {
+      cowsim.stress.Live.MEMORY_OPS.add(cowsim.stress.Live.CHUNK); // progress display only
+    }
     send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value, lastAccess()));
   }
 

@@ -1,0 +1,12 @@
+package cowsim.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the simulator.")
+final class BenchCommand implements Callable<Integer> {
+  @Override
+  public Integer call() {
+    return 0;
+  }
+}

@@ -1,0 +1,134 @@
+package cowsim.cli;
+
+import cowsim.report.RunReport;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import cowsim.stress.Mix;
+import cowsim.stress.ProgressBar;
+import cowsim.stress.Stress;
+import cowsim.stress.StressSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cowsim stress}: a seeded random workload of real programs, run and judged. */
+@Command(
+    name = "stress",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate a seeded random workload (programs in the assembly language: fork, clone, exit, mmap, munmap,",
+      "mprotect, store, load), write it to DIR/stress.conf, run it and report the violations with their histories."},
+    footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input, 3 simulator error or limit hit.",
+        "With --duration, stopping at the time limit is a result: the run is judged on what it found so far."})
+final class StressCommand implements Callable<Integer> {
+
+  @Option(names = "--cpus", paramLabel = "N", description = "Simulated CPUs, 1..4096 (default ${DEFAULT-VALUE}).", defaultValue = "8")
+  int cpus;
+
+  @Option(names = "--processes", paramLabel = "P", description = "Processes (default: CPUs / threads-per-process, at least 1).")
+  Integer processes;
+
+  @Option(names = "--threads-per-process", paramLabel = "T", description = "Threads per process, 1..64 (default ${DEFAULT-VALUE}).", defaultValue = "2")
+  int threads;
+
+  @Option(names = "--ops", paramLabel = "K", description = "Total user memory operations to aim at (default ${DEFAULT-VALUE}).", defaultValue = "100000")
+  long ops;
+
+  @Option(names = "--mix", paramLabel = "KIND=W,...", description = "Operation weights: fork, clone, exit, mmap, munmap, mprotect, store, load (default "
+      + "fork=2,clone=1,exit=1,mmap=2,munmap=2,mprotect=1,store=45,load=46).")
+  String mix;
+
+  @Option(names = "--pages-per-process", paramLabel = "N", description = "Pages of each process's populated data region, 2..4096 (default ${DEFAULT-VALUE}).", defaultValue = "16")
+  int pages;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any scenario key, e.g. --set kernel.profile=linux (repeatable).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "deterministic (default; replayable) or concurrent.", defaultValue = "deterministic")
+  String mode;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed of the generator and the run (default ${DEFAULT-VALUE}).", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/stress-<timestamp>).")
+  Path out;
+
+  @Option(names = "--duration", paramLabel = "TIME", description = "Stop after this much wall time (e.g. 30s, 2m, 500ms) and report what was found.")
+  String duration;
+
+  @Option(names = "--logs", description = "Write the per-actor logs to DIR/logs (slow on big runs; `run DIR/stress.conf` writes them too).")
+  boolean logs;
+
+  @Override
+  public Integer call() throws Exception {
+    StressSpec spec;
+    try {
+      Duration d = duration == null ? null : parseDuration(duration);
+      int p = processes != null ? processes : Math.max(1, cpus / Math.max(1, threads));
+      spec = new StressSpec(cpus, p, threads, ops, Mix.parse(mix), pages, seed, mode, d, 0);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cowsim: " + e.getMessage());
+      return 2;
+    }
+    Path dir = out != null ? out : Path.of("runs", "stress-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    Stress stress = new Stress(spec, sets, dir, logs);
+    Scenario s;
+    try {
+      s = stress.prepare();
+    } catch (ScenarioException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    System.out.println("stress: " + new cowsim.stress.Generator(spec).describe() + ", " + spec.mode() + ", profile " + s.kernel().profile());
+    System.out.println("scenario: " + dir.resolve(Stress.FILE));
+    Stress.Outcome o;
+    try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops())) {
+      o = stress.run(s);
+    }
+    RunReport.print(System.out, o.result(), o.verdict());
+    Stress.printThroughput(System.out, o.result());
+    if (o.stoppedByDuration()) {
+      System.out.println("stopped: the --duration of " + duration + " ran out; judged on what was found so far");
+    }
+    if (!o.result().violations().isEmpty() || !o.verdict().pass()) {
+      if (s.mode() == cowsim.scenario.Mode.DETERMINISTIC) {
+        System.out.println("replay: java -jar target/cowsim.jar run " + o.scenarioFile()
+            + "   (deterministic: the same schedule, seed " + s.seed() + "; logs in the run's DIR/logs)");
+      } else {
+        System.out.println("replay: java -jar target/cowsim.jar run " + o.scenarioFile() + " --mode deterministic"
+            + "   (concurrent runs are not replayable; this runs the same programs deterministically)");
+      }
+    }
+    System.out.println("report: " + dir.resolve("report.json"));
+    if (o.result().error() != null) {
+      System.err.println("cowsim: simulator error (a Java exception inside an actor): " + o.result().error()
+          + "; stack trace in " + dir.resolve("error.txt"));
+    }
+    return o.verdict().exitCode();
+  }
+
+  /** 30s, 2m, 500ms, 1h, or a bare number of seconds. */
+  static Duration parseDuration(String text) {
+    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+      } else if (t.endsWith("s")) {
+        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+      } else if (t.endsWith("m")) {
+        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 60_000));
+      } else if (t.endsWith("h")) {
+        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 3_600_000));
+      }
+      return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--duration: expected a time like 30s, 2m or 500ms, got '" + text + "'");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package cowsim.stress;
+
+import java.io.PrintStream;
+
+/**
+ * Live progress of a stress run from {@link Live}: a bar redrawn in place on a terminal, a plain
+ * line every few seconds otherwise.
+ */
+public final class ProgressBar implements AutoCloseable {
+
+  private final PrintStream out;
+  private final boolean terminal;
+  private final long target;
+  private final long opsAtStart = Live.MEMORY_OPS.sum();
+  private final long violationsAtStart = Live.VIOLATIONS.sum();
+  private final long started = System.nanoTime();
+  private final Thread thread;
+  private volatile boolean stop;
+
+  public ProgressBar(PrintStream out, boolean terminal, long target) {
+    this.out = out;
+    this.terminal = terminal;
+    this.target = target;
+    this.thread = new Thread(this::loop, "cowsim-progress");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  private void loop() {
+    long period = terminal ? 250 : 5000;
+    while (!stop) {
+      try {
+        Thread.sleep(period);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (!stop) {
+        draw();
+      }
+    }
+  }
+
+  private synchronized void draw() {
+    long ops = Live.MEMORY_OPS.sum() - opsAtStart;
+    long violations = Live.VIOLATIONS.sum() - violationsAtStart;
+    double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+    String stats = String.format("%,d ops, %,.0f ops/s, %d violations, %.0f s", ops, ops / secs, violations, secs);
+    if (terminal) {
+      int width = 30;
+      int filled = (int) Math.min(width, target <= 0 ? 0 : ops * width / target);
+      out.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + stats + "   ");
+      out.flush();
+    } else {
+      out.println("progress: " + stats);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    stop = true;
+    thread.interrupt();
+    if (terminal) {
+      out.print("\r" + " ".repeat(100) + "\r");
+      out.flush();
+    }
+  }
+}

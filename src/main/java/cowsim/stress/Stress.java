@@ -1,0 +1,98 @@
+package cowsim.stress;
+
+import cowsim.report.RunReport;
+import cowsim.report.Verdict;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import cowsim.scenario.ScenarioLoader;
+import cowsim.sim.SimResult;
+import cowsim.sim.Simulation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One stress run: generate the workload, write it as {@code DIR/stress.conf} (with the command
+ * line's overrides baked in), load that file, run it, and judge it.
+ */
+public final class Stress {
+
+  /** The scenario file a stress run writes and runs. */
+  public static final String FILE = "stress.conf";
+
+  /** What happened. */
+  public record Outcome(SimResult result, Verdict verdict, Path scenarioFile, boolean stoppedByDuration) {}
+
+  private final StressSpec spec;
+  private final List<String> sets;
+  private final Path dir;
+  private final boolean logs;
+
+  public Stress(StressSpec spec, List<String> sets, Path dir, boolean logs) {
+    this.spec = spec;
+    this.sets = sets == null ? List.of() : List.copyOf(sets);
+    this.dir = dir;
+    this.logs = logs;
+  }
+
+  /** Generates and validates the scenario, writes it, and loads it back from the file. */
+  public Scenario prepare() throws ScenarioException, IOException {
+    String text = new Generator(spec).scenario();
+    Path file = dir.resolve(FILE);
+    // validated with the overrides first, so a bad --set is reported as the --set it is
+    ScenarioLoader.parse(text, file.toString(), sets);
+    StringBuilder sb = new StringBuilder(text);
+    if (!sets.isEmpty()) {
+      sb.append("# command-line overrides (--set)\n");
+      for (String s : sets) {
+        int eq = s.indexOf('=');
+        sb.append(s, 0, eq).append(" = ").append(s.substring(eq + 1)).append('\n');
+      }
+    }
+    Files.createDirectories(dir);
+    Files.writeString(file, sb.toString());
+    return ScenarioLoader.load(file, List.of());
+  }
+
+  /** Runs the prepared scenario and writes report.json (and error.txt on a simulator error). */
+  public Outcome run(Scenario s) throws IOException {
+    String logDir = null;
+    if (logs) {
+      Files.createDirectories(dir.resolve("logs"));
+      logDir = dir.resolve("logs").toString();
+    }
+    SimResult r = new Simulation().run(s, logDir);
+    Verdict v = Verdict.judge(r);
+    boolean byDuration = false;
+    if (spec.duration() != null && r.ending() == SimResult.Ending.LIMIT && r.endDetail() != null && r.endDetail().startsWith("timeout")) {
+      // the wall-time budget ran out: a result, not an error; judged on what was found so far
+      byDuration = true;
+      List<String> failures = new ArrayList<>();
+      for (String f : v.failures()) {
+        if (!f.equals(r.endDetail()) && !f.contains("exit code null")) {
+          failures.add(f);
+        }
+      }
+      v = new Verdict(failures.isEmpty(), List.copyOf(failures), failures.isEmpty() ? Verdict.MET : Verdict.NOT_MET);
+    }
+    RunReport.write(dir, r, v);
+    if (r.error() != null) {
+      StringWriter sw = new StringWriter();
+      r.error().printStackTrace(new PrintWriter(sw));
+      Files.writeString(dir.resolve("error.txt"), sw.toString());
+    }
+    return new Outcome(r, v, dir.resolve(FILE), byDuration);
+  }
+
+  /** The throughput line. */
+  public static void printThroughput(PrintStream out, SimResult r) {
+    long ms = Math.max(1, r.stat("host_millis"));
+    out.printf("throughput: %,d memory ops in %,d ms = %,.0f ops/s; %,d messages = %,.0f messages/s%n",
+        r.stat("memory_ops"), ms, r.stat("memory_ops") * 1000.0 / ms, r.stat("messages"), r.stat("messages") * 1000.0 / ms);
+  }
+}
