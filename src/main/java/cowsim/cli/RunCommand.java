@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     Files.createDirectories(dir.resolve("logs"));
     SimResult r = new Simulation().run(s, dir.resolve("logs").toString(), spec);
     Verdict v = Verdict.judge(r);
-    RunReport.write(dir, r, v);
+    RunReport.write(dir, r, v, spec.describe());
     if (r.error() != null) {
       StringWriter sw = new StringWriter();
       r.error().printStackTrace(new PrintWriter(sw));

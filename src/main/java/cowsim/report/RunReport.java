@@ -119,8 +119,17 @@ public final class RunReport {
   }
 
   public static void write(Path dir, SimResult r, Verdict v) throws IOException {
+    write(dir, r, v, null);
+  }
+
+  /** @param schedule how the conductor scheduled the run (deterministic mode), or null */
+  public static void write(Path dir, SimResult r, Verdict v, String schedule) throws IOException {
     Files.createDirectories(dir);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json(r, v));
+    ObjectNode o = json(r, v);
+    if (schedule != null && r.traceHash() != null) {
+      o.put("schedule", schedule);
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), o);
   }
 
   /** The console summary: per CPU, per process, the totals, the outcome and why. */

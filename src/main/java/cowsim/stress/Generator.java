@@ -107,7 +107,8 @@ public final class Generator {
   long iterations(long opsPerIteration) {
     long perThread = Math.max(1, opsPerIteration);
     long threads = (long) spec.processes() * spec.threads();
-    return Math.max(1, (spec.ops() + threads * perThread - 1) / (threads * perThread));
+    // at most 2^22: stored values are (constant << 24) + 2 * iteration
+    return Math.min(1L << 22, Math.max(1, (spec.ops() + threads * perThread - 1) / (threads * perThread)));
   }
 
   /** Simulated memory: the configured size, or an estimate with room for every child's copies. */
@@ -242,9 +243,14 @@ public final class Generator {
       return rng.nextInt(mapPages * 512) * 8;
     }
 
-    /** rdx = the value stored for constant c in this iteration (r15 counts iterations down). */
+    /**
+     * rdx = the value stored for constant c in this iteration (r15 counts iterations down). Always
+     * even: if a kernel bug lets a user store land in a frame reused as a page table, the word reads
+     * as a not-present entry rather than one pointing at an arbitrary frame.
+     */
     void value(Asm a, int c) {
       a.line("mov rdx, " + hex((long) c << 24));
+      a.line("add rdx, r15");
       a.line("add rdx, r15");
     }
 
@@ -407,7 +413,8 @@ public final class Generator {
       int T = spec.threads();
       for (int i = 0; i < 2; i++) {
         int off = (rng.nextInt(512 / T) * T + t) * 8;
-        c.line("mov qword [rbx + " + hex(off) + "], r15");
+        value(c, 0);
+        c.line("mov qword [rbx + " + hex(off) + "], rdx");
         c.line("mov rcx, [rbx + " + hex(rng.nextInt(512) * 8) + "]");
         memOps += 2;
       }
