@@ -41,9 +41,9 @@ class ScenarioErrorsTest {
         delimiter = '|',
         value = {
           "namez = x                                  | at top level (known: name, description,"
-              + " seed, mode, machine, kernel, processes, expect, limits)",
+              + " seed, mode, machine, kernel, processes, expect, limits, schedule)",
           "machine { cpuz = 8 }                       | in machine (known: cpus, memory,"
-              + " memory-banks, tlb)",
+              + " memory-banks, tlb, latency)",
           "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways)",
           "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid)",
           "expect { exit_code = 0 }                   | in expect (known: exit-code, exit-codes,"
@@ -586,7 +586,7 @@ class ScenarioErrorsTest {
           fails(BASE, "machine.cpuz=8"),
           "--set machine.cpuz=8",
           0,
-          "unknown key 'cpuz' in machine (known: cpus, memory, memory-banks, tlb)");
+          "unknown key 'cpuz' in machine (known: cpus, memory, memory-banks, tlb, latency)");
       assertAt(
           fails(BASE, "colour=red"), "--set colour=red", 0, "unknown key 'colour' at top level");
     }
