@@ -310,6 +310,9 @@ public final class CpuActor extends Node implements Hardware {
 
   private void retire() {
     instructions++;
+    if (cfg.throwAfterInstructions() > 0 && id == 0 && instructions == cfg.throwAfterInstructions()) {
+      throw new IllegalStateException("cowsim.debug.throw-after-instructions reached (a simulated simulator bug)");
+    }
     now += lat.instruction();
     lastFaultPage = -1;
   }

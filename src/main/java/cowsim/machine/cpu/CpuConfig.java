@@ -11,9 +11,12 @@ import cowsim.kernel.KernelPolicy;
  * @param maxCycles concurrent mode: stop at this virtual time
  * @param maxRefaults faults on one page without progress before the task is stopped
  * @param policy the kernel's policies (shootdown mechanics, PCID, ...)
+ * @param throwAfterInstructions test hook: CPU 0 throws after this many instructions (0: never),
+ *     to check that a simulator bug fails the run loudly
  */
 public record CpuConfig(
-    int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy) {
+    int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy,
+    long throwAfterInstructions) {
 
   public static CpuConfig from(
       Config root, int tlbEntries, int tlbWays, long maxCycles, int maxRefaults, KernelPolicy policy) {
@@ -23,6 +26,7 @@ public record CpuConfig(
     if (batch < 1 || quantum < 1) {
       throw new IllegalArgumentException("cowsim.cpu.batch and cowsim.cpu.quantum must be at least 1");
     }
-    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy);
+    long boom = root.getLong("cowsim.debug.throw-after-instructions");
+    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom);
   }
 }
