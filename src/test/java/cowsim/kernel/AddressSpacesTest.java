@@ -9,7 +9,6 @@ import cowsim.machine.mmu.Pte;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** munmap's page loop, exit's teardown, mprotect's loop and populate, without actors. */
@@ -177,13 +176,10 @@ class AddressSpacesTest {
   /**
    * strat9-kernel.md, "Exit, wait, munmap, teardown": "Unmapping a whole region stops at the
    * first page that was never touched, so later pages of that region are never decremented
-   * (leak)" (seed-era bug 7). The model's teardown uses munmap's per-page loop, which skips the
-   * hole and frees the later pages.
+   * (leak)" (seed-era bug 7): with munmap.stop-at-untouched (strat9's profile) the teardown of
+   * the region stops at the hole, so the later page is never decremented.
    */
   @Test
-  @Disabled(
-      "model diverges from strat9: AddressSpaces.teardown -> unmapPages skips an untouched page "
-          + "instead of stopping the region there, so bug 7's region-teardown leak never shows")
   void teardownStopsARegionAtItsFirstUntouchedPageAsStrat9Does() {
     long pml4 = process(List.of(new Vma(DATA.start(), DATA.start() + 0x1000, true)));
     // touch the page after a hole
