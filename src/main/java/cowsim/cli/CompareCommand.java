@@ -142,30 +142,29 @@ final class CompareCommand implements Callable<Integer> {
     TreeSet<String> kinds = new TreeSet<>();
     cols.forEach(c -> kinds.addAll(c.runsWithKind().keySet()));
     kinds.remove("any");
-    int widest = 24;
-    for (Column c : cols) {
-      widest = Math.max(widest, c.name().length() + 2);
-    }
-    int w = widest;
-    StringBuilder head = new StringBuilder(String.format("%-26s", ""));
-    cols.forEach(c -> head.append(String.format("%" + w + "s", c.name())));
+    StringBuilder head = new StringBuilder(String.format("%-24s", ""));
+    cols.forEach(c -> head.append(String.format("%" + width(c) + "s", c.name())));
     o.println(head);
-    row(o, "runs with violations", cols, w, c -> c.runsWithKind().get("any") + "/" + c.runs());
+    row(o, "runs with violations", cols, c -> c.runsWithKind().get("any") + "/" + c.runs());
     for (String k : kinds) {
-      row(o, "  " + k, cols, w, c -> c.runsWithKind().getOrDefault(k, 0) + "/" + c.runs());
+      row(o, "  " + k, cols, c -> c.runsWithKind().getOrDefault(k, 0) + "/" + c.runs());
     }
-    row(o, "IPIs sent (mean)", cols, w, c -> fmt(c.means().get("ipis")));
-    row(o, "shootdown wait cycles", cols, w, c -> fmt(c.means().get("shootdown_wait_cycles")));
-    row(o, "COW copies", cols, w, c -> fmt(c.means().get("cow_copies")));
-    row(o, "COW reuses", cols, w, c -> fmt(c.means().get("cow_reuses")));
-    row(o, "page faults", cols, w, c -> fmt(c.means().get("page_faults")));
-    row(o, "total cycles", cols, w, c -> fmt(c.means().get("cycles")));
-    row(o, "messages", cols, w, c -> fmt(c.means().get("messages")));
+    row(o, "IPIs sent (mean)", cols, c -> fmt(c.means().get("ipis")));
+    row(o, "shootdown wait cycles", cols, c -> fmt(c.means().get("shootdown_wait_cycles")));
+    row(o, "COW copies", cols, c -> fmt(c.means().get("cow_copies")));
+    row(o, "COW reuses", cols, c -> fmt(c.means().get("cow_reuses")));
+    row(o, "page faults", cols, c -> fmt(c.means().get("page_faults")));
+    row(o, "total cycles", cols, c -> fmt(c.means().get("cycles")));
+    row(o, "messages", cols, c -> fmt(c.means().get("messages")));
   }
 
-  private static void row(PrintStream o, String label, List<Column> cols, int w, java.util.function.Function<Column, String> cell) {
-    StringBuilder sb = new StringBuilder(String.format("%-26s", label));
-    cols.forEach(c -> sb.append(String.format("%" + w + "s", cell.apply(c))));
+  private static int width(Column c) {
+    return Math.max(10, c.name().length() + 2);
+  }
+
+  private static void row(PrintStream o, String label, List<Column> cols, java.util.function.Function<Column, String> cell) {
+    StringBuilder sb = new StringBuilder(String.format("%-24s", label));
+    cols.forEach(c -> sb.append(String.format("%" + width(c) + "s", cell.apply(c))));
     o.println(sb);
   }
 
