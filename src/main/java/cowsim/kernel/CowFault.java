@@ -79,36 +79,26 @@ public final class CowFault {
   /** Case 2: shared page, copy to a new frame. */
   private static void copy(
       Hardware hw, long pml4, long page, long flags, long newFlags, long oldFrame, long refcount, Consumer<String> k) {
-    hw.allocate(
-        newFrame -> {
-          if (newFrame < 0) {
-            hw.log("cow fault {}: OOM during COW copy", hex(page));
-            k.accept("OOM during COW copy");
-            return;
-          }
-          hw.readFrame(
-              oldFrame,
-              data ->
-                  hw.writeFrame(
-                      newFrame,
-                      data,
-                      () -> {
-                        hw.counters().cowCopies++;
-                        hw.log("cow fault {}: frame {} refcount {}, copied to frame {}", hex(page), hex(oldFrame), refcount, hex(newFrame));
-                        PageTables.unmap(
-                            hw,
-                            pml4,
-                            page,
-                            unmapped -> {
-                              if (unmapped < 0) {
-                                // `?` returns here: the new frame is not freed (as written).
-                                k.accept("Failed to unmap old COW frame");
-                                return;
-                              }
-                              remap(hw, pml4, page, flags, newFlags, oldFrame, newFrame, k);
-                            });
-                      }));
-        });
+    allocateAndCopy(
+        hw,
+        page,
+        oldFrame,
+        refcount,
+        "",
+        () -> k.accept("OOM during COW copy"),
+        newFrame ->
+            PageTables.unmap(
+                hw,
+                pml4,
+                page,
+                unmapped -> {
+                  if (unmapped < 0) {
+                    // `?` returns here: the new frame is not freed (as written).
+                    k.accept("Failed to unmap old COW frame");
+                    return;
+                  }
+                  remap(hw, pml4, page, flags, newFlags, oldFrame, newFrame, k);
+                }));
   }
 
   private static void remap(
@@ -228,10 +218,43 @@ public final class CowFault {
 
   private static void lockedCopy(
       Hardware hw, long pml4, long page, long pteAddr, long oldFrame, long newFlags, long refcount, Consumer<String> k) {
+    allocateAndCopy(
+        hw,
+        page,
+        oldFrame,
+        refcount,
+        " (locked)",
+        () -> hw.unlock(pml4, () -> k.accept("OOM during COW copy")),
+        // ptep_clear_flush: clear, flush as the policy says, then the new PTE
+        newFrame ->
+            hw.write(
+                pteAddr,
+                0,
+                () ->
+                    TlbFlush.after(
+                        hw,
+                        hw.policy().cowFaultFlush(),
+                        pml4,
+                        new long[] {page},
+                        () ->
+                            hw.write(
+                                pteAddr,
+                                Pte.make(newFrame, newFlags),
+                                () ->
+                                    FrameRefs.incRef(
+                                        hw,
+                                        newFrame,
+                                        () -> hw.unlock(pml4, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null))))))));
+  }
+
+  /** Allocate a frame and copy the old one into it (4096 bytes); k gets the new frame. */
+  private static void allocateAndCopy(
+      Hardware hw, long page, long oldFrame, long refcount, String how, Runnable outOfMemory, java.util.function.LongConsumer k) {
     hw.allocate(
         newFrame -> {
           if (newFrame < 0) {
-            hw.unlock(pml4, () -> k.accept("OOM during COW copy"));
+            hw.log("cow fault {}: OOM during COW copy", hex(page));
+            outOfMemory.run();
             return;
           }
           hw.readFrame(
@@ -242,26 +265,8 @@ public final class CowFault {
                       data,
                       () -> {
                         hw.counters().cowCopies++;
-                        hw.log("cow fault {}: frame {} refcount {}, copied to frame {} (locked)", hex(page), hex(oldFrame), refcount, hex(newFrame));
-                        // ptep_clear_flush: clear, flush as the policy says, then the new PTE
-                        hw.write(
-                            pteAddr,
-                            0,
-                            () ->
-                                TlbFlush.after(
-                                    hw,
-                                    hw.policy().cowFaultFlush(),
-                                    pml4,
-                                    new long[] {page},
-                                    () ->
-                                        hw.write(
-                                            pteAddr,
-                                            Pte.make(newFrame, newFlags),
-                                            () ->
-                                                FrameRefs.incRef(
-                                                    hw,
-                                                    newFrame,
-                                                    () -> hw.unlock(pml4, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null)))))));
+                        hw.log("cow fault {}: frame {} refcount {}, copied to frame {}{}", hex(page), hex(oldFrame), refcount, hex(newFrame), how);
+                        k.accept(newFrame);
                       }));
         });
   }

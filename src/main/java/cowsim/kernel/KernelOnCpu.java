@@ -160,54 +160,25 @@ public final class KernelOnCpu {
           tag -> new KernelState.Mmap(tag, t.pid(), a0, a1, prot, flags),
           res -> ret(((KernelState.Result) res).value()));
     } else if (nr == Constants.SYS_munmap) {
-      hw.call(
+      rangeSyscall(
+          "munmap",
+          a0,
+          a1,
           tag -> new KernelState.Munmap(tag, t.pid(), a0, a1),
-          res -> {
-            KernelState.VmaList l = (KernelState.VmaList) res;
-            if (l.error() != 0) {
-              ret(l.error());
-            } else {
-              long cr3 = hw.cr3();
-              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "munmap", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
-              AddressSpaces.unmapPages(
-                  hw,
-                  cr3,
-                  l.vmas(),
-                  hw.policy().munmapFlush(),
-                  l.error() == 0 && wholeRegions(l),
-                  () -> {
-                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "munmap", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
-                    ret(0);
-                  });
-            }
-          });
+          (l, done) -> AddressSpaces.unmapPages(hw, hw.cr3(), l.vmas(), hw.policy().munmapFlush(), l.whole(), done));
     } else if (nr == Constants.SYS_mprotect) {
       long prot = r.get(Reg.RDX);
-      hw.call(
+      rangeSyscall(
+          "mprotect",
+          a0,
+          a1,
           tag -> new KernelState.Mprotect(tag, t.pid(), a0, a1, prot),
-          res -> {
-            KernelState.VmaList l = (KernelState.VmaList) res;
-            if (l.error() != 0) {
-              ret(l.error());
-            } else {
-              long cr3 = hw.cr3();
-              hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "mprotect", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
+          (l, done) ->
               AddressSpaces.protectPages(
                   hw,
-                  cr3,
+                  hw.cr3(),
                   l.vmas(),
-                  () ->
-                      TlbFlush.after(
-                          hw,
-                          hw.policy().mprotectFlush(),
-                          cr3,
-                          AddressSpaces.pages(l.vmas()),
-                          () -> {
-                            hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "mprotect", a0, a0 + ((a1 + 0xfff) & ~0xfffL)));
-                            ret(0);
-                          }));
-            }
-          });
+                  () -> TlbFlush.after(hw, hw.policy().mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), done)));
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
     } else if (nr == Constants.SYS_sched_setaffinity) {
@@ -228,9 +199,34 @@ public final class KernelOnCpu {
     }
   }
 
-  /** munmap cut whole regions (the kernel marks each piece that was a whole VMA). */
-  private static boolean wholeRegions(KernelState.VmaList l) {
-    return l.whole();
+  /**
+   * munmap and mprotect: the kernel's tables cut or change the VMAs, then the page work runs
+   * here as one operation on the address space, reported to the oracles, and rax = 0.
+   */
+  private void rangeSyscall(
+      String what,
+      long addr,
+      long length,
+      java.util.function.LongFunction<KernelState.Request> request,
+      java.util.function.BiConsumer<KernelState.VmaList, Runnable> pageWork) {
+    hw.call(
+        request,
+        res -> {
+          KernelState.VmaList l = (KernelState.VmaList) res;
+          if (l.error() != 0) {
+            ret(l.error());
+            return;
+          }
+          long cr3 = hw.cr3();
+          long end = addr + ((length + 0xfff) & ~0xfffL);
+          hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, what, addr, end));
+          pageWork.accept(
+              l,
+              () -> {
+                hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, what, addr, end));
+                ret(0);
+              });
+        });
   }
 
   private void ret(long value) {
