@@ -197,6 +197,9 @@ public final class AddressSpaces {
                                 done.accept(next);
                                 return;
                               }
+                              if (hw.logEnabled()) {
+                                hw.log("unmap {}: frame {}", CowFault.hex(pages[i]), CowFault.hex(frame));
+                              }
                               if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
                                 hw.invlpg(pages[i]);
                               }
@@ -406,6 +409,9 @@ public final class AddressSpaces {
                           });
                     });
               };
+          if (hw.logEnabled()) {
+            hw.log("clone_cow {}: frame {} {}", CowFault.hex(va), CowFault.hex(frame), Pte.writable(e) ? "COW-marked, shared with the child" : "shared as it is");
+          }
           if (Pte.writable(e)) {
             hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
           } else {

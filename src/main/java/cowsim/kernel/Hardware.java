@@ -117,6 +117,9 @@ public interface Hardware {
   /** Report a fact to the correctness oracles (no effect on the simulation). */
   void report(cowsim.check.Event e);
 
+  /** Whether INFO lines go anywhere (callers skip building log arguments otherwise). */
+  boolean logEnabled();
+
   /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
   void log(String format, Object... args);
 }

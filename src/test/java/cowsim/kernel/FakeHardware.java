@@ -422,6 +422,11 @@ final class FakeHardware implements Hardware {
     k.run();
   }
 
+  @Override
+  public boolean logEnabled() {
+    return false;
+  }
+
   /** What MmCpus answers: the other CPUs running the address space. */
   int[] mmCpus = new int[0];
 

@@ -757,6 +757,9 @@ public final class CpuActor extends Node implements Hardware {
     invlpgs++;
     tlb.invalidate(VirtualAddress.pageNumber(va));
     observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, "invlpg"));
+    if (infoEnabled()) {
+      info("invlpg {}: invalidated on this CPU only", hex(va & ~0xfffL));
+    }
   }
 
   @Override
@@ -945,6 +948,11 @@ public final class CpuActor extends Node implements Hardware {
           PageFaultHandler.handle(
               this, current.pid(), fva, write, present, () -> copyToUser(va, value, k, attempt + 1), reason -> k.accept(false));
         });
+  }
+
+  @Override
+  public boolean logEnabled() {
+    return infoEnabled();
   }
 
   @Override
