@@ -130,6 +130,10 @@ public final class MemoryBank extends Node {
 
   @Override
   protected void handle(int src, Payload payload) {
+    if (payload instanceof Request req && !backed(req)) {
+      unbacked(src, req);
+      return;
+    }
     if (payload instanceof Read r) {
       reads++;
       long v = store.read(local(r.paddr()));
@@ -196,6 +200,76 @@ public final class MemoryBank extends Node {
     } else {
       throw new IllegalStateException("memory bank got " + payload);
     }
+  }
+
+  /** Whether the request's address is inside physical memory. */
+  private boolean backed(Request req) {
+    long frame;
+    if (req instanceof Read r) {
+      frame = r.paddr() >>> 12;
+    } else if (req instanceof Write w) {
+      frame = w.paddr() >>> 12;
+    } else if (req instanceof FetchOr f) {
+      frame = f.paddr() >>> 12;
+    } else if (req instanceof CompareAndSwap c) {
+      frame = c.paddr() >>> 12;
+    } else if (req instanceof ReadFrame r) {
+      frame = r.frame();
+    } else if (req instanceof WriteFrame w) {
+      frame = w.frame();
+    } else if (req instanceof RefAdd r) {
+      frame = r.frame();
+    } else if (req instanceof RefGet r) {
+      frame = r.frame();
+    } else if (req instanceof RefSet r) {
+      frame = r.frame();
+    } else if (req instanceof Lock l) {
+      frame = l.frame();
+    } else {
+      frame = ((Unlock) req).frame();
+    }
+    return frame >= 0 && localFrame(frame) < store.totalFrames();
+  }
+
+  /**
+   * An address beyond physical memory (a PTE a corrupted page table points anywhere): like
+   * unbacked physical memory on a PC, reads return all ones and writes go nowhere. It is a
+   * fault of the simulated kernel, not of the simulator, so the run goes on.
+   */
+  private void unbacked(int src, Request req) {
+    warn("cpu-{} accessed physical memory beyond the machine's end: {}", src, req.getClass().getSimpleName());
+    long tag;
+    if (req instanceof Read r) {
+      tag = r.tag();
+    } else if (req instanceof Write w) {
+      tag = w.tag();
+      if (tag < 0) {
+        return;
+      }
+    } else if (req instanceof FetchOr f) {
+      tag = f.tag();
+    } else if (req instanceof CompareAndSwap c) {
+      tag = c.tag();
+    } else if (req instanceof ReadFrame r) {
+      long[] ones = new long[512];
+      java.util.Arrays.fill(ones, -1L);
+      send(src, lat.memoryReply(), new FrameData(r.tag(), ones));
+      return;
+    } else if (req instanceof WriteFrame w) {
+      tag = w.tag();
+    } else if (req instanceof RefAdd r) {
+      tag = r.tag();
+    } else if (req instanceof RefGet r) {
+      tag = r.tag();
+    } else if (req instanceof RefSet r) {
+      tag = r.tag();
+    } else if (req instanceof Lock l) {
+      reply(src, new Value(l.tag(), 0));
+      return;
+    } else {
+      tag = ((Unlock) req).tag();
+    }
+    reply(src, new Value(tag, -1L));
   }
 
   private void reply(int dst, Payload p) {

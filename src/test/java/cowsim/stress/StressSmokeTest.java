@@ -1,0 +1,91 @@
+package cowsim.stress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cowsim.cli.Main;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioLoader;
+import cowsim.sim.SimResult;
+import cowsim.sim.Simulation;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Smoke tests of {@code stress} and {@code bench}: they run, and the stress scenario file runs. No timing is asserted. */
+class StressSmokeTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void stressRunsCleanUnderLinuxAndWritesAScenarioThatLoadsAndRuns() throws Exception {
+    Path out = tmp.resolve("stress");
+    int code = Main.execute("stress", "--cpus", "4", "--ops", "400", "--seed", "3", "--set", "kernel.profile=linux", "--out", out.toString());
+    assertEquals(0, code, "a linux-profile stress run is clean");
+    Path file = out.resolve(Stress.FILE);
+    assertTrue(Files.exists(file), "the scenario file is written");
+    assertTrue(Files.exists(out.resolve("report.json")));
+    String report = Files.readString(out.resolve("report.json"));
+    assertTrue(report.contains("\"memory_ops\""));
+    Scenario s = ScenarioLoader.load(file, List.of());
+    assertEquals("linux", s.kernel().profile(), "the --set is baked into the file");
+    SimResult r = new Simulation().run(s, null);
+    assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());
+    assertTrue(r.stat("memory_ops") >= 400, "ran about the requested operations: " + r.stat("memory_ops"));
+    assertTrue(r.violations().isEmpty(), () -> "no violations: " + r.violationCounts());
+  }
+
+  @Test
+  void everyMixKindAssemblesAndRuns() throws Exception {
+    for (String mix : List.of("fork=10,store=1,load=1", "clone=10,store=1,load=1", "exit=10,store=1,load=1",
+        "mmap=5,munmap=5,mprotect=5,store=1,load=1")) {
+      StressSpec spec = new StressSpec(2, 2, 2, 200, Mix.parse(mix), 4, 7, "deterministic", null, 0);
+      Scenario s = ScenarioLoader.parse(new Generator(spec).scenario(), "gen", List.of("kernel.profile=linux"));
+      SimResult r = new Simulation().run(s, null);
+      assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), mix + ": " + r.endDetail());
+      assertTrue(r.violations().isEmpty(), () -> mix + ": " + r.violationCounts() + " " + r.assertionFailures());
+    }
+  }
+
+  @Test
+  void durationStopIsAResultNotAnError() throws Exception {
+    Path out = tmp.resolve("dur");
+    int code = Main.execute("stress", "--cpus", "2", "--ops", "100000000", "--duration", "1500ms", "--set", "kernel.profile=linux",
+        "--out", out.toString());
+    assertEquals(0, code, "stopping at --duration is reported, not an error");
+    assertTrue(Files.readString(out.resolve("report.json")).contains("memory_ops"));
+  }
+
+  @Test
+  void badInputIsExitCode2() {
+    assertEquals(2, Main.execute("stress", "--cpus", "5000"));
+    assertEquals(2, Main.execute("stress", "--mix", "fork=x"));
+    assertEquals(2, Main.execute("stress", "--mix", "frob=1"));
+    assertEquals(2, Main.execute("stress", "--duration", "soon"));
+    assertEquals(2, Main.execute("stress", "--set", "machine.cpus=banana", "--out", tmp.resolve("bad").toString()));
+  }
+
+  @Test
+  void mixParses() {
+    Mix m = Mix.parse("fork=0, load=3");
+    assertEquals(0, m.weights().get(Mix.Kind.FORK));
+    assertEquals(3, m.weights().get(Mix.Kind.LOAD));
+    assertEquals(45, m.weights().get(Mix.Kind.STORE));
+  }
+
+  @Test
+  void benchTinyPrintsEverySection() throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    Bench b = new Bench(Bench.TINY, new PrintStream(buf, true));
+    b.runAll();
+    String text = buf.toString();
+    for (String section : List.of("ceiling", "concurrent", "deterministic", "scaling", "fork", "heap")) {
+      assertTrue(text.contains(section), section + " missing from:\n" + text);
+    }
+    assertTrue(b.rows().size() >= 10);
+  }
+}
