@@ -78,7 +78,8 @@ public final class Oracle {
 
   private final BitSet allocated = new BitSet();
   private final HashMap<Long, Integer> generation = new HashMap<>();
-  private final HashMap<Long, String> lastOwner = new HashMap<>();
+  /** Who last mapped each frame: {space id, virtual address}, rendered only when reported. */
+  private final HashMap<Long, long[]> lastOwner = new HashMap<>();
   private final HashMap<Long, long[]> tables = new HashMap<>();
   private final HashMap<Long, TableInfo> tableInfo = new HashMap<>();
   /** Frames whose latest use was as a page table (their refcount slot means nothing). */
@@ -102,7 +103,12 @@ public final class Oracle {
   private final Map<String, Integer> counts = new TreeMap<>();
   private final Set<String> seen = new HashSet<>();
 
-  private record Entry(long seq, Violation.HistoryEntry entry) {}
+  /** A history line; its text is built only when a violation shows it. */
+  private record Entry(long seq, long cycle, int cpu, String actor, java.util.function.Supplier<String> what) {
+    Violation.HistoryEntry entry() {
+      return new Violation.HistoryEntry(cycle, cpu, actor, what.get());
+    }
+  }
 
   /**
    * @param reservedFrames frames [0, reservedFrames) belong to the kernel and are never free
@@ -136,8 +142,7 @@ public final class Oracle {
       onTlbUse(u);
     } else if (e instanceof Event.TlbFill f) {
       tlbFills.put(new TlbKey(f.cpu(), f.cr3(), VirtualAddress.pageNumber(f.va())), ((long) gen(f.frame()) << 40) | f.frame());
-      history(f.frame(), new Mapping(space(f.cr3()).id, f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(),
-          "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
+      history(f.frame(), new Mapping(space(f.cr3()).id, f.va()), f.cycle(), f.cpu(), "cpu-" + f.cpu(), () -> "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
     } else if (e instanceof Event.MemCas c) {
       touch(c.cycle(), c.cpu(), c.paddr() >>> 12, "the page walker's A/D update", -1, 0, 0, null);
       if (c.old() == c.expected()) {
@@ -158,15 +163,15 @@ public final class Oracle {
       generation.merge(a.frame(), 1, Integer::sum);
       writers.remove(a.frame());
       forgetTable(a.frame());
-      history(a.frame(), null, a.cycle(), a.cpu(), "allocator", "allocated for cpu-" + a.cpu());
+      history(a.frame(), null, a.cycle(), a.cpu(), "allocator", () -> "allocated for cpu-" + a.cpu());
     } else if (e instanceof Event.Free f) {
       onFree(f);
     } else if (e instanceof Event.Invlpg i) {
-      history(-1, new Mapping(space(i.cr3()).id, i.va()), i.cycle(), i.cpu(), "cpu-" + i.cpu(), "invalidated locally on cpu-" + i.cpu() + " (" + i.why() + ")");
+      history(-1, new Mapping(space(i.cr3()).id, i.va()), i.cycle(), i.cpu(), "cpu-" + i.cpu(), () -> "invalidated locally on cpu-" + i.cpu() + " (" + i.why() + ")");
     } else if (e instanceof Event.TlbFlush f) {
-      global(f.cycle(), f.cpu(), "cpu-" + f.cpu(), "TLB flushed on cpu-" + f.cpu() + " (" + f.why() + ")");
+      global(f.cycle(), f.cpu(), "cpu-" + f.cpu(), () -> "TLB flushed on cpu-" + f.cpu() + " (" + f.why() + ")");
     } else if (e instanceof Event.IpiSent i) {
-      global(i.cycle(), i.cpu(), "cpu-" + i.cpu(), "flush IPI " + i.request() + " sent to cpu-" + i.target());
+      global(i.cycle(), i.cpu(), "cpu-" + i.cpu(), () -> "flush IPI " + i.request() + " sent to cpu-" + i.target());
     } else if (e instanceof Event.Refault r) {
       report("refault-loop", r.cpu(), r.pid(), r.tid(), r.va(), -1, r.cycle(),
           "pid " + r.pid() + " faulted " + r.faults() + " times on page " + hex(r.va() & ~0xfffL) + " without making progress; the task was stopped", key("refault", r.pid(), r.va()));
@@ -179,7 +184,7 @@ public final class Oracle {
       tables.put(r.cr3(), new long[512]);
     } else if (e instanceof Event.OpBegin o) {
       space(o.cr3()).ops.add(new Op(o.what(), o.start(), o.end()));
-      global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), o.what() + " begins on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
+      global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), () -> o.what() + " begins on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
     } else if (e instanceof Event.OpEnd o) {
       Space sp = space(o.cr3());
       sp.ops.remove(new Op(o.what(), o.start(), o.end()));
@@ -190,7 +195,7 @@ public final class Oracle {
         }
         sp.unmapping.clear();
       }
-      global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), o.what() + " ends on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
+      global(o.cycle(), o.cpu(), "cpu-" + o.cpu(), () -> o.what() + " ends on cpu-" + o.cpu() + " (pid " + space(o.cr3()).pid + ")");
     } else if (e instanceof Event.ProcessSpace p) {
       onProcessSpace(p);
     } else if (e instanceof Event.SpaceGone g) {
@@ -203,7 +208,7 @@ public final class Oracle {
       sp.values.keySet().removeIf(va -> va >= u.start() && va < u.end());
       sp.unmapping.add(new long[] {u.start(), u.end()});
     } else if (e instanceof Event.Note n) {
-      history(n.frame(), n.va() < 0 ? null : new Mapping(space(n.cr3()).id, n.va() & ~0xfffL), n.cycle(), n.cpu(), "cpu-" + n.cpu(), n.what());
+      history(n.frame(), n.va() < 0 ? null : new Mapping(space(n.cr3()).id, n.va() & ~0xfffL), n.cycle(), n.cpu(), "cpu-" + n.cpu(), () -> n.what());
     }
   }
 
@@ -213,13 +218,7 @@ public final class Oracle {
     s.live = true;
     s.born = seq; // the split point with the parent
     s.parent = p.parentCr3() >= 0 ? space(p.parentCr3()).id : -1;
-    for (Map.Entry<Long, Set<Mapping>> m : rmap.entrySet()) {
-      for (Mapping map : m.getValue()) {
-        if (map.space() == s.id) {
-          lastOwner.put(m.getKey(), "pid " + p.pid());
-        }
-      }
-    }
+
   }
 
   /** The current address space with this PML4 frame. */
@@ -303,7 +302,8 @@ public final class Oracle {
       return; // inherited at fork and not stored since: nothing to compare with
     }
     if (p != null && p.stale() != null && r.value() != expected) {
-      history(frame, page, r.cycle(), r.cpu(), "cpu-" + r.cpu(), "load through a stale TLB entry returned " + r.value() + ", last store was " + expected);
+      long last = expected;
+      history(frame, page, r.cycle(), r.cpu(), "cpu-" + r.cpu(), () -> "load through a stale TLB entry returned " + r.value() + ", last store was " + last);
       report("stale-tlb", r.cpu(), a.pid(), a.tid(), va, frame, r.cycle(),
           "pid " + a.pid() + " loaded " + r.value() + " from " + hex(va) + " through cpu-" + r.cpu() + "'s stale TLB entry (" + p.stale() + "); its last store there was " + expected,
           key("stale-tlb", s.id, va & ~0xfffL, frame), frame, page);
@@ -341,12 +341,12 @@ public final class Oracle {
       return;
     }
     if (p != null && p.reused() != null) {
-      history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), "store of " + w.value() + " by pid " + a.pid() + " through a TLB entry older than the frame's reuse");
+      history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), () -> "store of " + w.value() + " by pid " + a.pid() + " through a TLB entry older than the frame's reuse");
       report("use-after-free", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(), "a store by pid " + a.pid() + " " + p.reused(), key("uaf-tlb", w.cpu(), va & ~0xfffL, frame), frame, page);
       return;
     }
     if (p != null && p.stale() != null) {
-      history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), "store of " + w.value() + " through a stale TLB entry");
+      history(frame, page, w.cycle(), w.cpu(), "cpu-" + w.cpu(), () -> "store of " + w.value() + " through a stale TLB entry");
       report("stale-tlb", w.cpu(), a.pid(), a.tid(), va, frame, w.cycle(),
           "pid " + a.pid() + " stored " + w.value() + " at " + hex(va) + " into frame " + hex(frame) + " through cpu-" + w.cpu() + "'s stale TLB entry: " + p.stale(),
           key("stale-tlb", s.id, va & ~0xfffL, frame), frame, page);
@@ -407,13 +407,13 @@ public final class Oracle {
       writers.put(w.frame(), snap);
     }
     String what = "copied frame " + hex(w.source()) + " to frame " + hex(w.frame()) + " on cpu-" + w.cpu();
-    history(w.frame(), null, w.cycle(), w.cpu(), "memory", what);
-    history(w.source(), null, w.cycle(), w.cpu(), "memory", what);
+    history(w.frame(), null, w.cycle(), w.cpu(), "memory", () -> what);
+    history(w.source(), null, w.cycle(), w.cpu(), "memory", () -> what);
   }
 
   private void onRefChange(Event.RefChange r) {
     long now = (r.old() + r.delta()) & 0xffff_ffffL;
-    history(r.frame(), null, r.cycle(), r.cpu(), "memory", "refcount " + r.old() + " -> " + now + " (cpu-" + r.cpu() + ")");
+    history(r.frame(), null, r.cycle(), r.cpu(), "memory", () -> "refcount " + r.old() + " -> " + now + " (cpu-" + r.cpu() + ")");
     touch(r.cycle(), r.cpu(), r.frame(), "a refcount update", -1, 0, 0, null);
     if (r.old() == 0 && r.delta() < 0) {
       report("refcount-underflow", r.cpu(), 0, 0, -1, r.frame(), r.cycle(),
@@ -424,7 +424,7 @@ public final class Oracle {
 
   private void onFree(Event.Free f) {
     if (!f.ok()) {
-      history(f.frame(), null, f.cycle(), f.cpu(), "allocator", "free refused: " + f.result());
+      history(f.frame(), null, f.cycle(), f.cpu(), "allocator", () -> "free refused: " + f.result());
       report("double-free", f.cpu(), 0, 0, -1, f.frame(), f.cycle(),
           "cpu-" + f.cpu() + " freed frame " + hex(f.frame()) + ", which is not allocated (" + f.result() + ")",
           key("double-free", f.frame(), seq), f.frame(), null);
@@ -432,7 +432,7 @@ public final class Oracle {
     }
     allocated.clear((int) f.frame());
     forgetTable(f.frame());
-    history(f.frame(), null, f.cycle(), f.cpu(), "allocator", "freed by cpu-" + f.cpu());
+    history(f.frame(), null, f.cycle(), f.cpu(), "allocator", () -> "freed by cpu-" + f.cpu());
   }
 
   /**
@@ -495,25 +495,28 @@ public final class Oracle {
     if (isMapped) {
       tableRole.remove(Pte.frame(after));
       rmap.computeIfAbsent(Pte.frame(after), f -> new HashSet<>()).add(m);
-      lastOwner.put(Pte.frame(after), "pid " + spaceById.get(info.space()).pid + " at " + hex(va));
+      lastOwner.put(Pte.frame(after), new long[] {info.space(), va});
     }
-    long pid = spaceById.get(info.space()).pid;
-    String what;
-    if (!isMapped) {
-      what = "unmapped from pid " + pid + " at " + hex(va);
-    } else if (!wasMapped || Pte.frame(before) != Pte.frame(after)) {
-      what = "mapped in pid " + pid + " at " + hex(va) + " (" + flags(after) + ")";
-    } else if (Pte.writable(before) && !Pte.writable(after) && Pte.cow(after)) {
-      what = "COW-marked in pid " + pid + " at " + hex(va) + " (read-only, bit 9)";
-    } else if ((before & ~(Pte.A | Pte.D)) == (after & ~(Pte.A | Pte.D))) {
+    if (isMapped && wasMapped && Pte.frame(before) == Pte.frame(after)
+        && (before & ~(Pte.A | Pte.D)) == (after & ~(Pte.A | Pte.D))) {
       return; // accessed/dirty bits only
-    } else {
-      what = "PTE of pid " + pid + " at " + hex(va) + " now " + flags(after);
     }
+    Space owner = spaceById.get(info.space());
+    java.util.function.Supplier<String> what = () -> {
+      long pid = owner.pid; // rendered when shown: a fork child's pid is known by then
+      if (!isMapped) {
+        return "unmapped from pid " + pid + " at " + hex(va);
+      } else if (!wasMapped || Pte.frame(before) != Pte.frame(after)) {
+        return "mapped in pid " + pid + " at " + hex(va) + " (" + flags(after) + ")";
+      } else if (Pte.writable(before) && !Pte.writable(after) && Pte.cow(after)) {
+        return "COW-marked in pid " + pid + " at " + hex(va) + " (read-only, bit 9)";
+      }
+      return "PTE of pid " + pid + " at " + hex(va) + " now " + flags(after);
+    };
     long frame = isMapped ? Pte.frame(after) : Pte.frame(before);
     history(frame, m, cycle, cpu, "cpu-" + cpu, what);
     if (wasMapped && isMapped && Pte.frame(before) != Pte.frame(after)) {
-      history(Pte.frame(before), null, cycle, cpu, "cpu-" + cpu, "unmapped from pid " + pid + " at " + hex(va));
+      history(Pte.frame(before), null, cycle, cpu, "cpu-" + cpu, () -> "unmapped from pid " + owner.pid + " at " + hex(va));
     }
   }
 
@@ -610,7 +613,7 @@ public final class Oracle {
       }
       if (rc != n) {
         report("refcount-mismatch", -1, 0, 0, -1, f, cycle,
-            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + " PTE(s) map it" + (lastOwner.containsKey(f) ? " (last owner " + lastOwner.get(f) + ")" : ""),
+            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + " PTE(s) map it" + (lastOwner.containsKey(f) ? " (last owner " + owner(f) + ")" : ""),
             key("mismatch", f), f, null);
       }
     }
@@ -620,9 +623,14 @@ public final class Oracle {
       }
       report("frame-leak", -1, 0, 0, -1, f, cycle,
           "frame " + hex(f) + " is still allocated but no live address space, page table or kernel structure holds it (last owner: "
-              + lastOwner.getOrDefault((long) f, "never mapped") + ")",
+              + (lastOwner.containsKey((long) f) ? owner(f) : "never mapped") + ")",
           key("leak", f), (long) f, null);
     }
+  }
+
+  private String owner(long frame) {
+    long[] o = lastOwner.get(frame);
+    return "pid " + spaceById.get(o[0]).pid + " at " + hex(o[1]);
   }
 
   /** The run deadlocked: no CPU can make progress while tasks are unfinished. */
@@ -669,9 +677,9 @@ public final class Oracle {
     long from = all.isEmpty() ? Long.MAX_VALUE : all.stream().mapToLong(Entry::seq).min().getAsLong();
     long to = all.isEmpty() ? Long.MIN_VALUE : all.stream().mapToLong(Entry::seq).max().getAsLong();
     Set<Integer> cpus = new HashSet<>();
-    all.forEach(en -> cpus.add(en.entry().cpu()));
+    all.forEach(en -> cpus.add(en.cpu()));
     for (Entry g : globalHistory) {
-      if (g.seq() >= from && g.seq() <= to && cpus.contains(g.entry().cpu())) {
+      if (g.seq() >= from && g.seq() <= to && cpus.contains(g.cpu())) {
         all.add(g);
       }
     }
@@ -685,8 +693,8 @@ public final class Oracle {
     return out;
   }
 
-  private void history(long frame, Mapping page, long cycle, int cpu, String actor, String what) {
-    Entry en = new Entry(seq, new Violation.HistoryEntry(cycle, cpu, actor, what));
+  private void history(long frame, Mapping page, long cycle, int cpu, String actor, java.util.function.Supplier<String> what) {
+    Entry en = new Entry(seq, cycle, cpu, actor, what);
     if (frame >= 0) {
       push(frameHistory.computeIfAbsent(frame, f -> new ArrayDeque<>()), en);
     }
@@ -695,8 +703,8 @@ public final class Oracle {
     }
   }
 
-  private void global(long cycle, int cpu, String actor, String what) {
-    push(globalHistory, new Entry(seq, new Violation.HistoryEntry(cycle, cpu, actor, what)));
+  private void global(long cycle, int cpu, String actor, java.util.function.Supplier<String> what) {
+    push(globalHistory, new Entry(seq, cycle, cpu, actor, what));
   }
 
   private void push(ArrayDeque<Entry> ring, Entry e) {

@@ -105,7 +105,7 @@ class HistoryTest {
     String copied = "copied frame " + Rig.hex(shared) + " to frame " + Rig.hex(copy) + " on cpu-2";
     assertTrue(indexOf(w, copied) >= 0, w.toString());
     assertTrue(indexOf(w, "refcount 0 -> 1 (cpu-2)") > indexOf(w, copied), w.toString());
-    assertTrue(indexOf(w, "mapped in pid 2 at 0x400000") > indexOf(w, copied), w.toString());
+    assertTrue(indexOf(w, "mapped in pid 2 at 0x400000 (frame " + Rig.hex(copy)) > indexOf(w, copied), w.toString());
     assertOrdered(v);
   }
 
@@ -120,7 +120,7 @@ class HistoryTest {
     Violation v = r.assertOnly("stale-tlb");
     List<String> w = whats(v);
     int marked = indexOf(w, "COW-marked in pid 1 at 0x400000 (read-only, bit 9)");
-    int childMap = indexOf(w, "mapped in pid 0 at 0x400000"); // the child before its ProcessSpace
+    int childMap = indexOf(w, "mapped in pid 2 at 0x400000"); // rendered when shown: the child's pid
     int inc = indexOf(w, "refcount 1 -> 2");
     int ipi = indexOf(w, "flush IPI 1 sent to cpu-1");
     int store = indexOf(w, "store of 5 through a stale TLB entry");
