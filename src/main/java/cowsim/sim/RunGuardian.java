@@ -85,7 +85,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   private final CompletableFuture<Outcome> result;
   private final List<ActorRef<NodeMsg>> nodes = new ArrayList<>();
   private ActorRef<Conductor.Command> conductor;
-  private ActorRef<Object> oracle;
+  private ActorRef<cowsim.machine.interconnect.ObserverInbox> oracle;
   private final List<NodeStats> collected = new ArrayList<>();
   private Conductor.Summary summary;
   private SimResult.Ending ending;
@@ -126,10 +126,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
     ActorRef<Observations> observer = null;
     if (plan.check()) {
-      ActorRef<OracleActor.Command> checker =
-          ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32), "oracle");
-      ctx.watch(checker);
-      oracle = OracleActor.frontDoor(ctx, checker);
+      oracle = ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32), "oracle");
+      ctx.watch(oracle);
       observer = oracle.narrow();
     }
     Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat);

@@ -8,4 +8,4 @@ import java.util.List;
  * mailbox holds every batch in the global delivery order; in concurrent mode, in an order that
  * respects causality.
  */
-public record Observations(int node, List<Observation> items) {}
+public record Observations(int node, List<Observation> items) implements ObserverInbox {}

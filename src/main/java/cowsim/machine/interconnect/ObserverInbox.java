@@ -1,0 +1,4 @@
+package cowsim.machine.interconnect;
+
+/** What the run's observer (the oracles) receives: observation batches, and its own control messages. */
+public interface ObserverInbox {}
