@@ -138,6 +138,8 @@ public final class KernelState extends Node {
     final List<Vma> vmas = new ArrayList<>();
     final List<Long> threads = new ArrayList<>();
     final List<Long> children = new ArrayList<>();
+    /** The CPUs running one of its threads now (Linux's mm_cpumask, without laziness). */
+    final java.util.BitSet runningOn = new java.util.BitSet();
     final Program program;
     final boolean kernelThread;
     boolean exiting;
@@ -182,6 +184,7 @@ public final class KernelState extends Node {
 
   private final Map<Long, Process> procs = new TreeMap<>();
   private final Map<Long, Task> tasks = new TreeMap<>();
+  private final Map<Long, Process> procByCr3 = new java.util.HashMap<>();
   /** Each address space's TLB generation (Linux's mm->context.tlb_gen), by PML4 frame. */
   private final Map<Long, Long> tlbGen = new java.util.HashMap<>();
   private final List<ArrayDeque<Task>> queues = new ArrayList<>();
@@ -267,6 +270,7 @@ public final class KernelState extends Node {
       onNewThread(src, n);
     } else if (payload instanceof SetCr3 s) {
       procs.get(s.pid()).cr3 = s.cr3();
+      procByCr3.put(s.cr3(), procs.get(s.pid()));
       observe(new Event.ProcessSpace(now, src, s.pid(), s.cr3(), -1));
       reply(src, new Result(s.tag(), 0, 0));
     } else if (payload instanceof Mmap m) {
@@ -289,6 +293,18 @@ public final class KernelState extends Node {
   }
 
   // ---------------------------------------------------------------- scheduling
+
+  /** The CPU now runs this task (0: nothing); keeps each process's set of CPUs (mm_cpumask). */
+  private void setRunning(int cpu, long tid) {
+    long old = running[cpu];
+    if (old != 0) {
+      tasks.get(old).proc.runningOn.clear(cpu);
+    }
+    running[cpu] = tid;
+    if (tid != 0) {
+      tasks.get(tid).proc.runningOn.set(cpu);
+    }
+  }
 
   private int load(int cpu) {
     return queues.get(cpu).size() + (running[cpu] != 0 ? 1 : 0);
@@ -319,21 +335,22 @@ public final class KernelState extends Node {
     if (m.bump()) {
       tlbGen.merge(m.cr3(), 1L, Long::sum);
     }
-    int n = 0;
-    int[] out = new int[running.length];
-    for (int c = 0; c < running.length; c++) {
-      if (c != m.cpu() && running[c] != 0 && tasks.get(running[c]).proc.cr3 == m.cr3()) {
-        out[n++] = c;
-      }
+    Process p = procByCr3.get(m.cr3());
+    if (p == null) {
+      return new int[0];
     }
-    return java.util.Arrays.copyOf(out, n);
+    java.util.BitSet on = (java.util.BitSet) p.runningOn.clone();
+    if (m.cpu() >= 0) {
+      on.clear(m.cpu());
+    }
+    return on.stream().toArray();
   }
 
   private void onSchedule(int cpu, Schedule s) {
     if (s.tid() != 0) {
       Task t = tasks.get(s.tid());
       t.regs = s.regs();
-      running[cpu] = 0;
+      setRunning(cpu, 0);
       if (t.killed) {
         // killed by a sibling's exit_group while it ran: it ends now instead of requeueing.
         finishThread(cpu, s.tag(), t, t.killCode, false, null);
@@ -347,7 +364,7 @@ public final class KernelState extends Node {
   private void dispatch(int cpu, long tag) {
     Task next = queues.get(cpu).poll();
     if (next == null) {
-      running[cpu] = 0;
+      setRunning(cpu, 0);
       idle[cpu] = true;
       reply(cpu, new Idle(tag));
       return;
@@ -355,7 +372,7 @@ public final class KernelState extends Node {
     idle[cpu] = false;
     next.state = State.RUNNING;
     next.cpu = cpu;
-    running[cpu] = next.tid;
+    setRunning(cpu, next.tid);
     switches++;
     TaskImage.Action action = next.action;
     next.action = TaskImage.None.INSTANCE;
@@ -367,7 +384,7 @@ public final class KernelState extends Node {
 
   private void onExit(int cpu, Exit e) {
     Task t = tasks.get(e.tid());
-    running[cpu] = 0;
+    setRunning(cpu, 0);
     Process p = t.proc;
     if (e.group()) {
       p.groupCode = e.code();
@@ -424,6 +441,7 @@ public final class KernelState extends Node {
   private void onTeardownDone(int cpu, TeardownDone d) {
     Process p = procs.get(d.pid());
     p.vmas.clear();
+    procByCr3.remove(p.cr3, p);
     tlbGen.remove(p.cr3);
     observe(new Event.SpaceGone(now, cpu, p.pid, p.cr3));
     p.zombie = true;
@@ -470,7 +488,7 @@ public final class KernelState extends Node {
   private void onWait(int cpu, Wait w) {
     Task t = tasks.get(w.tid());
     if (t.killed) {
-      running[cpu] = 0;
+      setRunning(cpu, 0);
       finishThread(cpu, w.tag(), t, t.killCode, false, null);
       return;
     }
@@ -501,7 +519,7 @@ public final class KernelState extends Node {
     t.state = State.BLOCKED;
     t.waitPid = w.pid();
     t.waitAddr = w.statusAddr();
-    running[cpu] = 0;
+    setRunning(cpu, 0);
     info("tid {} waits for {}", t.tid, w.pid() == -1 ? "any child" : "pid " + w.pid());
     dispatch(cpu, w.tag());
   }
@@ -513,6 +531,7 @@ public final class KernelState extends Node {
     Process parent = parentTask.proc;
     Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread);
     child.cr3 = n.cr3();
+    procByCr3.put(child.cr3, child);
     observe(new Event.ProcessSpace(now, cpu, child.pid, child.cr3, parent.cr3));
     child.vmas.addAll(n.vmas());
     child.mmapHint = parent.mmapHint;
