@@ -470,7 +470,7 @@ public final class KernelState extends Node {
     for (Long tid : parent.threads) {
       Task w = tasks.get(tid);
       if (w.state == State.BLOCKED && (w.waitPid == -1 || w.waitPid == child.pid)) {
-        child.reaped = true;
+        reap(parent, child);
         w.regs.set(Reg.RAX, child.pid);
         if (w.waitAddr != 0) {
           w.action = new TaskImage.WriteStatus(w.waitAddr, status(child));
@@ -479,6 +479,12 @@ public final class KernelState extends Node {
         return;
       }
     }
+  }
+
+  /** wait4 collected the zombie: it leaves its parent's list (which wait4 scans). */
+  private static void reap(Process parent, Process child) {
+    child.reaped = true;
+    parent.children.remove(child.pid);
   }
 
   private static long status(Process p) {
@@ -511,7 +517,7 @@ public final class KernelState extends Node {
       return;
     }
     if (found != null) {
-      found.reaped = true;
+      reap(p, found);
       reply(cpu, new Result(w.tag(), found.pid, status(found)));
       return;
     }
