@@ -102,9 +102,6 @@ public sealed interface Event extends Observation {
   /** End of the user half: an operation range [0, WHOLE) covers every user page. */
   long WHOLE = 0x0000_8000_0000_0000L;
 
-  /** A kernel step worth showing in histories (copied, COW-marked, ...). */
-  record Note(long cycle, int cpu, long cr3, long va, long frame, String what) implements Event {}
-
   /** A process owns an address space from now on (boot, or fork's child: the split point). */
   record ProcessSpace(long cycle, int cpu, long pid, long cr3, long parentCr3) implements Event {}
 

@@ -207,8 +207,6 @@ public final class Oracle {
       Space sp = space(u.cr3());
       sp.values.keySet().removeIf(va -> va >= u.start() && va < u.end());
       sp.unmapping.add(new long[] {u.start(), u.end()});
-    } else if (e instanceof Event.Note n) {
-      history(n.frame(), n.va() < 0 ? null : new Mapping(space(n.cr3()).id, n.va() & ~0xfffL), n.cycle(), n.cpu(), "cpu-" + n.cpu(), () -> n.what());
     }
   }
 

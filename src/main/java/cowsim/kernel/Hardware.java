@@ -25,9 +25,6 @@ public interface Hardware {
 
   KernelCounters counters();
 
-  /** Spend cycles on this CPU (work done without touching memory). */
-  void charge(long cycles);
-
   // ---- physical memory: one message each ----
 
   void read(long paddr, LongConsumer k);
@@ -101,9 +98,6 @@ public interface Hardware {
 
   /** Return to user mode and go on executing the current task. */
   void enterUser();
-
-  /** Retry the faulting instruction (after a fault was handled). */
-  void retryInstruction();
 
   /** No task: load the kernel CR3 and wait for a reschedule IPI. */
   void becomeIdle();

@@ -5,11 +5,12 @@ public final class KernelCounters {
   public long pageFaults;
   public long demandZeroFaults;
   public long cowFaults;
+  /** Forks completed on this CPU (the report counts them in the kernel's tables). */
+  public long forks;
   public long cowCopies;
   public long cowReuses;
   public long spuriousFaults;
   public long syscalls;
-  public long forks;
   public long shootdowns;
   public long ackTimeouts;
   public long killed;

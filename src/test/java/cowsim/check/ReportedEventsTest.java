@@ -59,7 +59,6 @@ class ReportedEventsTest {
   void eventsThatAreOnlyHistoryReportNothing() {
     Rig r = new Rig();
     long p = r.start(0, 1, A);
-    r.emit(new Event.Note(r.cycle, 0, p, A, r.frameOf(p, A), "something worth showing"));
     r.emit(new Event.IpiSent(r.cycle, 0, 1, 1));
     r.emit(new Event.TlbFlush(r.cycle, 1, "flush IPI from cpu-0"));
     r.emit(new Event.Invlpg(r.cycle, 0, p, A, "invlpg"));

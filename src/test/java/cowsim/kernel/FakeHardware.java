@@ -286,11 +286,6 @@ final class FakeHardware implements Hardware {
   }
 
   @Override
-  public void charge(long cycles) {
-    now += cycles;
-  }
-
-  @Override
   public void read(long paddr, LongConsumer k) {
     long v = store.read(paddr);
     record("read " + hex(paddr) + " -> " + hex(v));
@@ -477,11 +472,6 @@ final class FakeHardware implements Hardware {
   @Override
   public void enterUser() {
     record("enterUser");
-  }
-
-  @Override
-  public void retryInstruction() {
-    record("retry");
   }
 
   @Override

@@ -115,12 +115,11 @@ class FakeHardwareTest {
 
     hw.switchTo(t);
     hw.enterUser();
-    hw.retryInstruction();
     hw.becomeIdle();
 
     assertSame(t.regs(), hw.regs());
     assertNull(hw.current());
     assertEquals(1, t.program().size());
-    assertEquals(List.of("switchTo 5", "enterUser", "retry", "idle"), hw.events);
+    assertEquals(List.of("switchTo 5", "enterUser", "idle"), hw.events);
   }
 }

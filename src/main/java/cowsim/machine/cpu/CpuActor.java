@@ -644,11 +644,6 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   @Override
-  public void charge(long cycles) {
-    now += cycles;
-  }
-
-  @Override
   public void read(long paddr, LongConsumer k) {
     send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Read(expectLong(k), paddr, null));
   }
@@ -905,11 +900,6 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   @Override
-  public void retryInstruction() {
-    enterUser();
-  }
-
-  @Override
   public void becomeIdle() {
     current = null;
     regs = null;
@@ -1008,6 +998,7 @@ public final class CpuActor extends Node implements Hardware {
     c.put("context_switches", contextSwitches);
     c.put("syscalls", kc.syscalls);
     c.put("refault_kills", refaultKills);
+    c.put("tasks_killed", kc.killed);
     c.put("assertion_failures", assertionFailures);
     return new NodeStats(
         id,

@@ -24,16 +24,13 @@ public final class MemoryBank extends Node {
 
   /** Requests a bank serves; every one is answered to its sender. */
   public sealed interface Request extends Payload
-      permits Read, Write, FetchOr, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {}
+      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {}
 
   /** Load 8 bytes ({@code access}: who, for the oracles; null for the kernel). Answer: {@link Value}. */
   public record Read(long tag, long paddr, Event.Access access) implements Request {}
 
   /** Store 8 bytes. Answer: {@link Value} with the old value (none for a posted store, tag < 0). */
   public record Write(long tag, long paddr, long value, Event.Access access) implements Request {}
-
-  /** Atomic OR (a page walker setting A/D). Answer: {@link Value} with the old value. */
-  public record FetchOr(long tag, long paddr, long bits) implements Request {}
 
   /** Atomic compare-and-swap. Answer: {@link Value} with the old value. */
   public record CompareAndSwap(long tag, long paddr, long expected, long value) implements Request {}
@@ -148,11 +145,6 @@ public final class MemoryBank extends Node {
       if (w.tag() >= 0) {
         reply(src, new Value(w.tag(), old)); // a negative tag is a posted store: no answer
       }
-    } else if (payload instanceof FetchOr f) {
-      atomics++;
-      long old = store.fetchOr(local(f.paddr()), f.bits());
-      observe(new Event.MemCas(now, src, f.paddr(), old, old | f.bits(), old));
-      reply(src, new Value(f.tag(), old));
     } else if (payload instanceof CompareAndSwap c) {
       atomics++;
       long old = store.compareAndSwap(local(c.paddr()), c.expected(), c.value());
@@ -209,8 +201,6 @@ public final class MemoryBank extends Node {
       frame = r.paddr() >>> 12;
     } else if (req instanceof Write w) {
       frame = w.paddr() >>> 12;
-    } else if (req instanceof FetchOr f) {
-      frame = f.paddr() >>> 12;
     } else if (req instanceof CompareAndSwap c) {
       frame = c.paddr() >>> 12;
     } else if (req instanceof ReadFrame r) {
@@ -246,8 +236,6 @@ public final class MemoryBank extends Node {
       if (tag < 0) {
         return;
       }
-    } else if (req instanceof FetchOr f) {
-      tag = f.tag();
     } else if (req instanceof CompareAndSwap c) {
       tag = c.tag();
     } else if (req instanceof ReadFrame r) {
