@@ -141,7 +141,10 @@ public final class Simulation {
         }
       }
       if (p.stackBytes() > 0) {
-        vmas.add(new Vma(Layout.STACK_TOP - p.stackBytes(), Layout.STACK_TOP, true));
+        // the initial stack is set up eagerly, as an ELF loader does: no never-touched page in it
+        Vma stack = new Vma(Layout.STACK_TOP - p.stackBytes(), Layout.STACK_TOP, true);
+        vmas.add(stack);
+        populate.add(stack);
       }
       vmas.sort(Comparator.comparingLong(Vma::start));
       out.add(new ProcessSetup(p.name(), p.cpu() == null ? -1 : p.cpu(), List.copyOf(vmas), List.copyOf(populate), p.program(), p.kernelThread()));
