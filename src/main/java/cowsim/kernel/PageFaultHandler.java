@@ -66,7 +66,9 @@ public final class PageFaultHandler {
                   boolean allowed = !write || Pte.writable(leaf.entry());
                   if (allowed) {
                     hw.counters().spuriousFaults++; // a stale TLB entry: the PTE allows it now
-                  } else if (hw.policy().killOnPresentPage()) {
+                  } else if (hw.policy().killOnPresentPage() && !Pte.cow(leaf.entry())) {
+                    // (a page that became copy-on-write meanwhile, a sibling's fork between the
+                    // two translations, is retried: the next fault takes the COW path)
                     kill.accept((write ? "write to read-only page " : "access to page ") + CowFault.hex(page) + " (SIGSEGV)");
                     return;
                   }
