@@ -45,6 +45,41 @@ class PageFaultHandlerTest {
     return hw.eventsStartingWith("call");
   }
 
+  private static KernelPolicy killingPolicy() {
+    KernelPolicy s = KernelPolicy.strat9();
+    return new KernelPolicy(
+        "linux", s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
+        s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
+        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), true, s.stopAtUntouched(), s.pcid(), s.generationCheck());
+  }
+
+  @Test
+  void withKillAWriteToAReadOnlyPageIsASigsegv() {
+    hw.policy = killingPolicy();
+    long frame = hw.takeFrame();
+    hw.mapByHand(pml4, DATA.start(), frame, Pte.P | Pte.US);
+
+    fault(DATA.start(), true, true);
+
+    assertTrue(killed.contains("SIGSEGV"), killed);
+  }
+
+  @Test
+  void withKillAPageThatBecameCopyOnWriteMeanwhileIsRetried() {
+    // a stale read-only TLB entry faults on a page another thread made writable (not COW, so
+    // the COW handler declines); before the generic handler reads it, a sibling's fork
+    // write-protects it: Linux retries, and the next fault takes the COW path
+    hw.policy = killingPolicy();
+    long frame = hw.takeFrame();
+    long pteAddr = hw.mapByHand(pml4, DATA.start(), frame, Pte.P | Pte.US | Pte.RW);
+    hw.once(e -> e.startsWith("call FindVma"), () -> hw.store.write(pteAddr, Pte.make(frame, Pte.P | Pte.US | Pte.COW)));
+
+    fault(DATA.start(), true, true);
+
+    assertEquals(1, retries);
+    assertNull(killed);
+  }
+
   @Test
   void writeToAPresentCowPageIsResolvedByTheCowHandlerThenRetried() {
     long frame = hw.takeFrame();
