@@ -24,16 +24,37 @@ public final class MemoryBank extends Node {
 
   /** Requests a bank serves; every one is answered to its sender. */
   public sealed interface Request extends Payload
-      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {}
+      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {
+    /** The requester's tag, echoed in the answer (negative: a posted store, no answer). */
+    long tag();
+
+    /** The frame the request touches. */
+    long frame();
+  }
 
   /** Load 8 bytes ({@code access}: who, for the oracles; null for the kernel). Answer: {@link Value}. */
-  public record Read(long tag, long paddr, Event.Access access) implements Request {}
+  public record Read(long tag, long paddr, Event.Access access) implements Request {
+    @Override
+    public long frame() {
+      return paddr >>> 12;
+    }
+  }
 
   /** Store 8 bytes. Answer: {@link Value} with the old value (none for a posted store, tag < 0). */
-  public record Write(long tag, long paddr, long value, Event.Access access) implements Request {}
+  public record Write(long tag, long paddr, long value, Event.Access access) implements Request {
+    @Override
+    public long frame() {
+      return paddr >>> 12;
+    }
+  }
 
   /** Atomic compare-and-swap. Answer: {@link Value} with the old value. */
-  public record CompareAndSwap(long tag, long paddr, long expected, long value) implements Request {}
+  public record CompareAndSwap(long tag, long paddr, long expected, long value) implements Request {
+    @Override
+    public long frame() {
+      return paddr >>> 12;
+    }
+  }
 
   /** Read a whole 4 KiB frame. Answer: {@link FrameData}. */
   public record ReadFrame(long tag, long frame) implements Request {}
@@ -134,25 +155,33 @@ public final class MemoryBank extends Node {
     if (payload instanceof Read r) {
       reads++;
       long v = store.read(local(r.paddr()));
-      observe(new Event.MemRead(now, src, r.paddr(), v, r.access()));
+      if (observing()) {
+        observe(new Event.MemRead(now, src, r.paddr(), v, r.access()));
+      }
       reply(src, new Value(r.tag(), v));
     } else if (payload instanceof Write w) {
       writes++;
       long a = local(w.paddr());
       long old = store.read(a);
       store.write(a, w.value());
-      observe(new Event.MemWrite(now, src, w.paddr(), w.value(), old, w.access()));
+      if (observing()) {
+        observe(new Event.MemWrite(now, src, w.paddr(), w.value(), old, w.access()));
+      }
       if (w.tag() >= 0) {
         reply(src, new Value(w.tag(), old)); // a negative tag is a posted store: no answer
       }
     } else if (payload instanceof CompareAndSwap c) {
       atomics++;
       long old = store.compareAndSwap(local(c.paddr()), c.expected(), c.value());
-      observe(new Event.MemCas(now, src, c.paddr(), c.expected(), c.value(), old));
+      if (observing()) {
+        observe(new Event.MemCas(now, src, c.paddr(), c.expected(), c.value(), old));
+      }
       reply(src, new Value(c.tag(), old));
     } else if (payload instanceof ReadFrame r) {
       frameOps++;
-      observe(new Event.FrameRead(now, src, r.frame()));
+      if (observing()) {
+        observe(new Event.FrameRead(now, src, r.frame()));
+      }
       send(src, lat.memoryReply() + lat.frameCopy(), new FrameData(r.tag(), store.readFrame(localFrame(r.frame()))));
     } else if (payload instanceof WriteFrame w) {
       frameOps++;
@@ -161,25 +190,33 @@ public final class MemoryBank extends Node {
       } else {
         store.writeFrame(localFrame(w.frame()), w.data());
       }
-      observe(new Event.FrameWrite(now, src, w.frame(), w.data() == null ? -1 : w.source()));
+      if (observing()) {
+        observe(new Event.FrameWrite(now, src, w.frame(), w.data() == null ? -1 : w.source()));
+      }
       send(src, lat.memoryReply() + lat.frameCopy(), new Value(w.tag(), 0));
     } else if (payload instanceof RefAdd r) {
       atomics++;
       int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
       info("cpu-{} refcount frame 0x{}: {} -> {}", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
-      observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.delta()));
+      if (observing()) {
+        observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.delta()));
+      }
       reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
     } else if (payload instanceof RefGet r) {
       atomics++;
       long v = Integer.toUnsignedLong(refcounts.get(localFrame(r.frame())));
-      observe(new Event.RefRead(now, src, r.frame(), v));
+      if (observing()) {
+        observe(new Event.RefRead(now, src, r.frame(), v));
+      }
       reply(src, new Value(r.tag(), v));
     } else if (payload instanceof RefSet r) {
       atomics++;
       int old = refcounts.get(localFrame(r.frame()));
       refcounts.set(localFrame(r.frame()), r.value());
       info("cpu-{} refcount frame 0x{}: {} -> {} (set)", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), r.value());
-      observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.value() - old));
+      if (observing()) {
+        observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.value() - old));
+      }
       reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
     } else if (payload instanceof Lock l) {
       atomics++;
@@ -196,29 +233,7 @@ public final class MemoryBank extends Node {
 
   /** Whether the request's address is inside physical memory. */
   private boolean backed(Request req) {
-    long frame;
-    if (req instanceof Read r) {
-      frame = r.paddr() >>> 12;
-    } else if (req instanceof Write w) {
-      frame = w.paddr() >>> 12;
-    } else if (req instanceof CompareAndSwap c) {
-      frame = c.paddr() >>> 12;
-    } else if (req instanceof ReadFrame r) {
-      frame = r.frame();
-    } else if (req instanceof WriteFrame w) {
-      frame = w.frame();
-    } else if (req instanceof RefAdd r) {
-      frame = r.frame();
-    } else if (req instanceof RefGet r) {
-      frame = r.frame();
-    } else if (req instanceof RefSet r) {
-      frame = r.frame();
-    } else if (req instanceof Lock l) {
-      frame = l.frame();
-    } else {
-      frame = ((Unlock) req).frame();
-    }
-    return frame >= 0 && localFrame(frame) < store.totalFrames();
+    return req.frame() >= 0 && localFrame(req.frame()) < store.totalFrames();
   }
 
   /**
@@ -228,36 +243,16 @@ public final class MemoryBank extends Node {
    */
   private void unbacked(int src, Request req) {
     warn("cpu-{} accessed physical memory beyond the machine's end: {}", src, req.getClass().getSimpleName());
-    long tag;
-    if (req instanceof Read r) {
-      tag = r.tag();
-    } else if (req instanceof Write w) {
-      tag = w.tag();
-      if (tag < 0) {
-        return;
-      }
-    } else if (req instanceof CompareAndSwap c) {
-      tag = c.tag();
-    } else if (req instanceof ReadFrame r) {
+    if (req.tag() < 0) {
+      return; // a posted store
+    }
+    if (req instanceof ReadFrame) {
       long[] ones = new long[512];
       java.util.Arrays.fill(ones, -1L);
-      send(src, lat.memoryReply(), new FrameData(r.tag(), ones));
-      return;
-    } else if (req instanceof WriteFrame w) {
-      tag = w.tag();
-    } else if (req instanceof RefAdd r) {
-      tag = r.tag();
-    } else if (req instanceof RefGet r) {
-      tag = r.tag();
-    } else if (req instanceof RefSet r) {
-      tag = r.tag();
-    } else if (req instanceof Lock l) {
-      reply(src, new Value(l.tag(), 0));
-      return;
+      send(src, lat.memoryReply(), new FrameData(req.tag(), ones));
     } else {
-      tag = ((Unlock) req).tag();
+      reply(src, new Value(req.tag(), req instanceof Lock ? 0 : -1L));
     }
-    reply(src, new Value(tag, -1L));
   }
 
   private void reply(int dst, Payload p) {
