@@ -336,7 +336,9 @@ public final class CpuActor extends Node implements Hardware {
         assertionFailures++;
         String where = "cpu-" + id + " pid " + current.pid() + " (" + current.name() + ") line " + in.line() + ": " + o.message();
         assertions.add(where);
-        observe(new Event.AssertionFailed(now, id, current.pid(), current.tid(), where));
+        if (observing()) {
+          observe(new Event.AssertionFailed(now, id, current.pid(), current.tid(), where));
+        }
         mode = Mode.KERNEL;
         kernel.assertionFailed(where);
         return false;
@@ -407,7 +409,9 @@ public final class CpuActor extends Node implements Hardware {
     if (refaults > cfg.maxRefaults()) {
       refaultKills++;
       lastFaultPage = -1;
-      observe(new Event.Refault(now, id, current.pid(), current.tid(), va, refaults));
+      if (observing()) {
+        observe(new Event.Refault(now, id, current.pid(), current.tid(), va, refaults));
+      }
       kernel.kill("refault loop: " + refaults + " faults on page " + hex(page) + " without progress");
       return;
     }
@@ -440,7 +444,9 @@ public final class CpuActor extends Node implements Hardware {
       if (!write || Tlb.dirty(e)) {
         now += lat.tlbHit();
         lastTlbHit = true;
-        observe(new Event.TlbUse(now, id, cr3, current.pid(), current.tid(), va, Tlb.frame(e), write));
+        if (observing()) {
+          observe(new Event.TlbUse(now, id, cr3, current.pid(), current.tid(), va, Tlb.frame(e), write));
+        }
         k.accept((Tlb.frame(e) << 12) | (va & 0xfff));
         return;
       }
@@ -503,20 +509,26 @@ public final class CpuActor extends Node implements Hardware {
 
   private void dropEntry(long va, String why) {
     if (tlb.invalidate(VirtualAddress.pageNumber(va))) {
-      observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, why));
+      if (observing()) {
+        observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, why));
+      }
     }
   }
 
   private void fill(long va, long frame, long rights, boolean dirty, LongConsumer k) {
     tlb.insert(VirtualAddress.pageNumber(va), pcid, frame, (rights & Pte.RW) != 0, true, dirty, false);
-    observe(new Event.TlbFill(now, id, cr3, va & ~0xfffL, frame, (rights & Pte.RW) != 0));
+    if (observing()) {
+      observe(new Event.TlbFill(now, id, cr3, va & ~0xfffL, frame, (rights & Pte.RW) != 0));
+    }
     k.accept((frame << 12) | (va & 0xfff));
   }
 
   private void flushForIpi(FlushIpi ipi) {
     if (ipi.pages() == null) {
       tlb.flushAll();
-      observe(new Event.TlbFlush(now, id, "flush IPI from cpu-" + ipi.initiator()));
+      if (observing()) {
+        observe(new Event.TlbFlush(now, id, "flush IPI from cpu-" + ipi.initiator()));
+      }
       tlbFlushes++;
     } else {
       for (long va : ipi.pages()) {
@@ -751,7 +763,9 @@ public final class CpuActor extends Node implements Hardware {
   public void invlpg(long va) {
     invlpgs++;
     tlb.invalidate(VirtualAddress.pageNumber(va));
-    observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, "invlpg"));
+    if (observing()) {
+      observe(new Event.Invlpg(now, id, cr3, va & ~0xfffL, "invlpg"));
+    }
     if (infoEnabled()) {
       info("invlpg {}: invalidated on this CPU only", hex(va & ~0xfffL));
     }
@@ -763,7 +777,9 @@ public final class CpuActor extends Node implements Hardware {
       cr3 = pml4Frame;
       tlb.flushNonGlobal();
       tlbFlushes++;
-      observe(new Event.TlbFlush(now, id, "CR3 write"));
+      if (observing()) {
+        observe(new Event.TlbFlush(now, id, "CR3 write"));
+      }
       return;
     }
     // PCID: entries are tagged and survive a switch; reloading the same CR3 flushes its PCID
@@ -786,7 +802,9 @@ public final class CpuActor extends Node implements Hardware {
   private void flushPcid(int p, String why) {
     tlb.flushPcid(p);
     tlbFlushes++;
-    observe(new Event.TlbFlush(now, id, why + " (PCID " + p + ")"));
+    if (observing()) {
+      observe(new Event.TlbFlush(now, id, why + " (PCID " + p + ")"));
+    }
   }
 
   /** The PCID of an address space: 12 bits, from its PML4 frame (0 when PCID is off). */
@@ -840,7 +858,9 @@ public final class CpuActor extends Node implements Hardware {
         pendingTargets.add(c);
       }
       ipisSent++;
-      observe(new Event.IpiSent(now, id, c, shootRequest));
+      if (observing()) {
+        observe(new Event.IpiSent(now, id, c, shootRequest));
+      }
       send(c, lat.ipi(), new FlushIpi(id, shootRequest, pages));
     }
     log("shootdown {}: {} to {} CPUs, spinning for acks", shootRequest, pages == null ? "full flush" : pages.length + " pages", targets.length);

@@ -80,13 +80,17 @@ public final class FrameAllocator extends Node {
         info("cpu-{} allocate order {}: out of memory", src, a.order());
       } else {
         frameAllocs += 1L << a.order();
-        observe(new Event.Alloc(now, src, f));
+        if (observing()) {
+          observe(new Event.Alloc(now, src, f));
+        }
         info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
       }
       send(src, lat.allocator(), new Allocated(a.tag(), f));
     } else if (payload instanceof Free fr) {
       BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
-      observe(new Event.Free(now, src, fr.frame(), r.ok(), r.name()));
+      if (observing()) {
+        observe(new Event.Free(now, src, fr.frame(), r.ok(), r.name()));
+      }
       if (r.ok()) {
         frameFrees += 1L << fr.order();
         info("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
