@@ -12,10 +12,20 @@ public sealed interface Event extends Observation {
 
   int cpu();
 
-  /** Who made a memory access: a user access through the MMU, or the page walker. */
-  record Access(long cr3, long pid, long tid, long va, boolean tlbHit) {
+  /**
+   * Who made a memory access: a user access through the MMU, or the page walker. {@code kernel}:
+   * the kernel's store into user memory on the task's behalf (copy_to_user: wait4's status word,
+   * arch_prctl's ARCH_GET_FS), translated through the same MMU and TLB; it is a user access for
+   * the oracles ({@link #user()}) like any store by that task.
+   */
+  record Access(long cr3, long pid, long tid, long va, boolean tlbHit, boolean kernel) {
     /** The page walker reading a paging-structure entry. */
     public static final Access WALK = new Access(-1, 0, 0, -1, false);
+
+    /** A user-mode access. */
+    public Access(long cr3, long pid, long tid, long va, boolean tlbHit) {
+      this(cr3, pid, tid, va, tlbHit, false);
+    }
 
     public boolean user() {
       return cr3 >= 0;
@@ -71,6 +81,18 @@ public sealed interface Event extends Observation {
 
   /** A task faulted on one page too often without progress and was stopped. */
   record Refault(long cycle, int cpu, long pid, long tid, long va, int faults) implements Event {}
+
+  /**
+   * Soft lockup: a CPU spun on a kernel lock ({@code what}: the page-table lock, the mmap_lock)
+   * for {@code cycles} without getting it (Linux's watchdog); the CPU halts. A deadlock.
+   */
+  record Lockup(long cycle, int cpu, long pid, long tid, String what, long cycles) implements Event {
+    /** The violation's one sentence. */
+    public String detail() {
+      return "soft lockup: cpu-" + cpu + " (pid " + pid + ", tid " + tid + ") spun " + cycles + " cycles on " + what
+          + " without getting it; the CPU halted";
+    }
+  }
 
   /** A program's assert failed. */
   record AssertionFailed(long cycle, int cpu, long pid, long tid, String message) implements Event {}

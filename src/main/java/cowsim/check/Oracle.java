@@ -175,6 +175,8 @@ public final class Oracle {
     } else if (e instanceof Event.Refault r) {
       report("refault-loop", r.cpu(), r.pid(), r.tid(), r.va(), -1, r.cycle(),
           "pid " + r.pid() + " faulted " + r.faults() + " times on page " + hex(r.va() & ~0xfffL) + " without making progress; the task was stopped", key("refault", r.pid(), r.va()));
+    } else if (e instanceof Event.Lockup l) {
+      deadlock(l.cycle(), l.detail());
     } else if (e instanceof Event.AssertionFailed a) {
       report("assertion", a.cpu(), a.pid(), a.tid(), -1, -1, a.cycle(), a.message(), key("assert", seq));
     } else if (e instanceof Event.RootCreated r) {

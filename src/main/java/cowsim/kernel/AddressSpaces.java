@@ -269,6 +269,11 @@ public final class AddressSpaces {
 
   /** Frees the user page-table frames (PT, PD, PDPT below PML4 slots 0..255), then the PML4. */
   public static void freeTables(Hardware hw, long pml4, Runnable k) {
+    freeLowerTables(hw, pml4, () -> hw.free(pml4, k));
+  }
+
+  /** Frees the user page-table frames below PML4 slots 0..255 (free_pgtables), not the PML4. */
+  static void freeLowerTables(Hardware hw, long pml4, Runnable k) {
     hw.readFrame(
         pml4,
         top ->
@@ -282,7 +287,7 @@ public final class AddressSpaces {
                     freeTable(hw, Pte.frame(top[i]), 3, next);
                   }
                 },
-                () -> hw.free(pml4, k)));
+                k));
   }
 
   private static void freeTable(Hardware hw, long table, int level, Runnable k) {
@@ -312,8 +317,21 @@ public final class AddressSpaces {
       k.run(); // it died before its PML4 existed
       return;
     }
-    // the process is dead: no other CPU runs this address space any more
-    unmapPages(hw, pml4, vmas, KernelPolicy.Flush.LOCAL, true, () -> freeTables(hw, pml4, k));
+    // the process is dead: no other CPU runs this address space any more. exit_mmap takes
+    // mmap_write_lock around unmap_vmas and free_pgtables; nobody can contend (no thread is
+    // left), but a lock leaked by a kernel path shows here as a lockup. The PML4 is freed after
+    // the unlock, as mmdrop frees the pgd after exit_mmap (the lock word lives in its metadata).
+    MmapLock.write(
+        hw,
+        pml4,
+        () ->
+            unmapPages(
+                hw,
+                pml4,
+                vmas,
+                KernelPolicy.Flush.LOCAL,
+                true,
+                () -> freeLowerTables(hw, pml4, () -> MmapLock.writeUnlock(hw, pml4, () -> hw.free(pml4, k)))));
   }
 
   /** A page clone_cow processed: where, what the parent had, and the shared frame. */

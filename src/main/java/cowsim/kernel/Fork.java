@@ -21,32 +21,44 @@ public final class Fork {
       k.accept(-Errno.EPERM);
       return;
     }
-    hw.call(
-        tag -> new KernelState.GetVmas(tag, parent.pid()),
-        reply -> {
-          KernelState.VmaList vmas = (KernelState.VmaList) reply;
-          if (vmas.vmas().isEmpty()) {
-            hw.log("fork: attempt to fork task '{}' with no user mappings", parent.name());
-            k.accept(-Errno.EINVAL);
-            return;
-          }
-          hw.log("fork: pid {} clone_cow over {} VMAs", parent.pid(), vmas.vmas().size());
-          AddressSpaces.cloneCow(
-              hw,
-              hw.cr3(),
-              vmas.vmas(),
-              childPml4 -> {
-                if (childPml4 < 0) {
-                  k.accept(-Errno.ENOMEM);
-                  return;
-                }
-                RegisterFile child = childContext(hw.regs(), hw.policy().childFsBaseInherit());
-                hw.counters().forks++;
-                hw.call(
-                    tag -> new KernelState.NewProcess(tag, parent.tid(), childPml4, vmas.vmas(), child),
-                    created -> k.accept(((KernelState.Result) created).value()));
-              });
-        });
+    long mm = hw.cr3();
+    // dup_mmap: mmap_write_lock_killable(oldmm) before the VMAs are read, held over the whole
+    // of clone_cow, its final flush included, and dropped before the child is made runnable
+    // (mmap_write_unlock(oldmm) at the end of dup_mmap, before wake_up_new_task)
+    MmapLock.write(
+        hw,
+        mm,
+        () ->
+            hw.call(
+                tag -> new KernelState.GetVmas(tag, parent.pid()),
+                reply -> {
+                  KernelState.VmaList vmas = (KernelState.VmaList) reply;
+                  if (vmas.vmas().isEmpty()) {
+                    hw.log("fork: attempt to fork task '{}' with no user mappings", parent.name());
+                    MmapLock.writeUnlock(hw, mm, () -> k.accept(-Errno.EINVAL));
+                    return;
+                  }
+                  hw.log("fork: pid {} clone_cow over {} VMAs", parent.pid(), vmas.vmas().size());
+                  AddressSpaces.cloneCow(
+                      hw,
+                      mm,
+                      vmas.vmas(),
+                      childPml4 ->
+                          MmapLock.writeUnlock(
+                              hw,
+                              mm,
+                              () -> {
+                                if (childPml4 < 0) {
+                                  k.accept(-Errno.ENOMEM);
+                                  return;
+                                }
+                                RegisterFile child = childContext(hw.regs(), hw.policy().childFsBaseInherit());
+                                hw.counters().forks++;
+                                hw.call(
+                                    tag -> new KernelState.NewProcess(tag, parent.tid(), childPml4, vmas.vmas(), child),
+                                    created -> k.accept(((KernelState.Result) created).value()));
+                              }));
+                }));
   }
 
   /**

@@ -82,6 +82,16 @@ public interface Hardware {
 
   void unlock(long pml4Frame, Runnable k);
 
+  /**
+   * Take an address space's reader-writer lock (Linux's mmap_lock: a word in its PML4 frame's
+   * metadata, tried with one atomic message, retried with a spin until granted; IPIs are taken
+   * between tries). Readers share it; a writer excludes everyone.
+   */
+  void mmapLock(long pml4Frame, boolean write, Runnable k);
+
+  /** Release what {@link #mmapLock} took, in the same mode. */
+  void mmapUnlock(long pml4Frame, boolean write, Runnable k);
+
   /** The kernel's policies (profile plus overrides). */
   KernelPolicy policy();
 
@@ -92,6 +102,9 @@ public interface Hardware {
 
   /** The current task, or null when idle. */
   TaskImage current();
+
+  /** The current task's refault count now, to save with it when it is switched out. */
+  TaskImage.Refaults refaults();
 
   /** Make a task current: registers, program, and CR3 (written only if it differs). */
   void switchTo(TaskImage task);

@@ -30,7 +30,8 @@ public final class KernelOnCpu {
     TaskImage t = hw.current();
     long tid = t == null ? 0 : t.tid();
     RegisterFile regs = t == null ? null : hw.regs().copy();
-    hw.call(tag -> new KernelState.Schedule(tag, hw.cpu(), tid, regs), this::dispatched);
+    TaskImage.Refaults refaults = t == null ? TaskImage.Refaults.NONE : hw.refaults();
+    hw.call(tag -> new KernelState.Schedule(tag, hw.cpu(), tid, regs, refaults), this::dispatched);
   }
 
   /** The answer to every request that gives up the CPU: run a task, idle, or tear down first. */
@@ -156,9 +157,15 @@ public final class KernelOnCpu {
     } else if (nr == Constants.SYS_mmap) {
       long prot = r.get(Reg.RDX);
       long flags = r.get(Reg.R10);
-      hw.call(
-          tag -> new KernelState.Mmap(tag, t.pid(), a0, a1, prot, flags),
-          res -> ret(((KernelState.Result) res).value()));
+      long mm = hw.cr3();
+      // vm_mmap_pgoff: mmap_write_lock_killable around do_mmap
+      MmapLock.write(
+          hw,
+          mm,
+          () ->
+              hw.call(
+                  tag -> new KernelState.Mmap(tag, t.pid(), a0, a1, prot, flags),
+                  res -> MmapLock.writeUnlock(hw, mm, () -> ret(((KernelState.Result) res).value()))));
     } else if (nr == Constants.SYS_munmap) {
       rangeSyscall(
           "munmap",
@@ -201,7 +208,10 @@ public final class KernelOnCpu {
 
   /**
    * munmap and mprotect: the kernel's tables cut or change the VMAs, then the page work runs
-   * here as one operation on the address space, reported to the oracles, and rax = 0.
+   * here as one operation on the address space, reported to the oracles, and rax = 0. Under
+   * mmap_lock taken for writing, from before the VMAs change to after the flush
+   * (__vm_munmap: mmap_write_lock_killable ... do_vmi_munmap; do_mprotect_pkey:
+   * mmap_write_lock_killable ... mprotect_fixup), released on the error return too.
    */
   private void rangeSyscall(
       String what,
@@ -209,24 +219,28 @@ public final class KernelOnCpu {
       long length,
       java.util.function.LongFunction<KernelState.Request> request,
       java.util.function.BiConsumer<KernelState.VmaList, Runnable> pageWork) {
-    hw.call(
-        request,
-        res -> {
-          KernelState.VmaList l = (KernelState.VmaList) res;
-          if (l.error() != 0) {
-            ret(l.error());
-            return;
-          }
-          long cr3 = hw.cr3();
-          long end = addr + ((length + 0xfff) & ~0xfffL);
-          hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, what, addr, end));
-          pageWork.accept(
-              l,
-              () -> {
-                hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, what, addr, end));
-                ret(0);
-              });
-        });
+    long cr3 = hw.cr3();
+    MmapLock.write(
+        hw,
+        cr3,
+        () ->
+            hw.call(
+                request,
+                res -> {
+                  KernelState.VmaList l = (KernelState.VmaList) res;
+                  if (l.error() != 0) {
+                    MmapLock.writeUnlock(hw, cr3, () -> ret(l.error()));
+                    return;
+                  }
+                  long end = addr + ((length + 0xfff) & ~0xfffL);
+                  hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, what, addr, end));
+                  pageWork.accept(
+                      l,
+                      () -> {
+                        hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, what, addr, end));
+                        MmapLock.writeUnlock(hw, cr3, () -> ret(0));
+                      });
+                }));
   }
 
   private void ret(long value) {

@@ -28,6 +28,9 @@ import java.util.List;
  * @param pcid TLB entries are tagged by address space and survive CR3 writes
  * @param generationCheck with PCID: on switch-in, flush the address space's entries if it changed
  *     since this CPU last ran it (Linux's tlb_gen)
+ * @param mmLock the address-space lock (Linux's mmap_lock): none (strat9), or a reader-writer
+ *     lock in simulated memory that fork, mmap, munmap and mprotect take for writing and page
+ *     faults for reading
  */
 public record KernelPolicy(
     String profile,
@@ -46,7 +49,8 @@ public record KernelPolicy(
     boolean killOnPresentPage,
     boolean stopAtUntouched,
     boolean pcid,
-    boolean generationCheck) {
+    boolean generationCheck,
+    MmLock mmLock) {
 
   /** Who a kernel path flushes after changing PTEs. */
   public enum Flush {
@@ -98,6 +102,33 @@ public record KernelPolicy(
     }
   }
 
+  /** The address-space lock (knob {@code mm-lock}). */
+  public enum MmLock {
+    /** strat9: nothing keeps page faults out of fork, munmap or mprotect. */
+    NONE("none"),
+    /**
+     * Linux's mmap_lock: a reader-writer semaphore per address space. Writers (fork, mmap, munmap,
+     * mprotect, exit's teardown) exclude everyone; page faults share it as readers.
+     */
+    RW("rw");
+
+    public final String key;
+
+    MmLock(String key) {
+      this.key = key;
+    }
+
+    public static MmLock of(String key) {
+      for (MmLock l : values()) {
+        if (l.key.equals(key)) {
+          return l;
+        }
+      }
+      throw new IllegalArgumentException(key);
+    }
+  }
+
+  public static final List<String> MM_LOCKS = List.of("none", "rw");
   public static final List<String> FORK_FLUSH = List.of("all-cpus-full", "mm-cpus", "local");
   public static final List<String> PATH_FLUSH = List.of("local", "mm-cpus", "none");
   public static final List<String> ACK_FLAGS = List.of("shared", "per-request");
@@ -106,6 +137,6 @@ public record KernelPolicy(
   public static KernelPolicy strat9() {
     return new KernelPolicy(
         "strat9", Flush.ALL_CPUS_FULL, Flush.LOCAL, Flush.LOCAL, Flush.NONE, 16, 10_000_000L, AckFlag.SHARED,
-        false, 0, false, false, false, false, true, false, false);
+        false, 0, false, false, false, false, true, false, false, MmLock.NONE);
   }
 }

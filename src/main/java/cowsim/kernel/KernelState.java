@@ -37,9 +37,10 @@ public final class KernelState extends Node {
 
   /**
    * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
-   * run queue. Answer: {@link Run}, {@link Idle} or {@link Teardown}.
+   * run queue with its registers and refault count. Answer: {@link Run}, {@link Idle} or
+   * {@link Teardown}.
    */
-  public record Schedule(long tag, int cpu, long tid, RegisterFile regs) implements Request {}
+  public record Schedule(long tag, int cpu, long tid, RegisterFile regs, TaskImage.Refaults refaults) implements Request {}
 
   /**
    * A thread ends ({@code group}: exit_group, every thread of the process). Answer:
@@ -170,6 +171,8 @@ public final class KernelState extends Node {
     int cpu = -1;
     int affinity = -1;
     TaskImage.Action action = TaskImage.None.INSTANCE;
+    /** Saved with the registers when it is switched out (a task blocks in wait4 only after its syscall retired: none then). */
+    TaskImage.Refaults refaults = TaskImage.Refaults.NONE;
     boolean killed;
     long killCode;
     long waitPid;
@@ -350,6 +353,7 @@ public final class KernelState extends Node {
     if (s.tid() != 0) {
       Task t = tasks.get(s.tid());
       t.regs = s.regs();
+      t.refaults = s.refaults();
       setRunning(cpu, 0);
       if (t.killed) {
         // killed by a sibling's exit_group while it ran: it ends now instead of requeueing.
@@ -377,7 +381,7 @@ public final class KernelState extends Node {
     TaskImage.Action action = next.action;
     next.action = TaskImage.None.INSTANCE;
     Process p = next.proc;
-    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, tlbGen.getOrDefault(p.cr3, 0L))));
+    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, tlbGen.getOrDefault(p.cr3, 0L), next.refaults)));
   }
 
   // ---------------------------------------------------------------- exit and wait

@@ -10,6 +10,10 @@ import java.util.function.Consumer;
  * task is killed; an unmapped page inside a VMA is demand-zeroed; a page that is already present
  * counts as handled and the instruction is retried (which is how a failed COW fault or a write
  * to a read-only page re-faults forever).
+ *
+ * <p>With {@code mm-lock = rw} the whole path runs under the address space's mmap_lock taken
+ * for reading, as Linux's do_user_addr_fault does, so it never overlaps a fork, munmap or
+ * mprotect of the same address space.
  */
 public final class PageFaultHandler {
 
@@ -28,6 +32,15 @@ public final class PageFaultHandler {
       kill.accept("page fault at non-user or non-canonical address " + CowFault.hex(va));
       return;
     }
+    // do_user_addr_fault -> lock_mm_and_find_vma: mmap_read_lock before the VMA lookup; every
+    // way out (retry, SIGSEGV, out of memory) drops it first (mmap_read_unlock, bad_area)
+    Runnable unlockThenRetry = MmapLock.afterReadUnlock(hw, pml4, retry);
+    Consumer<String> unlockThenKill = MmapLock.afterReadUnlock(hw, pml4, kill);
+    MmapLock.read(hw, pml4, () -> underLock(hw, pid, pml4, va, write, present, unlockThenRetry, unlockThenKill));
+  }
+
+  private static void underLock(
+      Hardware hw, long pid, long pml4, long va, boolean write, boolean present, Runnable retry, Consumer<String> kill) {
     if (write && present) {
       CowFault.handle(
           hw,

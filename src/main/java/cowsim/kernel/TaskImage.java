@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param action kernel work to do on this CPU before returning to user mode
  * @param tlbGen the address space's TLB generation when dispatched (for the PCID check)
+ * @param refaults the task's faults on one page without progress, kept across switches and
+ *     migrations so the refault-loop limit is per task, whatever else runs on its CPU
  */
 public record TaskImage(
     long tid,
@@ -20,7 +22,17 @@ public record TaskImage(
     Program program,
     boolean kernelThread,
     Action action,
-    long tlbGen) {
+    long tlbGen,
+    Refaults refaults) {
+
+  /**
+   * Faults in a row on {@code page} without an instruction of this task retiring in between.
+   * Part of the task's saved context, as Linux keeps the last fault (cr2, trap_nr) in the
+   * task's thread_struct.
+   */
+  public record Refaults(long page, int count) {
+    public static final Refaults NONE = new Refaults(-1, 0);
+  }
 
   /** Kernel work pending for a task when it is next dispatched. */
   public sealed interface Action {}

@@ -13,7 +13,7 @@ import java.util.List;
  * {@code --set kernel.x=y}) wins over its profile.
  */
 final class KernelReader {
-  static final List<String> KEYS = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid");
+  static final List<String> KEYS = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock");
   static final List<String> TLB_KEYS =
       List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check");
 
@@ -52,7 +52,8 @@ final class KernelReader {
             k.choice("fault.present-page", List.of("retry", "kill")).equals("kill"),
             k.bool("munmap.stop-at-untouched"),
             k.bool("pcid"),
-            k.bool("tlb.generation-check"));
+            k.bool("tlb.generation-check"),
+            KernelPolicy.MmLock.of(k.choice("mm-lock", KernelPolicy.MM_LOCKS)));
     return new Kernel(profile, kernel.object().toConfig(), policy);
   }
 

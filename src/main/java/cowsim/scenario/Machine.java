@@ -22,7 +22,7 @@ public record Machine(
   public static final java.util.List<String> LATENCIES =
       java.util.List.of(
           "instruction", "tlb-hit", "memory-access", "memory-reply", "walk-step", "frame-copy", "fault-entry",
-          "syscall", "ipi", "kernel-call", "allocator", "context-switch", "ack-spin");
+          "syscall", "ipi", "kernel-call", "allocator", "context-switch", "ack-spin", "lock-spin", "lock-backoff");
 
   /** Bytes per page and per physical frame. */
   public static final long PAGE_SIZE = 4096;

@@ -40,7 +40,7 @@ final class ScenarioReader {
       List.of("name", "cpu", "memory", "stack", "kernel-thread", "program");
   static final List<String> REGION_KEYS = List.of("at", "size", "prot", "populate");
   static final List<String> EXPECT_KEYS = List.of("exit-code", "exit-codes", "stats", "violations");
-  static final List<String> LIMITS_KEYS = List.of("max-cycles", "timeout", "max-refaults");
+  static final List<String> LIMITS_KEYS = List.of("max-cycles", "timeout", "max-refaults", "lockup-cycles");
 
   private static final long PAGE = Machine.PAGE_SIZE;
 
@@ -423,6 +423,7 @@ final class ScenarioReader {
       throw l.error(v, l.pathOf("timeout") + " must be positive, got " + Section.describe(v));
     }
     int maxRefaults = (int) l.integer("max-refaults", 1, Integer.MAX_VALUE);
-    return new Limits(maxCycles, timeout, maxRefaults);
+    long lockupCycles = l.integer("lockup-cycles", 1, Long.MAX_VALUE);
+    return new Limits(maxCycles, timeout, maxRefaults, lockupCycles);
   }
 }

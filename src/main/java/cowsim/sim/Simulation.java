@@ -85,7 +85,7 @@ public final class Simulation {
     }
     Latencies lat = Latencies.from(latencyConfig);
     CpuConfig cpu =
-        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults(), s.kernel().policy());
+        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults(), s.limits().lockupCycles(), s.kernel().policy());
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,

@@ -47,7 +47,7 @@ final class FakeHardware implements Hardware {
   /** Written into every freshly allocated frame when {@link #dirtyOnAllocate} is on. */
   static final long GARBAGE = 0xDEAD_BEEF_0BAD_F00DL;
 
-  static final Latencies LAT = new Latencies(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+  static final Latencies LAT = new Latencies(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
 
   final FrameStore store;
   final RefcountTable refs;
@@ -66,6 +66,10 @@ final class FakeHardware implements Hardware {
   List<Vma> vmas = new ArrayList<>();
   /** Pid answered to NewProcess. */
   long childPid = 42;
+  /** Munmap and Mprotect answer the VMAs as the ranges, or this -errno when not 0. */
+  long rangeError;
+  /** Answer to Mmap (an address or -errno). */
+  long mmapAnswer = 0x1000_0000L;
   /** Stale contents in freshly allocated frames, so a missing zeroing shows. */
   boolean dirtyOnAllocate = true;
 
@@ -144,7 +148,7 @@ final class FakeHardware implements Hardware {
   /** A user task image running a one-line program. */
   static TaskImage task(long tid, long pid, long cr3, RegisterFile regs, boolean kernelThread) {
     return new TaskImage(
-        tid, pid, "t" + tid, cr3, regs, program("nop"), kernelThread, TaskImage.None.INSTANCE, 0);
+        tid, pid, "t" + tid, cr3, regs, program("nop"), kernelThread, TaskImage.None.INSTANCE, 0, TaskImage.Refaults.NONE);
   }
 
   static Program program(String source) {
@@ -388,6 +392,10 @@ final class FakeHardware implements Hardware {
       answer = new KernelState.Result(tag, 0, 0);
     } else if (req instanceof KernelState.MmCpus) {
       answer = new KernelState.CpuList(tag, mmCpus.clone());
+    } else if (req instanceof KernelState.Munmap || req instanceof KernelState.Mprotect) {
+      answer = new KernelState.VmaList(tag, rangeError, rangeError == 0 ? List.copyOf(vmas) : List.of());
+    } else if (req instanceof KernelState.Mmap) {
+      answer = new KernelState.Result(tag, mmapAnswer, 0);
     } else {
       throw new UnsupportedOperationException("FakeHardware has no canned answer for " + req);
     }
@@ -452,6 +460,35 @@ final class FakeHardware implements Hardware {
     k.run();
   }
 
+  /** mmap_lock holders by PML4 frame: -1 a writer, n > 0 readers (a synchronous machine never contends). */
+  final java.util.Map<Long, Integer> mmapLocks = new java.util.HashMap<>();
+
+  @Override
+  public void mmapLock(long frame, boolean write, Runnable k) {
+    record("mmap_lock " + (write ? "write " : "read ") + hex(frame));
+    int held = mmapLocks.getOrDefault(frame, 0);
+    if (held != 0 && (write || held < 0)) {
+      throw new IllegalStateException("mmap_lock of " + hex(frame) + " taken (" + (write ? "write" : "read") + ") while held: " + held);
+    }
+    mmapLocks.put(frame, write ? -1 : held + 1);
+    k.run();
+  }
+
+  @Override
+  public void mmapUnlock(long frame, boolean write, Runnable k) {
+    record("mmap_unlock " + (write ? "write " : "read ") + hex(frame));
+    int held = mmapLocks.getOrDefault(frame, 0);
+    if (write ? held != -1 : held <= 0) {
+      throw new IllegalStateException("mmap_lock of " + hex(frame) + " released (" + (write ? "write" : "read") + ") but held: " + held);
+    }
+    if (write || held == 1) {
+      mmapLocks.remove(frame);
+    } else {
+      mmapLocks.put(frame, held - 1);
+    }
+    k.run();
+  }
+
   @Override
   public RegisterFile regs() {
     return regs;
@@ -460,6 +497,11 @@ final class FakeHardware implements Hardware {
   @Override
   public TaskImage current() {
     return current;
+  }
+
+  @Override
+  public TaskImage.Refaults refaults() {
+    return TaskImage.Refaults.NONE;
   }
 
   @Override

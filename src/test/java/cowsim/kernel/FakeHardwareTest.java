@@ -83,7 +83,7 @@ class FakeHardwareTest {
     assertEquals(List.of("call FindVma", "call FindVma", "call NewProcess"), hw.events);
     assertThrows(
         UnsupportedOperationException.class,
-        () -> hw.call(tag -> new KernelState.Munmap(tag, 1, 0, 0), a -> {}));
+        () -> hw.call(tag -> new KernelState.SetAffinity(tag, 1, 0, 0), a -> {}));
   }
 
   @Test

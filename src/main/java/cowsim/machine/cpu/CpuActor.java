@@ -113,12 +113,19 @@ public final class CpuActor extends Node implements Hardware {
   private Runnable shootDone;
   private AckTimeout shootTimer;
 
+  /** The current task's refault count (page and faults), saved with it on a switch. */
   private long lastFaultPage = -1;
+  private int refaults;
   private long lastVa;
   private boolean lastTlbHit;
   private long lastReadFrame = -1;
   private long[] lastReadData;
-  private int refaults;
+  /** When the current lock spin began (-1: not spinning). */
+  private long spinSince = -1;
+  private long spinPause;
+  private long lockWaitCycles;
+  private long lockups;
+  private long mmapUnlocks;
 
   private long instructions;
   private long memoryOps;
@@ -388,6 +395,15 @@ public final class CpuActor extends Node implements Hardware {
       cowsim.stress.Live.MEMORY_OPS.add(cowsim.stress.Live.CHUNK); // progress display only
     }
     send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value, lastAccess()));
+  }
+
+  /**
+   * The kernel's store into user memory (copy_to_user), at the address translated for it: the
+   * oracles see it as the task's store, marked as the kernel's. Not a user memory operation.
+   */
+  private void kernelStore(long paddr, long value, Runnable k) {
+    Event.Access a = observing() ? new Event.Access(cr3, current.pid(), current.tid(), lastVa, lastTlbHit, true) : null;
+    send(bankOf(paddr), lat.memoryAccess(), new MemoryBank.Write(expectLong(old -> k.run()), paddr, value, a));
   }
 
   /** Who is accessing memory, for the oracles (only built when someone checks). */
@@ -725,28 +741,86 @@ public final class CpuActor extends Node implements Hardware {
 
   @Override
   public void lock(long frame, Runnable k) {
-    send(
-        topo.bankOfFrame(frame),
-        lat.memoryAccess(),
-        new MemoryBank.Lock(
-            expectLong(
-                held -> {
-                  if (held == 0) {
-                    k.run();
-                  } else {
-                    // spin with interrupts on (spin_lock, not spin_lock_irq): take the IPIs that
-                    // wait for a boundary, or two CPUs each waiting for the other's ack deadlock
-                    takePendingIpis();
-                    now += lat.ackSpin();
-                    lock(frame, k);
-                  }
-                }),
-            frame));
+    acquire("the page-table lock", frame, false, tag -> new MemoryBank.Lock(tag, frame), k);
   }
 
   @Override
   public void unlock(long frame, Runnable k) {
     send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.Unlock(expectLong(v -> k.run()), frame));
+  }
+
+  @Override
+  public void mmapLock(long frame, boolean write, Runnable k) {
+    acquire(write ? "the mmap_lock (write)" : "the mmap_lock (read)", frame, true, tag -> new MemoryBank.RwTryLock(tag, frame, write), k);
+  }
+
+  @Override
+  public void mmapUnlock(long frame, boolean write, Runnable k) {
+    if (id == 0 && cfg.leakMmapLockAfter() > 0 && ++mmapUnlocks == cfg.leakMmapLockAfter()) {
+      // test hook (cowsim.debug.leak-mmap-lock-after): this release is forgotten
+      warn("test hook: mmap_lock of frame {} not released", hex(frame));
+      k.run();
+      return;
+    }
+    send(topo.bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RwUnlock(expectLong(v -> k.run()), frame, write));
+  }
+
+  /**
+   * A kernel lock's spin loop: one atomic try per message until it is granted. Interrupts stay on
+   * (spin_lock, not spin_lock_irq): the IPIs that wait for a boundary are taken between tries, or
+   * two CPUs each waiting for the other's ack deadlock. A spin longer than
+   * {@code limits.lockup-cycles} is a soft lockup (Linux's watchdog, kernel/watchdog.c): reported
+   * as a deadlock, and this CPU halts (it still acks IPIs) with its task unfinished.
+   *
+   * @param backoff double the pause between tries up to {@code lock-backoff} (the mmap_lock, a
+   *     sleeping lock in Linux); the page-table lock spins at a constant {@code lock-spin}
+   */
+  private void acquire(String what, long frame, boolean backoff, LongFunction<MemoryBank.Request> attempt, Runnable k) {
+    send(
+        topo.bankOfFrame(frame),
+        lat.memoryAccess(),
+        attempt.apply(
+            expectLong(
+                busy -> {
+                  if (busy == 0) {
+                    if (spinSince >= 0) {
+                      lockWaitCycles += now - spinSince;
+                      spinSince = -1;
+                    }
+                    k.run();
+                    return;
+                  }
+                  if (spinSince < 0) {
+                    spinSince = now;
+                    spinPause = lat.lockSpin();
+                  }
+                  takePendingIpis();
+                  now += spinPause;
+                  if (backoff) {
+                    spinPause = Math.min(2 * spinPause, Math.max(lat.lockSpin(), lat.lockBackoff()));
+                  }
+                  if (now - spinSince > cfg.lockupCycles()) {
+                    lockup(what, frame);
+                    return;
+                  }
+                  acquire(what, frame, backoff, attempt, k);
+                })));
+  }
+
+  private void lockup(String what, long frame) {
+    long spun = now - spinSince;
+    lockWaitCycles += spun;
+    spinSince = -1;
+    mode = Mode.HALTED;
+    lockups++;
+    warn("soft lockup: spun {} cycles on {} of frame {}; this CPU halts", spun, what, hex(frame));
+    if (observing()) {
+      observe(new Event.Lockup(now, id, current == null ? 0 : current.pid(), current == null ? 0 : current.tid(), what, spun));
+    }
+    if (!deterministic()) {
+      // concurrent mode ends on AllExited only, which this task will never reach
+      wiring.runner().tell(new RunEvent.LimitReached("soft lockup on cpu-" + id + ": " + spun + " cycles on " + what, now));
+    }
   }
 
   @Override
@@ -897,14 +971,22 @@ public final class CpuActor extends Node implements Hardware {
   }
 
   @Override
+  public TaskImage.Refaults refaults() {
+    return lastFaultPage < 0 ? TaskImage.Refaults.NONE : new TaskImage.Refaults(lastFaultPage, refaults);
+  }
+
+  @Override
   public void switchTo(TaskImage task) {
     if (current == null || current.tid() != task.tid()) {
       contextSwitches++;
       now += lat.contextSwitch();
       killWanted = false;
-      lastFaultPage = -1;
     }
     current = task;
+    // the refault count travels with the task (TaskImage.refaults): neither a switch nor another
+    // task's instructions on this CPU reset it, only this task's own progress
+    lastFaultPage = task.refaults().page();
+    refaults = task.refaults().count();
     regs = task.regs();
     program = task.program();
     if (task.cr3() != 0 && task.cr3() != cr3) {
@@ -948,7 +1030,7 @@ public final class CpuActor extends Node implements Hardware {
     translate(
         va,
         true,
-        pa -> store(pa, value, () -> k.accept(true)),
+        pa -> kernelStore(pa, value, () -> k.accept(true)),
         (fva, write, present) -> {
           if (attempt >= cfg.maxRefaults()) {
             k.accept(false);
@@ -1014,6 +1096,8 @@ public final class CpuActor extends Node implements Hardware {
     c.put("ipis_handled", ipisHandled);
     c.put("shootdowns", kc.shootdowns);
     c.put("shootdown_wait_cycles", shootWaitCycles);
+    c.put("lock_wait_cycles", lockWaitCycles);
+    c.put("lockups", lockups);
     c.put("ack_timeouts", kc.ackTimeouts);
     c.put("context_switches", contextSwitches);
     c.put("syscalls", kc.syscalls);

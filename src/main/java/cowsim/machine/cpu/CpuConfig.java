@@ -13,13 +13,16 @@ import cowsim.kernel.KernelPolicy;
  * @param policy the kernel's policies (shootdown mechanics, PCID, ...)
  * @param throwAfterInstructions test hook: CPU 0 throws after this many instructions (0: never),
  *     to check that a simulator bug fails the run loudly
+ * @param lockupCycles a CPU spinning on a kernel lock longer than this reports a soft lockup
+ * @param leakMmapLockAfter test hook: CPU 0 skips its n-th mmap_lock release (0: never), so the
+ *     lock stays held and the soft-lockup detector has something to find
  */
 public record CpuConfig(
     int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy,
-    long throwAfterInstructions) {
+    long throwAfterInstructions, long lockupCycles, long leakMmapLockAfter) {
 
   public static CpuConfig from(
-      Config root, int tlbEntries, int tlbWays, long maxCycles, int maxRefaults, KernelPolicy policy) {
+      Config root, int tlbEntries, int tlbWays, long maxCycles, int maxRefaults, long lockupCycles, KernelPolicy policy) {
     Config c = root.getConfig("cowsim.cpu");
     int batch = c.getInt("batch");
     long quantum = c.getLong("quantum");
@@ -27,6 +30,7 @@ public record CpuConfig(
       throw new IllegalArgumentException("cowsim.cpu.batch and cowsim.cpu.quantum must be at least 1");
     }
     long boom = root.getLong("cowsim.debug.throw-after-instructions");
-    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom);
+    long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
+    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom, lockupCycles, leak);
   }
 }

@@ -19,7 +19,9 @@ public record Latencies(
     long kernelCall,
     long allocator,
     long contextSwitch,
-    long ackSpin) {
+    long ackSpin,
+    long lockSpin,
+    long lockBackoff) {
 
   public static Latencies from(Config root) {
     Config c = root.getConfig("cowsim.latency");
@@ -36,7 +38,9 @@ public record Latencies(
         positive(c, "kernel-call"),
         positive(c, "allocator"),
         positive(c, "context-switch"),
-        positive(c, "ack-spin"));
+        positive(c, "ack-spin"),
+        positive(c, "lock-spin"),
+        positive(c, "lock-backoff"));
   }
 
   private static long positive(Config c, String key) {

@@ -24,7 +24,7 @@ public final class MemoryBank extends Node {
 
   /** Requests a bank serves; every one is answered to its sender. */
   public sealed interface Request extends Payload
-      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock {
+      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock, RwTryLock, RwUnlock {
     /** The requester's tag, echoed in the answer (negative: a posted store, no answer). */
     long tag();
 
@@ -83,6 +83,19 @@ public final class MemoryBank extends Node {
   /** Release the lock bit. Answer: {@link Value} 0. */
   public record Unlock(long tag, long frame) implements Request {}
 
+  /**
+   * One try at the reader-writer lock word in a frame's metadata (Linux's mmap_lock, an
+   * rw_semaphore's count: {@code rwsem_read_trylock} / {@code rwsem_write_trylock}), one atomic
+   * step. A reader gets it unless a writer holds it or waits for it; a writer gets it when nobody
+   * holds it, and otherwise marks itself waiting so new readers back off (Linux's
+   * RWSEM_FLAG_WAITERS: a writer is not starved by a stream of page faults). Answer:
+   * {@link Value} 0 when taken, 1 when busy.
+   */
+  public record RwTryLock(long tag, long frame, boolean write) implements Request {}
+
+  /** Release the reader-writer lock taken with {@link RwTryLock} (same {@code write}). Answer: {@link Value} 0. */
+  public record RwUnlock(long tag, long frame, boolean write) implements Request {}
+
   /** An 8-byte answer. */
   public record Value(long tag, long value) implements Reply {}
 
@@ -92,7 +105,19 @@ public final class MemoryBank extends Node {
   /** The page-table lock: bit 0 of a frame's metadata flags. */
   private static final byte LOCK_BIT = 1;
 
+  /** Reader-writer lock word: a writer holds it (RWSEM_WRITER_LOCKED). */
+  static final long RW_WRITER = 1;
+  /** Reader-writer lock word: a writer is waiting, readers back off (RWSEM_FLAG_WAITERS). */
+  static final long RW_WAITING = 2;
+  /** Reader-writer lock word: one reader (RWSEM_READER_BIAS). */
+  static final long RW_READER = 256;
+
   private final int banks;
+  /**
+   * The reader-writer lock word of the frames that have one (an address space's PML4 frame):
+   * sparse, as few frames are PML4s; absent means 0 (free).
+   */
+  private final java.util.HashMap<Long, Long> rwWords = new java.util.HashMap<>();
   private final FrameStore store;
   private final RefcountTable refcounts;
   private long reads;
@@ -226,8 +251,47 @@ public final class MemoryBank extends Node {
       atomics++;
       refcounts.clearFlags(localFrame(u.frame()), LOCK_BIT);
       reply(src, new Value(u.tag(), 0));
+    } else if (payload instanceof RwTryLock l) {
+      atomics++;
+      reply(src, new Value(l.tag(), rwTryLock(l.frame(), l.write()) ? 0 : 1));
+    } else if (payload instanceof RwUnlock u) {
+      atomics++;
+      rwUnlock(u.frame(), u.write());
+      reply(src, new Value(u.tag(), 0));
     } else {
       throw new IllegalStateException("memory bank got " + payload);
+    }
+  }
+
+  private boolean rwTryLock(long frame, boolean write) {
+    long w = rwWords.getOrDefault(frame, 0L);
+    if (write) {
+      if ((w & ~RW_WAITING) == 0) {
+        rwWords.put(frame, RW_WRITER); // taken: the waiting mark is this writer's, or another's that retries
+        return true;
+      }
+      rwWords.put(frame, w | RW_WAITING);
+      return false;
+    }
+    if ((w & (RW_WRITER | RW_WAITING)) != 0) {
+      return false;
+    }
+    rwWords.put(frame, w + RW_READER);
+    return true;
+  }
+
+  private void rwUnlock(long frame, boolean write) {
+    long w = rwWords.getOrDefault(frame, 0L);
+    // releasing a lock that is not held in that mode is a bug of the simulated kernel, not of
+    // the simulator: the word is left as it is, and the run goes on
+    long next = write ? ((w & RW_WRITER) != 0 ? w & ~RW_WRITER : w) : (w >= RW_READER ? w - RW_READER : w);
+    if (next == w) {
+      warn("cpu released the reader-writer lock of frame 0x{} ({}) that it did not hold", Long.toHexString(frame), write ? "write" : "read");
+    }
+    if (next == 0) {
+      rwWords.remove(frame);
+    } else {
+      rwWords.put(frame, next);
     }
   }
 
@@ -251,7 +315,7 @@ public final class MemoryBank extends Node {
       java.util.Arrays.fill(ones, -1L);
       send(src, lat.memoryReply(), new FrameData(req.tag(), ones));
     } else {
-      reply(src, new Value(req.tag(), req instanceof Lock ? 0 : -1L));
+      reply(src, new Value(req.tag(), req instanceof Lock || req instanceof RwTryLock ? 0 : -1L));
     }
   }
 

@@ -99,6 +99,26 @@ class MemoryBankTest {
   }
 
   @Test
+  void theMmapLockIsAReaderWriterLockThatAWaitingWriterClosesToNewReaders() {
+    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "a reader");
+    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "readers share it");
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "a writer waits for the readers");
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "no new reader while a writer waits");
+    value(t -> new MemoryBank.RwUnlock(t, 31, false));
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "one reader left");
+    value(t -> new MemoryBank.RwUnlock(t, 31, false));
+    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "the writer gets it");
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "a writer excludes readers");
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "and writers");
+    assertEquals(0, value(t -> new MemoryBank.Lock(t, 31)), "the page-table lock bit is another word");
+    value(t -> new MemoryBank.RwUnlock(t, 31, true));
+    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "the second writer still waits: readers back off");
+    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "the waiting writer gets it");
+    value(t -> new MemoryBank.RwUnlock(t, 31, true));
+    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "free again");
+  }
+
+  @Test
   void framesCopyAndZero() {
     long[] data = new long[512];
     data[3] = 33;
