@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Run a scenario (default: the bundled fork-cow-basic) and judge it against its expect block.",
-    footer = {"", "Exit codes: 0 expectations met, 1 not met, 2 bad input, 3 simulator error or limit hit."})
+    footer = {"", "Exit codes: 0 expectations met, 1 not met, 2 bad input, 3 simulator error or a limit hit with no violation found."})
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Scenario file (HOCON).")

@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
     description = {
       "Generate a seeded random workload (programs in the assembly language: fork, clone, exit, mmap, munmap,",
       "mprotect, store, load), write it to DIR/stress.conf, run it and report the violations with their histories."},
-    footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input, 3 simulator error or limit hit.",
-        "With --duration, stopping at the time limit is a result: the run is judged on what it found so far."})
+    footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input, 3 simulator error or a limit",
+        "hit with nothing found. With --duration, stopping at the time limit is a result: the run is judged on what",
+        "it found so far (violations found before it ran out: exit code 1)."})
 final class StressCommand implements Callable<Integer> {
 
   @Option(names = "--cpus", paramLabel = "N", description = "Simulated CPUs, 1..4096 (default ${DEFAULT-VALUE}).", defaultValue = "8")

@@ -9,7 +9,10 @@ import java.util.Map;
 
 /**
  * A run judged against its scenario's expectations: pass or fail, why, and the exit code the
- * command returns (0 met, 1 not met, 3 simulator error or limit hit).
+ * command returns (0 met, 1 not met, 3 simulator error or limit hit). Violations and failed
+ * asserts are judged whatever ended the run: a run stopped by a limit that found any is a
+ * failure with exit code 1, one that found none keeps exit code 3. A deadlock ending fails the
+ * run unless the scenario expects {@code deadlock}.
  */
 public record Verdict(boolean pass, List<String> failures, int exitCode) {
 
@@ -20,20 +23,22 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
 
   public static Verdict judge(SimResult r) {
     List<String> failures = new ArrayList<>();
+    Expect e = r.scenario().expect();
+    // whatever ended the run, what the oracles and the asserts found is judged: a run stopped by
+    // a limit (max-cycles, the timeout, stress --duration) still reports its violations
     switch (r.ending()) {
       case SIMULATOR_ERROR:
-        failures.add(r.endDetail());
-        return new Verdict(false, failures, SIMULATOR);
       case LIMIT:
         failures.add(r.endDetail());
-        return new Verdict(false, failures, SIMULATOR);
+        break;
       case DEADLOCK:
-        failures.add(r.endDetail());
+        if (!e.violations().contains("deadlock")) {
+          failures.add(r.endDetail());
+        }
         break;
       default:
         break;
     }
-    Expect e = r.scenario().expect();
     Map<String, Integer> found = foundKinds(r);
     for (Map.Entry<String, Integer> k : found.entrySet()) {
       if (!e.violations().contains(k.getKey())) {
@@ -65,7 +70,15 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
         failures.add("stat " + want.getKey() + " = " + got + ", expected " + want.getValue());
       }
     }
-    return new Verdict(failures.isEmpty(), List.copyOf(failures), failures.isEmpty() ? MET : NOT_MET);
+    int code;
+    if (r.ending() == SimResult.Ending.SIMULATOR_ERROR) {
+      code = SIMULATOR;
+    } else if (r.ending() == SimResult.Ending.LIMIT) {
+      code = found.isEmpty() ? SIMULATOR : NOT_MET; // a limit alone is an error; one that found something, a result
+    } else {
+      code = failures.isEmpty() ? MET : NOT_MET;
+    }
+    return new Verdict(failures.isEmpty(), List.copyOf(failures), code);
   }
 
   /** Violation kinds found, with how often (failed asserts count as 'assertion' even unchecked). */

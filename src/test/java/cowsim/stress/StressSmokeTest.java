@@ -61,6 +61,17 @@ class StressSmokeTest {
   }
 
   @Test
+  void violationsFoundBeforeTheDurationRanOutFailTheRun() throws Exception {
+    // strat9 on 16 CPUs shows violations in its first second (it used to exit 0 here: the verdict
+    // returned on the limit before looking at them)
+    Path out = tmp.resolve("dur-strat9");
+    int code = Main.execute("stress", "--cpus", "16", "--ops", "100000000", "--duration", "4s", "--out", out.toString());
+    String report = Files.readString(out.resolve("report.json"));
+    assertTrue(java.util.regex.Pattern.compile("\"violation_counts\"\\s*:\\s*\\{\\s*\"").matcher(report).find(), "violations were found");
+    assertEquals(1, code, "violations found before --duration ran out fail the run");
+  }
+
+  @Test
   void badInputIsExitCode2() {
     assertEquals(2, Main.execute("stress", "--cpus", "5000"));
     assertEquals(2, Main.execute("stress", "--mix", "fork=x"));

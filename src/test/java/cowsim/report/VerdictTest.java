@@ -1,0 +1,69 @@
+package cowsim.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cowsim.check.Violation;
+import cowsim.kernel.ProcessInfo;
+import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioLoader;
+import cowsim.sim.SimResult;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The verdict judges what was found whatever ended the run. */
+class VerdictTest {
+
+  private static Scenario scenario(String expect) throws Exception {
+    return ScenarioLoader.parse(
+        "name = v\nprocesses = [ { name = p, program = \"nop\" } ]\nexpect { " + expect + " }\n", "verdict-test", List.of());
+  }
+
+  private static SimResult result(Scenario s, SimResult.Ending ending, String detail, Map<String, Integer> counts, List<String> asserts) {
+    List<Violation> listed =
+        counts.keySet().stream().map(k -> new Violation(k, 0, 1, 1, 0x1000, 5, 10, k + " here", List.of())).toList();
+    return new SimResult(
+        s, ending, detail, null, Map.of(), List.of(new ProcessInfo(1, 0, "p", null, false, null, 1)), List.of(), List.of(), asserts,
+        listed, counts, null);
+  }
+
+  @Test
+  void aLimitThatFoundViolationsIsAFailedRunWithExitCode1() throws Exception {
+    SimResult r = result(scenario(""), SimResult.Ending.LIMIT, "timeout 1500 ms of host time", Map.of("stale-read", 803), List.of());
+    Verdict v = Verdict.judge(r);
+    assertFalse(v.pass());
+    assertEquals(Verdict.NOT_MET, v.exitCode());
+    assertTrue(v.failures().contains("timeout 1500 ms of host time"), v.failures().toString());
+    assertTrue(v.failures().stream().anyMatch(f -> f.startsWith("violation stale-read (803x)")), v.failures().toString());
+  }
+
+  @Test
+  void aLimitThatFoundFailedAssertsIsExitCode1Too() throws Exception {
+    SimResult r = result(scenario(""), SimResult.Ending.LIMIT, "limit reached: max-cycles 5", Map.of(), List.of("cpu-0 pid 1 line 3: assert failed"));
+    Verdict v = Verdict.judge(r);
+    assertEquals(Verdict.NOT_MET, v.exitCode());
+    assertTrue(v.failures().stream().anyMatch(f -> f.startsWith("violation assertion (1x)")), v.failures().toString());
+  }
+
+  @Test
+  void aLimitWithNothingFoundKeepsExitCode3() throws Exception {
+    SimResult r = result(scenario(""), SimResult.Ending.LIMIT, "limit reached: max-cycles 5", Map.of(), List.of());
+    Verdict v = Verdict.judge(r);
+    assertFalse(v.pass());
+    assertEquals(Verdict.SIMULATOR, v.exitCode());
+  }
+
+  @Test
+  void anExpectedDeadlockIsMetAndAnUnexpectedOneIsNot() throws Exception {
+    Map<String, Integer> dl = Map.of("deadlock", 1);
+    Verdict expected = Verdict.judge(result(scenario("violations = [deadlock]"), SimResult.Ending.DEADLOCK, "deadlock: no message left", dl, List.of()));
+    assertTrue(expected.pass(), expected.failures().toString());
+    assertEquals(Verdict.MET, expected.exitCode());
+    Verdict unexpected = Verdict.judge(result(scenario(""), SimResult.Ending.DEADLOCK, "deadlock: no message left", dl, List.of()));
+    assertFalse(unexpected.pass());
+    assertTrue(unexpected.failures().contains("deadlock: no message left"), unexpected.failures().toString());
+    assertEquals(Verdict.NOT_MET, unexpected.exitCode());
+  }
+}
