@@ -23,11 +23,26 @@ import java.util.Random;
  *       stored itself in the same iteration (and a freshly mapped page reads zero), so under a
  *       correct kernel no assert can fail; loads of a sibling's words are not checked.
  *   <li>fork: a child asserts the parent's values from before the fork, stores and checks its own,
- *       and exits; the parent reaps it (wait4 by pid) at the end of the iteration. exit: a child that
- *       exits at once. clone: a helper thread that stores and loads on page 0 and exits. mmap,
- *       munmap, mprotect: on the thread's own region at a fixed address, unmapped again before the
- *       iteration ends.
+ *       and exits; the parent reaps it at the end of the iteration with wait4 by pid and a status
+ *       pointer (a word of its own that it set to 2 first, asserted 0 afterwards: the kernel's
+ *       copy-to-user store, next to live siblings and, often, a forked child sharing the page
+ *       copy-on-write). exit: a child that exits at once. clone: a helper thread that stores and
+ *       loads on page 0 and exits. mmap, munmap, mprotect: on the thread's own region at a fixed
+ *       address, unmapped again before the iteration ends.
+ *   <li>The ring (T > 1), after the body of every {@link #RING_EVERY}th iteration (and of the
+ *       last; every thread of a process agrees, as they count the same iterations): thread t maps its region again,
+ *       stores two values and hands the region to thread t+1 (a flag word in the process's sync
+ *       page), then goes on loading those values while t+1 mprotects the region read-only and
+ *       checks them; t signals that it is done, t+1 munmaps the region (whose pages t's CPU
+ *       still caches) and acknowledges; t waits for that acknowledgement before its region is
+ *       used again. So threads mprotect a region another thread is using and munmap one another
+ *       thread used. Waits poll with sched_yield and give up with a failed assert after
+ *       {@link #MAX_SPINS} polls (a kernel bug can leave a thread reading a stale flag forever).
  * </ul>
+ *
+ * <p>A seed's bodies (the operations drawn from the mix) are the same as before the wait4 status
+ * pointers and the ring were added; the ring's offsets are drawn after the bodies, so the
+ * programs of a seed changed only by those additions.
  */
 public final class Generator {
 
@@ -37,6 +52,14 @@ public final class Generator {
   static final long MMAP = 0x20000000L;
   static final long MMAP_STRIDE = 0x100000L;
   static final long STACKS = 0x30000000L;
+  /** The sync page of the ring (T > 1) sits this far above the data region. */
+  static final long SYNC_OFF = 2 * PID_OFF;
+  /** The ring runs in the iterations whose count r15 is 1 modulo this (a power of 2; 1: every one). */
+  static final int RING_EVERY = 1;
+  /** Longest delay between two polls of a ring flag (iterations of a two-instruction loop). */
+  static final int MAX_BACKOFF = 1024;
+  /** Polls of a ring flag before a thread gives up (a failed assert). */
+  static final int MAX_SPINS = 200_000;
   /** Operations in one loop body. */
   static final int BODY = 32;
   static final int MAX_ROOTS = 16;
@@ -83,6 +106,9 @@ public final class Generator {
       if (share > 1) {
         long pidPages = ((long) share * 8 + 4095) / 4096;
         sb.append(",\n      { at = ").append(hex(DATA + PID_OFF)).append(", size = ").append(pidPages * 4).append(" KiB, prot = rw }");
+      }
+      if (spec.threads() > 1) {
+        sb.append(",\n      { at = ").append(hex(DATA + SYNC_OFF)).append(", size = 4 KiB, prot = rw, populate = true }");
       }
       sb.append(",\n      { at = ").append(hex(STACKS)).append(", size = ").append(2 * spec.threads() * 4).append(" KiB, prot = rw }\n");
       sb.append("    ],\n");
@@ -150,6 +176,13 @@ public final class Generator {
       threads.add(tc);
       perIteration += tc.memOps;
     }
+    if (T > 1) {
+      // the ring's values, drawn after every body so the bodies stay as the seed made them
+      for (ThreadCode tc : threads) {
+        tc.planRing();
+        perIteration += RING_OPS / RING_EVERY;
+      }
+    }
     long iterations = iterations(Math.max(1, perIteration / T));
     Asm a = new Asm();
     a.line("mov rbx, " + hex(DATA) + "          ; the data region");
@@ -176,7 +209,7 @@ public final class Generator {
     }
     a.line("jmp thread_0");
     for (ThreadCode tc : threads) {
-      tc.emit(a, iterations, share);
+      tc.emit(a, iterations, share, T > 1 ? threads.get((tc.t + T - 1) % T) : null);
     }
     for (ThreadCode tc : threads) {
       a.sb.append(tc.tail);
@@ -197,6 +230,9 @@ public final class Generator {
     }
   }
 
+  /** User memory operations of one thread's part in the ring, per iteration (polls not counted). */
+  static final int RING_OPS = 9;
+
   /** The code of one worker thread: its loop body and its children's and helpers' blocks. */
   private final class ThreadCode {
     final int t;
@@ -212,6 +248,10 @@ public final class Generator {
     final Map<Integer, Integer> mapKnown = new HashMap<>();
     final boolean[] slotUsed = new boolean[SLOTS.length];
     final int mapPages;
+    /** The ring: two words of this thread's region and the constants stored there. */
+    final int[] ringOffsets = new int[2];
+    final int[] ringConstants = new int[2];
+    private int waits;
 
     ThreadCode(int t, Random rng) {
       this.t = t;
@@ -241,6 +281,115 @@ public final class Generator {
 
     int mapWord() {
       return rng.nextInt(mapPages * 512) * 8;
+    }
+
+    void planRing() {
+      ringOffsets[0] = mapWord();
+      do {
+        ringOffsets[1] = mapWord();
+      } while (ringOffsets[1] == ringOffsets[0]);
+      ringConstants[0] = constant++;
+      ringConstants[1] = constant++;
+    }
+
+    /** The wait4 status word of this thread: the last of its words on one data page. */
+    int statusWord() {
+      int T = spec.threads();
+      int page = 1 + t % (spec.pages() - 1);
+      return page * 4096 + ((512 / T - 1) * T + t) * 8;
+    }
+
+    /** Sync page words: ring flags of thread u (0 handed over, 1 done with it, 2 unmapped by the partner). */
+    long sync(int which, int u) {
+      return SYNC_OFF + 8L * (64 * which + u);
+    }
+
+    /**
+     * Poll [rbx + off] until it holds 2 * r15 (this iteration): yield, then a register-only delay
+     * that doubles up to {@link #MAX_BACKOFF} iterations, so a long wait costs few memory operations.
+     */
+    void waitFor(Asm a, long off, String what) {
+      String l = "wait_" + t + "_" + (waits++);
+      a.line("mov rdx, r15");
+      a.line("add rdx, r15");
+      a.line("mov r10, " + MAX_SPINS);
+      a.line("mov rsi, 1");
+      a.label(l);
+      a.line("cmp qword [rbx + " + hex(off) + "], rdx");
+      a.line("je " + l + "_ok");
+      a.line("mov rax, SYS_sched_yield");
+      a.line("syscall");
+      a.line("mov rcx, rsi");
+      a.label(l + "_delay");
+      a.line("dec rcx");
+      a.line("jne " + l + "_delay");
+      a.line("cmp rsi, " + MAX_BACKOFF);
+      a.line("jge " + l + "_next");
+      a.line("add rsi, rsi");
+      a.label(l + "_next");
+      a.line("dec r10");
+      a.line("jne " + l);
+      a.line("assert r10 != 0, \"t" + t + " " + what + "\"");
+      a.label(l + "_ok");
+    }
+
+    /** Store 2 * r15 (this iteration, even) at [rbx + off]. */
+    void signal(Asm a, long off, String why) {
+      a.line("mov rdx, r15");
+      a.line("add rdx, r15");
+      a.line("mov qword [rbx + " + hex(off) + "], rdx   ; " + why);
+    }
+
+    /** This thread's part of the ring: hand its region to t+1, take t-1's ({@code from}), get its own back. */
+    void ring(Asm a, ThreadCode from) {
+      long len = mapPages * 4096L;
+      String skip = "ring_" + t + "_skip";
+      if (RING_EVERY > 1) {
+        a.line("mov rcx, r15                 ; the ring: every " + RING_EVERY + "th iteration and the last");
+        a.line("and rcx, " + (RING_EVERY - 1));
+        a.line("cmp rcx, 1");
+        a.line("jne " + skip);
+      }
+      a.line("; ring: map the region again and hand it to t" + ((t + 1) % spec.threads()));
+      a.line("mov rax, SYS_mmap");
+      a.line("mov rdi, rbp");
+      a.line("mov rsi, " + hex(len));
+      a.line("mov rdx, 3");
+      a.line("mov r10, 0x32");
+      a.line("syscall");
+      a.line("assert rax == rbp, \"mmap at the thread's own address\"");
+      for (int i = 0; i < 2; i++) {
+        value(a, ringConstants[i]);
+        a.line("mov qword [rbp + " + hex(ringOffsets[i]) + "], rdx");
+      }
+      signal(a, sync(0, t), "handed over: the partner mprotects it read-only now");
+      for (int i = 0; i < 2; i++) {
+        value(a, ringConstants[i]);
+        a.line("assert qword [rbp + " + hex(ringOffsets[i]) + "] == rdx, \"t" + t + " reads its region while the partner mprotects it\"");
+      }
+      signal(a, sync(1, t), "done with it: the partner munmaps it now");
+      long theirs = from.mmapBase();
+      a.line("; ring: take t" + from.t + "'s region");
+      waitFor(a, sync(0, from.t), "waits for t" + from.t + " to hand its region over");
+      a.line("mov rax, SYS_mprotect");
+      a.line("mov rdi, " + hex(theirs));
+      a.line("mov rsi, " + hex(len));
+      a.line("mov rdx, 1                   ; PROT_READ, while its owner still reads it");
+      a.line("syscall");
+      a.line("assert rax == 0, \"mprotect of a sibling's region\"");
+      for (int i = 0; i < 2; i++) {
+        value(a, from.ringConstants[i]);
+        a.line("assert qword [rdi + " + hex(from.ringOffsets[i]) + "] == rdx, \"t" + t + " reads t" + from.t + "'s values\"");
+      }
+      waitFor(a, sync(1, from.t), "waits for t" + from.t + " to be done with its region");
+      a.line("mov rax, SYS_munmap");
+      a.line("mov rdi, " + hex(theirs));
+      a.line("mov rsi, " + hex(len));
+      a.line("syscall");
+      a.line("assert rax == 0, \"munmap of a sibling's region\"");
+      signal(a, sync(2, from.t), "unmapped: t" + from.t + " may map it again");
+      waitFor(a, sync(2, t), "waits for its region to be unmapped by its partner");
+      a.label(skip);
     }
 
     /**
@@ -458,7 +607,7 @@ public final class Generator {
       writable = toWritable;
     }
 
-    void emit(Asm a, long iterations, int share) {
+    void emit(Asm a, long iterations, int share, ThreadCode ringFrom) {
       a.label("thread_" + t);
       a.line("mov rbp, " + hex(mmapBase()));
       a.line("mov r15, " + iterations + "              ; iterations");
@@ -467,6 +616,9 @@ public final class Generator {
       }
       a.label("loop_" + t);
       a.sb.append(body.sb);
+      if (ringFrom != null) {
+        ring(a, ringFrom);
+      }
       for (int i = 0; i < SLOTS.length; i++) {
         if (!slotUsed[i]) {
           continue;
@@ -475,11 +627,15 @@ public final class Generator {
         String skip = "reaped_" + t + "_" + i;
         a.line("cmp " + s + ", 0");
         a.line("jle " + skip);
+        int status = statusWord();
+        a.line("mov qword [rbx + " + hex(status) + "], 2   ; wait4's status word: the kernel stores 0 there");
         a.line("mov rax, SYS_wait4");
         a.line("mov rdi, " + s);
-        a.line("mov rsi, 0");
+        a.line("mov rsi, rbx");
+        a.line("add rsi, " + hex(status));
         a.line("syscall");
         a.line("assert rax == " + s + ", \"wait4 returns the child\"");
+        a.line("assert qword [rbx + " + hex(status) + "] == 0, \"wait4 stored the child's status (exit 0)\"");
         a.label(skip);
         a.line("mov " + s + ", 0");
       }

@@ -52,6 +52,34 @@ class StressSmokeTest {
   }
 
   @Test
+  void eightThreadsMunmapAndMprotectEachOthersRegionsAndWaitWithStatusPointersCleanlyUnderLinux() throws Exception {
+    StressSpec spec = new StressSpec(8, 1, 8, 3000, Mix.DEFAULT, 16, 5, "deterministic", null, 0);
+    String text = new Generator(spec).scenario();
+    assertTrue(text.contains("mprotect of a sibling's region") && text.contains("munmap of a sibling's region"), "the ring");
+    assertTrue(text.contains("wait4 stored the child's status"), "wait4 with a status pointer");
+    Scenario s = ScenarioLoader.parse(text, "gen", List.of("kernel.profile=linux"));
+    SimResult r = new Simulation().run(s, null);
+    assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());
+    assertTrue(r.violations().isEmpty() && r.assertionFailures().isEmpty(), () -> r.violationCounts() + " " + r.assertionFailures());
+    assertTrue(r.stat("threads") >= 7, "the threads were cloned: " + r.stat("threads"));
+  }
+
+  @Test
+  void withoutTheMmapLockTheLinuxProfileLosesAWriteInForksWindow() throws Exception {
+    // a sibling's COW fault inside fork's window copies a page fork already write-protected while
+    // a third thread still stores into the old frame: the child sees a value from an earlier
+    // iteration. With mm-lock = rw (the linux profile) faults wait for fork.
+    StressSpec spec = new StressSpec(4, 1, 4, 5000, Mix.DEFAULT, 16, 2, "deterministic", null, 0);
+    String text = new Generator(spec).scenario();
+    SimResult without = new Simulation().run(ScenarioLoader.parse(text, "gen", List.of("kernel.profile=linux", "kernel.mm-lock=none")), null);
+    assertTrue(without.assertionFailures().stream().anyMatch(a -> a.contains("the child sees the parent's value from before fork")),
+        () -> "the lost write shows: " + without.assertionFailures() + " " + without.violationCounts());
+    SimResult with = new Simulation().run(ScenarioLoader.parse(text, "gen", List.of("kernel.profile=linux")), null);
+    assertEquals(SimResult.Ending.ALL_EXITED, with.ending(), with.endDetail());
+    assertTrue(with.violations().isEmpty() && with.assertionFailures().isEmpty(), () -> with.violationCounts() + " " + with.assertionFailures());
+  }
+
+  @Test
   void durationStopIsAResultNotAnError() throws Exception {
     Path out = tmp.resolve("dur");
     int code = Main.execute("stress", "--cpus", "2", "--ops", "100000000", "--duration", "1500ms", "--set", "kernel.profile=linux",
