@@ -119,7 +119,7 @@ public final class Generator {
     sb.append("expect { exit-code = 0 }\n");
     sb.append("limits { max-cycles = 1000000000000000, timeout = ");
     sb.append(spec.duration() == null ? "30m" : spec.duration().toMillis() + "ms");
-    sb.append(", max-refaults = 1000 }\n");
+    sb.append(", max-refaults = 1000, lockup-cycles = ").append(lockupCycles()).append(" }\n");
     return sb.toString();
   }
 
@@ -135,6 +135,17 @@ public final class Generator {
     long threads = (long) spec.processes() * spec.threads();
     // at most 2^22: stored values are (constant << 24) + 2 * iteration
     return Math.min(1L << 22, Math.max(1, (spec.ops() + threads * perThread - 1) / (threads * perThread)));
+  }
+
+  /**
+   * The soft-lockup limit for this workload: a fault or a fork may queue for the mmap_lock
+   * behind a fork by each sibling thread, and a fork holds it about 1,500 cycles per page of the
+   * address space; four times that, and never below the scenario default.
+   */
+  long lockupCycles() {
+    long T = spec.threads();
+    long pages = spec.pages() + 8 * T + 16; // data, stacks, mapped regions, sync, pid and tables
+    return Math.max(50_000_000L, 4 * T * pages * 1500);
   }
 
   /** Simulated memory: the configured size, or an estimate with room for every child's copies. */

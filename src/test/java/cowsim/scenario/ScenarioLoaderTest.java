@@ -39,7 +39,7 @@ class ScenarioLoaderTest {
     assertEquals(4096, s.machine().frames());
     assertEquals("strat9", s.kernel().profile());
     assertEquals("strat9", s.kernel().raw().getString("profile"));
-    assertEquals(new Limits(100_000_000L, Duration.ofSeconds(60), 1000, 20_000_000L), s.limits());
+    assertEquals(new Limits(100_000_000L, Duration.ofSeconds(60), 1000, 50_000_000L), s.limits());
     assertNull(s.expect().exitCode());
     assertTrue(s.expect().exitCodes().isEmpty());
     assertTrue(s.expect().stats().isEmpty());
@@ -91,7 +91,7 @@ class ScenarioLoaderTest {
     assertEquals(List.of("cow_copies", "forks", "exits"), List.copyOf(e.stats().keySet()));
     assertEquals(3L, e.stats().get("exits"));
     assertEquals(List.of("stale-tlb", "frame-leak"), e.violations());
-    assertEquals(new Limits(5_000_000, Duration.ofSeconds(5), 10, 20_000_000L), s.limits());
+    assertEquals(new Limits(5_000_000, Duration.ofSeconds(5), 10, 50_000_000L), s.limits());
   }
 
   @Test

@@ -84,12 +84,13 @@ public final class MemoryBank extends Node {
   public record Unlock(long tag, long frame) implements Request {}
 
   /**
-   * One try at the reader-writer lock word in a frame's metadata (Linux's mmap_lock, an
-   * rw_semaphore's count: {@code rwsem_read_trylock} / {@code rwsem_write_trylock}), one atomic
-   * step. A reader gets it unless a writer holds it or waits for it; a writer gets it when nobody
-   * holds it, and otherwise marks itself waiting so new readers back off (Linux's
-   * RWSEM_FLAG_WAITERS: a writer is not starved by a stream of page faults). Answer:
-   * {@link Value} 0 when taken, 1 when busy.
+   * One try at the reader-writer lock in a frame's metadata (Linux's mmap_lock, an
+   * rw_semaphore), one atomic step. Waiters are served in order, as an rw_semaphore's wait list:
+   * a try that cannot be granted queues the requesting CPU (once); a queued writer is granted at
+   * the head of the queue when nobody holds the lock, a queued reader when no writer holds it and
+   * only readers are ahead of it. A try with nobody queued is granted when compatible. So no
+   * waiter is starved, neither a fork by a stream of page faults nor a fault by a stream of
+   * forks. Answer: {@link Value} 0 when taken, 1 when busy.
    */
   public record RwTryLock(long tag, long frame, boolean write) implements Request {}
 
@@ -107,17 +108,21 @@ public final class MemoryBank extends Node {
 
   /** Reader-writer lock word: a writer holds it (RWSEM_WRITER_LOCKED). */
   static final long RW_WRITER = 1;
-  /** Reader-writer lock word: a writer is waiting, readers back off (RWSEM_FLAG_WAITERS). */
-  static final long RW_WAITING = 2;
   /** Reader-writer lock word: one reader (RWSEM_READER_BIAS). */
   static final long RW_READER = 256;
 
+  /** A frame's reader-writer lock: the count word and the CPUs waiting, in order. */
+  private static final class RwSem {
+    long word;
+    final java.util.ArrayList<long[]> waiters = new java.util.ArrayList<>(); // {cpu, write ? 1 : 0}
+  }
+
   private final int banks;
   /**
-   * The reader-writer lock word of the frames that have one (an address space's PML4 frame):
-   * sparse, as few frames are PML4s; absent means 0 (free).
+   * The reader-writer lock of the frames that have one (an address space's PML4 frame): sparse,
+   * as few frames are PML4s; absent means free with nobody waiting.
    */
-  private final java.util.HashMap<Long, Long> rwWords = new java.util.HashMap<>();
+  private final java.util.HashMap<Long, RwSem> rwSems = new java.util.HashMap<>();
   private final FrameStore store;
   private final RefcountTable refcounts;
   private long reads;
@@ -253,7 +258,7 @@ public final class MemoryBank extends Node {
       reply(src, new Value(u.tag(), 0));
     } else if (payload instanceof RwTryLock l) {
       atomics++;
-      reply(src, new Value(l.tag(), rwTryLock(l.frame(), l.write()) ? 0 : 1));
+      reply(src, new Value(l.tag(), rwTryLock(src, l.frame(), l.write()) ? 0 : 1));
     } else if (payload instanceof RwUnlock u) {
       atomics++;
       rwUnlock(u.frame(), u.write());
@@ -263,35 +268,45 @@ public final class MemoryBank extends Node {
     }
   }
 
-  private boolean rwTryLock(long frame, boolean write) {
-    long w = rwWords.getOrDefault(frame, 0L);
-    if (write) {
-      if ((w & ~RW_WAITING) == 0) {
-        rwWords.put(frame, RW_WRITER); // taken: the waiting mark is this writer's, or another's that retries
-        return true;
+  private boolean rwTryLock(int cpu, long frame, boolean write) {
+    RwSem sem = rwSems.computeIfAbsent(frame, f -> new RwSem());
+    boolean free = write ? sem.word == 0 : (sem.word & RW_WRITER) == 0;
+    int at = -1;
+    boolean onlyReadersAhead = true;
+    for (int i = 0; i < sem.waiters.size(); i++) {
+      if (sem.waiters.get(i)[0] == cpu) {
+        at = i;
+        break;
       }
-      rwWords.put(frame, w | RW_WAITING);
-      return false;
+      onlyReadersAhead &= sem.waiters.get(i)[1] == 0;
     }
-    if ((w & (RW_WRITER | RW_WAITING)) != 0) {
-      return false;
+    boolean turn = at < 0 ? sem.waiters.isEmpty() : (write ? at == 0 : onlyReadersAhead);
+    if (free && turn) {
+      if (at >= 0) {
+        sem.waiters.remove(at);
+      }
+      sem.word = write ? RW_WRITER : sem.word + RW_READER;
+      return true;
     }
-    rwWords.put(frame, w + RW_READER);
-    return true;
+    if (at < 0) {
+      sem.waiters.add(new long[] {cpu, write ? 1 : 0});
+    }
+    return false;
   }
 
   private void rwUnlock(long frame, boolean write) {
-    long w = rwWords.getOrDefault(frame, 0L);
-    // releasing a lock that is not held in that mode is a bug of the simulated kernel, not of
-    // the simulator: the word is left as it is, and the run goes on
-    long next = write ? ((w & RW_WRITER) != 0 ? w & ~RW_WRITER : w) : (w >= RW_READER ? w - RW_READER : w);
-    if (next == w) {
+    RwSem sem = rwSems.get(frame);
+    long w = sem == null ? 0 : sem.word;
+    boolean held = write ? (w & RW_WRITER) != 0 : w >= RW_READER;
+    if (!held) {
+      // releasing a lock that is not held in that mode is a bug of the simulated kernel, not of
+      // the simulator: the word is left as it is, and the run goes on
       warn("cpu released the reader-writer lock of frame 0x{} ({}) that it did not hold", Long.toHexString(frame), write ? "write" : "read");
+      return;
     }
-    if (next == 0) {
-      rwWords.remove(frame);
-    } else {
-      rwWords.put(frame, next);
+    sem.word = write ? w & ~RW_WRITER : w - RW_READER;
+    if (sem.word == 0 && sem.waiters.isEmpty()) {
+      rwSems.remove(frame);
     }
   }
 

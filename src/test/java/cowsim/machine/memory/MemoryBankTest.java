@@ -98,24 +98,43 @@ class MemoryBankTest {
     assertEquals(0, value(t -> new MemoryBank.Lock(t, 30)), "taken again");
   }
 
+  /** A try from {@code src} (0, 2 and 3 stand for three CPUs; every answer comes to the probe). */
+  private long tryLock(int src, boolean write) {
+    long t = ++tag;
+    bank.tell(new NodeMsg.Packet(0, src, TOPO.bank(0), new MemoryBank.RwTryLock(t, 31, write)));
+    NodeMsg.Packet reply = cpu.expectMessageClass(NodeMsg.Packet.class);
+    assertEquals(src, reply.dst());
+    return ((MemoryBank.Value) reply.payload()).value();
+  }
+
+  private void unlock(int src, boolean write) {
+    long t = ++tag;
+    bank.tell(new NodeMsg.Packet(0, src, TOPO.bank(0), new MemoryBank.RwUnlock(t, 31, write)));
+    cpu.expectMessageClass(NodeMsg.Packet.class);
+  }
+
   @Test
-  void theMmapLockIsAReaderWriterLockThatAWaitingWriterClosesToNewReaders() {
-    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "a reader");
-    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "readers share it");
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "a writer waits for the readers");
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "no new reader while a writer waits");
-    value(t -> new MemoryBank.RwUnlock(t, 31, false));
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "one reader left");
-    value(t -> new MemoryBank.RwUnlock(t, 31, false));
-    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "the writer gets it");
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "a writer excludes readers");
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "and writers");
+  void theMmapLockIsAReaderWriterLockThatServesItsWaitersInOrder() {
+    assertEquals(0, tryLock(0, false), "a reader");
+    assertEquals(0, tryLock(2, false), "readers share it");
+    assertEquals(1, tryLock(3, true), "a writer waits for the readers (and queues)");
+    unlock(2, false);
+    assertEquals(1, tryLock(2, false), "a new reader queues behind the waiting writer");
+    assertEquals(1, tryLock(3, true), "one reader left");
+    unlock(0, false);
+    assertEquals(1, tryLock(2, false), "still the writer's turn");
+    assertEquals(0, tryLock(3, true), "the writer at the head gets it");
+    assertEquals(1, tryLock(2, false), "a writer excludes readers");
+    assertEquals(1, tryLock(0, true), "and writers (who queue behind the reader)");
     assertEquals(0, value(t -> new MemoryBank.Lock(t, 31)), "the page-table lock bit is another word");
-    value(t -> new MemoryBank.RwUnlock(t, 31, true));
-    assertEquals(1, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "the second writer still waits: readers back off");
-    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, true)), "the waiting writer gets it");
-    value(t -> new MemoryBank.RwUnlock(t, 31, true));
-    assertEquals(0, value(t -> new MemoryBank.RwTryLock(t, 31, false)), "free again");
+    unlock(3, true);
+    assertEquals(1, tryLock(0, true), "the writer behind the reader waits its turn");
+    assertEquals(0, tryLock(2, false), "the reader at the head gets it");
+    unlock(2, false);
+    assertEquals(0, tryLock(0, true), "then the writer");
+    unlock(0, true);
+    assertEquals(0, tryLock(2, false), "free again, nobody waiting");
+    unlock(2, false);
   }
 
   @Test
