@@ -62,7 +62,7 @@ public final class RunReport {
     ArrayNode vs = o.putArray("violations");
     for (Violation x : r.violations()) {
       ObjectNode n = vs.addObject();
-      n.put("kind", x.kind());
+      n.put("kind", x.kind().key);
       n.put("cpu", x.cpu());
       n.put("pid", x.pid());
       n.put("tid", x.tid());
@@ -182,10 +182,10 @@ public final class RunReport {
     out.println("  violations: " + r.violationCounts());
     java.util.Map<String, Integer> shown = new java.util.HashMap<>();
     for (Violation x : r.violations()) {
-      int n = shown.merge(x.kind(), 1, Integer::sum);
+      int n = shown.merge(x.kind().key, 1, Integer::sum);
       if (n > 3) {
         if (n == 4) {
-          out.printf("  [%s] ... %d more in report.json%n", x.kind(), r.violationCounts().get(x.kind()) - 3);
+          out.printf("  [%s] ... %d more in report.json%n", x.kind(), r.violationCounts().get(x.kind().key) - 3);
         }
         continue;
       }
