@@ -28,6 +28,8 @@ import java.util.List;
  * @param pcid TLB entries are tagged by address space and survive CR3 writes
  * @param generationCheck with PCID: on switch-in, flush the address space's entries if it changed
  *     since this CPU last ran it (Linux's tlb_gen)
+ * @param mistake a deliberate kernel mistake switched on ({@code kernel.mistake}; test equipment for
+ *     {@code mutants}, never part of a profile), or {@link Mistake#NONE}
  */
 public record KernelPolicy(
     String profile,
@@ -46,7 +48,20 @@ public record KernelPolicy(
     boolean killOnPresentPage,
     boolean stopAtUntouched,
     boolean pcid,
-    boolean generationCheck) {
+    boolean generationCheck,
+    Mistake mistake) {
+
+  public KernelPolicy {
+    java.util.Objects.requireNonNull(mistake, "mistake");
+  }
+
+  /** The same policy with this mistake switched on (or {@link Mistake#NONE}). */
+  public KernelPolicy withMistake(Mistake m) {
+    return new KernelPolicy(
+        profile, forkFlush, cowFaultFlush, munmapFlush, mprotectFlush, flushCeiling, ackTimeoutSpins, ackFlag,
+        freeAfterFlush, refcountOnAlloc, cowLock, childFsBaseInherit, forkRollbackTeardownOnly, killOnPresentPage,
+        stopAtUntouched, pcid, generationCheck, m);
+  }
 
   /** Who a kernel path flushes after changing PTEs. */
   public enum Flush {
@@ -106,6 +121,6 @@ public record KernelPolicy(
   public static KernelPolicy strat9() {
     return new KernelPolicy(
         "strat9", Flush.ALL_CPUS_FULL, Flush.LOCAL, Flush.LOCAL, Flush.NONE, 16, 10_000_000L, AckFlag.SHARED,
-        false, 0, false, false, false, false, true, false, false);
+        false, 0, false, false, false, false, true, false, false, Mistake.NONE);
   }
 }
