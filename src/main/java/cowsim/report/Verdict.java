@@ -20,13 +20,19 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
 
   public static Verdict judge(SimResult r) {
     List<String> failures = new ArrayList<>();
+    boolean limitHit = false;
     switch (r.ending()) {
       case SIMULATOR_ERROR:
         failures.add(r.endDetail());
         return new Verdict(false, failures, SIMULATOR);
       case LIMIT:
+        // a limit says nothing about correctness: what was found until then is still judged
         failures.add(r.endDetail());
-        return new Verdict(false, failures, SIMULATOR);
+        if (foundKinds(r).isEmpty()) {
+          return new Verdict(false, failures, SIMULATOR);
+        }
+        limitHit = true;
+        break;
       case DEADLOCK:
         failures.add(r.endDetail());
         break;
@@ -64,6 +70,9 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
       if (got != want.getValue()) {
         failures.add("stat " + want.getKey() + " = " + got + ", expected " + want.getValue());
       }
+    }
+    if (limitHit && failures.size() == 1) {
+      return new Verdict(false, List.copyOf(failures), SIMULATOR); // only the limit: as before
     }
     return new Verdict(failures.isEmpty(), List.copyOf(failures), failures.isEmpty() ? MET : NOT_MET);
   }
