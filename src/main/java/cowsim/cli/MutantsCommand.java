@@ -124,7 +124,8 @@ final class MutantsCommand implements Callable<Integer> {
         loaded.add(s);
       }
     } catch (ScenarioException e) {
-      System.err.println(e.getMessage());
+      // a scenario file's error is file:line: ...; a flag's is cowsim: --flag value: ...
+      System.err.println((e.file().startsWith("--") ? "cowsim: " : "") + e.getMessage());
       return 2;
     }
     Path dir = out != null ? out : Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
@@ -307,6 +308,7 @@ final class MutantsCommand implements Callable<Integer> {
       ArrayNode k = x.putArray("kinds");
       c.run().kinds().forEach(k::add);
       x.put("seed", c.run().seed());
+      x.put("trace_hash", c.run().traceHash());
       x.put("first_failure", c.run().verdict().failures().isEmpty() ? "" : c.run().verdict().failures().get(0));
       x.put("replay", replay(c, m));
     }

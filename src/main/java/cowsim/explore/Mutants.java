@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 
 /**
  * Mutation analysis of a scenario set: is each kernel mistake of the catalogue caught by some
@@ -170,20 +169,5 @@ public final class Mutants {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  /** Shorthand for callers that want no progress. */
-  public static Listener quiet() {
-    return new Listener() {};
-  }
-
-  /** A listener that only reports finished mistakes. */
-  public static Listener onDone(Consumer<Outcome> k) {
-    return new Listener() {
-      @Override
-      public void done(Outcome o) {
-        k.accept(o);
-      }
-    };
   }
 }

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +44,9 @@ class MutantsCommandTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** What the command wrote to stderr (without slf4j's start-up notice, when this class runs first). */
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return err.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("SLF4J")).map(l -> l + "\n").reduce("", String::concat);
   }
 
   private static JsonNode json(Path dir) throws Exception {
@@ -106,6 +109,24 @@ class MutantsCommandTest {
   }
 
   @Test
+  void anExploredCatchReplaysToTheSameTrace(@TempDir Path dir) throws Exception {
+    // racy-cow-threads is clean in time order under linux; without the recheck PCT finds the race
+    int code = Main.execute("mutants", "scenarios/racy-cow-threads.conf", "--mistakes", "cow-no-recheck", "--runs", "3",
+        "--out", dir.toString());
+    assertEquals(0, code, out() + err());
+    JsonNode caught = entry(json(dir), "cow-no-recheck");
+    assertEquals(2, caught.get("run").asInt(), caught.toString());
+    assertEquals(4, caught.get("runs_tried").asInt());
+    String replay = caught.get("replay").asText();
+    assertTrue(replay.contains(" --strategy pct --depth 3 --pct-steps "), replay);
+    List<String> args = new ArrayList<>(List.of(replay.substring("java -jar target/cowsim.jar ".length()).split(" ")));
+    args.addAll(List.of("--quiet", "--out", dir.resolve("replay").toString()));
+    assertEquals(1, Main.execute(args.toArray(new String[0])));
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("replay").resolve("report.json").toFile());
+    assertEquals(caught.get("trace_hash").asText(), report.get("trace_hash").asText());
+  }
+
+  @Test
   void allCaughtMeansExitZero(@TempDir Path dir) throws Exception {
     int code = Main.execute("mutants", TINY, "--mistakes", "demand-zero-no-clear,unmap-no-decrement", "--runs", "1", "--out", dir.toString());
     assertEquals(0, code, out() + err());
@@ -128,13 +149,18 @@ class MutantsCommandTest {
   @Test
   void badInputIsOneLineAndExitTwo(@TempDir Path dir) {
     assertEquals(2, Main.execute("mutants", TINY, "--mistakes", "cow-forget-everything", "--out", dir.toString()));
-    assertTrue(err().strip().startsWith("--mistakes cow-forget-everything: unknown mistake 'cow-forget-everything' (known: cow-no-recheck,"), err());
+    assertTrue(err().strip().startsWith("cowsim: --mistakes cow-forget-everything: unknown mistake 'cow-forget-everything' (known: cow-no-recheck,"), err());
     assertEquals(1, err().strip().lines().count(), err());
     err.reset();
     assertEquals(2, Main.execute("mutants", TINY, "--set", "kernel.mistake=cow-reuse-at-two", "--out", dir.toString()));
     assertTrue(err().contains("mutants switches the mistakes on itself"), err());
     err.reset();
     assertEquals(2, Main.execute("mutants", TINY, "--strategy", "time", "--out", dir.toString()));
+    assertTrue(err().startsWith("cowsim: --strategy time: "), err());
+    assertEquals(1, err().strip().lines().count(), err());
+    err.reset();
+    assertEquals(2, Main.execute("mutants", "scenarios/no-such-file.conf", "--out", dir.toString()));
+    assertTrue(err().startsWith("scenarios/no-such-file.conf"), err());
     assertEquals(1, err().strip().lines().count(), err());
     err.reset();
     assertEquals(2, Main.execute("mutants", "--out", dir.toString()));
