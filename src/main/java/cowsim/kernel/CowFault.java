@@ -282,8 +282,8 @@ public final class CowFault {
                   Mistake m = hw.policy().mistake();
                   Runnable mapCopy = () -> lockedMap(hw, pml4, pteAddr, oldFrame, newFrame, newFlags, k);
                   Runnable flush = () -> lockedFlush(hw, pml4, page, mapCopy);
-                  if (m == Mistake.COW_UNLOCK_EARLY) { // MISTAKE: unlocked before the copy is mapped
-                    flush = () -> lockedFlush(hw, pml4, page, () -> hw.unlock(pml4, mapCopy));
+                  if (m == Mistake.COW_UNLOCK_EARLY) { // MISTAKE: unlocked before the flush and the new PTE
+                    flush = () -> hw.unlock(pml4, () -> lockedFlush(hw, pml4, page, mapCopy));
                   }
                   if (m == Mistake.COW_FREE_BEFORE_FLUSH) { // MISTAKE: old frame dropped before the flush
                     dropOld(hw, oldFrame, flush);

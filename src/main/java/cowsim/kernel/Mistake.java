@@ -87,7 +87,7 @@ public enum Mistake {
   COW_UNLOCK_EARLY(
       "cow-unlock-early",
       Paths.LINUX,
-      "release the page-table lock after clearing the old PTE, before the copy is mapped",
+      "release the page-table lock right after clearing the old PTE, before the flush and the new PTE",
       "wp_page_copy: pte_unmap_unlock after set_pte_at (CowFault.lockedCopy)",
       null),
 

@@ -30,6 +30,10 @@ public final class RunReport {
     o.put("mode", r.scenario().mode().toString());
     o.put("replayable", r.traceHash() != null);
     o.put("profile", r.scenario().kernel().profile());
+    cowsim.kernel.Mistake mistake = r.scenario().kernel().policy().mistake();
+    if (mistake != cowsim.kernel.Mistake.NONE) {
+      o.put("mistake", mistake.key); // test equipment switched on (kernel.mistake)
+    }
     o.put("cpus", r.scenario().machine().cpus());
     o.put("outcome", v.pass() ? "pass" : "fail");
     o.put("exit_code", v.exitCode());
@@ -136,6 +140,10 @@ public final class RunReport {
   public static void print(PrintStream out, SimResult r, Verdict v) {
     out.printf("scenario %s (%s, seed %d, %d CPUs, profile %s)%n",
         r.scenario().name(), r.scenario().mode(), r.scenario().seed(), r.scenario().machine().cpus(), r.scenario().kernel().profile());
+    cowsim.kernel.Mistake mistake = r.scenario().kernel().policy().mistake();
+    if (mistake != cowsim.kernel.Mistake.NONE) {
+      out.printf("  kernel mistake switched on (test equipment): %s: %s%n", mistake.key, mistake.description);
+    }
     int shown = 0;
     out.println("  cpu  instructions      cycles  tlb-hit  faults  cow  ipis  switches");
     for (CpuActor.CpuDetail c : r.cpus()) {
