@@ -472,7 +472,6 @@ final class Shadow {
       s.live = false;
       s.gone = true;
       s.dropRange(0, Long.MAX_VALUE);
-      s.values = new HashMap<>();
     } else if (e instanceof Event.Unmapped u) {
       Space sp = space(u.cr3());
       global(u.cycle(), u.cpu(), () -> "munmap cut [" + hex(u.start()) + ", " + hex(u.end()) + ") from pid " + sp.pid + "'s VMAs");
