@@ -22,9 +22,14 @@ public sealed interface Event extends Observation {
     /** The page walker reading a paging-structure entry. */
     public static final Access WALK = new Access(-1, 0, 0, -1, false);
 
-    /** A user-mode access. */
+    /** A user-mode access through the MMU. */
     public Access(long cr3, long pid, long tid, long va, boolean tlbHit) {
       this(cr3, pid, tid, va, tlbHit, false);
+    }
+
+    /** The kernel storing into user memory for a process (copy_to_user: wait4's status word). */
+    public static Access kernelFor(long cr3, long pid, long tid, long va) {
+      return new Access(cr3, pid, tid, va, false, true);
     }
 
     public boolean user() {
@@ -42,6 +47,12 @@ public sealed interface Event extends Observation {
 
   /** The walker's locked compare-and-swap setting A/D. */
   record MemCas(long cycle, int cpu, long paddr, long expected, long value, long old) implements Event {}
+
+  /**
+   * A request for a physical address beyond the end of memory (reads return all ones, writes go
+   * nowhere); {@code access} as in MemRead, or null for the kernel's own requests.
+   */
+  record WildAccess(long cycle, int cpu, long paddr, String what, Access access) implements Event {}
 
   /** A whole-frame read (a COW copy's source, a table scan). */
   record FrameRead(long cycle, int cpu, long frame) implements Event {}
@@ -78,6 +89,12 @@ public sealed interface Event extends Observation {
 
   /** A flush IPI sent to {@code target}. */
   record IpiSent(long cycle, int cpu, int target, long request) implements Event {}
+
+  /**
+   * A shootdown this CPU started has ended: every target acknowledged ({@code missing} 0), or the
+   * initiator gave up waiting ({@code missing} acks never came).
+   */
+  record ShootdownDone(long cycle, int cpu, long request, int missing) implements Event {}
 
   /** A task faulted on one page too often without progress and was stopped. */
   record Refault(long cycle, int cpu, long pid, long tid, long va, int faults) implements Event {}

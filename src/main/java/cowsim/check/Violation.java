@@ -6,7 +6,7 @@ import java.util.List;
  * A finding of the correctness oracles: what went wrong, where, and the last events that touched
  * the frame or page, oldest first.
  *
- * @param kind one of {@link cowsim.scenario.Expect#VIOLATION_KINDS}
+ * @param kind what went wrong
  * @param cpu the CPU that made the faulty access, or -1
  * @param pid the process, or 0
  * @param tid the thread, or 0
@@ -16,7 +16,7 @@ import java.util.List;
  * @param detail one sentence a person can read
  */
 public record Violation(
-    String kind, int cpu, long pid, long tid, long vaddr, long frame, long cycle, String detail, List<HistoryEntry> history) {
+    ViolationKind kind, int cpu, long pid, long tid, long vaddr, long frame, long cycle, String detail, List<HistoryEntry> history) {
 
   /** One past event in a violation's history. */
   public record HistoryEntry(long cycle, int cpu, String actor, String what) {}

@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cowsim 0.1.0",
     description = "Actor-based simulator of a multi-CPU x86-64 machine: fork, copy-on-write and TLB shootdowns.",
-    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, ExploreCommand.class, StressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, ExploreCommand.class, MutantsCommand.class, StressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, explore or help");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, explore, compare, mutants, stress, bench or help");
   }
 
   public static void main(String[] args) {
@@ -35,6 +35,7 @@ public final class Main implements Runnable {
   /** Runs the command line and returns its exit code (tests call this). */
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new Main());
+    MutantsCommand.describeCatalogue(cl.getSubcommands().get("mutants"));
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           ex.getCommandLine().getErr().println("cowsim: " + ex.getMessage());

@@ -21,7 +21,7 @@ public final class Failures {
   public static List<String> violationKinds(SimResult r) {
     Set<String> kinds = new LinkedHashSet<>();
     for (cowsim.check.Violation v : r.violations()) {
-      kinds.add(v.kind());
+      kinds.add(v.kind().key);
     }
     if (!r.assertionFailures().isEmpty()) {
       kinds.add("assertion");

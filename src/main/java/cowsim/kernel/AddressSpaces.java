@@ -71,9 +71,7 @@ public final class AddressSpaces {
             k.accept("out of memory for a demand-zero page");
             return;
           }
-          hw.writeFrame(
-              f,
-              null,
+          Runnable zeroed =
               () ->
                   locked(
                       hw,
@@ -101,7 +99,12 @@ public final class AddressSpaces {
                                         done.accept(() -> k.accept(null));
                                       });
                                 }
-                              })));
+                              }));
+          if (hw.policy().mistake() == Mistake.DEMAND_ZERO_NO_CLEAR) { // MISTAKE: not zeroed
+            zeroed.run();
+            return;
+          }
+          hw.writeFrame(f, null, zeroed);
         });
   }
 
@@ -162,7 +165,8 @@ public final class AddressSpaces {
   public static void unmapPages(
       Hardware hw, long pml4, List<Vma> ranges, KernelPolicy.Flush how, boolean wholeRegions, Runnable k) {
     KernelPolicy p = hw.policy();
-    boolean defer = p.freeAfterFlush() && how == KernelPolicy.Flush.MM_CPUS;
+    boolean defer = p.freeAfterFlush() && how == KernelPolicy.Flush.MM_CPUS
+        && p.mistake() != Mistake.MUNMAP_FREE_BEFORE_FLUSH; // MISTAKE: each frame dropped before the shootdown
     List<Long> later = new ArrayList<>();
     List<Vma> list = List.copyOf(ranges);
     boolean stop = p.stopAtUntouched() && wholeRegions;
@@ -203,7 +207,9 @@ public final class AddressSpaces {
                               if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
                                 hw.invlpg(pages[i]);
                               }
-                              if (defer) {
+                              if (p.mistake() == Mistake.UNMAP_NO_DECREMENT) { // MISTAKE: no frame_dec_ref
+                                done.accept(next);
+                              } else if (defer) {
                                 later.add(frame);
                                 done.accept(next);
                               } else {
@@ -362,7 +368,8 @@ public final class AddressSpaces {
           long[] pages = pages(vmas);
           List<Processed> doneList = new ArrayList<>();
           boolean[] failed = new boolean[1];
-          Async.loop(
+          boolean flushFirst = hw.policy().mistake() == Mistake.FORK_FLUSH_FIRST;
+          Runnable clone = () -> Async.loop(
               0,
               pages.length,
               (i, next) -> {
@@ -375,15 +382,29 @@ public final class AddressSpaces {
               },
               () -> {
                 if (!failed[0]) {
+                  if (flushFirst) {
+                    k.accept(child);
+                    return;
+                  }
                   TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, () -> k.accept(child));
                   return;
                 }
                 hw.log("fork: out of memory in clone_cow, rolling back {} pages", doneList.size());
+                Runnable teardownChild = () -> teardown(hw, child, vmas, () -> k.accept(-1));
+                if (hw.policy().mistake() == Mistake.FORK_OOM_NO_TEARDOWN) { // MISTAKE: the half-built child is dropped
+                  teardownChild = () -> k.accept(-1);
+                }
+                Runnable afterRollback = teardownChild;
                 rollback(
                     hw,
                     hw.policy().forkRollbackTeardownOnly() ? List.of() : doneList,
-                    () -> TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, () -> teardown(hw, child, vmas, () -> k.accept(-1))));
+                    () -> TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, afterRollback));
               });
+          if (flushFirst) { // MISTAKE: the flush comes before the PTEs are write-protected
+            TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, clone);
+          } else {
+            clone.run();
+          }
         });
   }
 
@@ -405,6 +426,9 @@ public final class AddressSpaces {
               () -> {
                 long childFlags =
                     Pte.writable(e) ? (Pte.flags(e) & ~Pte.RW) | Pte.COW : Pte.flags(e);
+                if (hw.policy().mistake() == Mistake.FORK_CHILD_WRITABLE) { // MISTAKE: the child's side stays writable
+                  childFlags = Pte.flags(e);
+                }
                 PageTables.mapTo(
                     hw,
                     child,
@@ -415,6 +439,11 @@ public final class AddressSpaces {
                       if (res != PageTables.MAPPED) {
                         failed[0] = true;
                         done.add(new Processed(leaf.entryAddr(), e, frame, false));
+                        next.run();
+                        return;
+                      }
+                      if (hw.policy().mistake() == Mistake.FORK_NO_REFCOUNT) { // MISTAKE: no frame_inc_ref
+                        done.add(new Processed(leaf.entryAddr(), e, frame, true)); // (the rollback still decrements)
                         next.run();
                         return;
                       }
@@ -430,7 +459,7 @@ public final class AddressSpaces {
           if (hw.logEnabled()) {
             hw.log("clone_cow {}: frame {} {}", CowFault.hex(va), CowFault.hex(frame), Pte.writable(e) ? "COW-marked, shared with the child" : "shared as it is");
           }
-          if (Pte.writable(e)) {
+          if (Pte.writable(e) && hw.policy().mistake() != Mistake.FORK_PARENT_WRITABLE) { // MISTAKE: parent not write-protected
             hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
           } else {
             mapChild.run();

@@ -50,8 +50,8 @@ public final class CowFault {
           hw.refGet(
               oldFrame,
               refcount -> {
-                long newFlags = (flags | Pte.RW) & ~Pte.COW;
-                if (refcount == 1) {
+                long newFlags = writableFlags(hw, flags);
+                if (reuse(hw, refcount)) {
                   // Case 1: sole owner, make it writable in place.
                   PageTables.updateFlags(
                       hw,
@@ -63,8 +63,10 @@ public final class CowFault {
                           k.accept("Failed to update flags");
                           return;
                         }
-                        hw.invlpg(page); // MapperFlush::flush()
-                        hw.invlpg(page); // local_invlpg(): "only the current CPU can hold this CR3"
+                        if (hw.policy().mistake() != Mistake.COW_REUSE_NO_INVLPG) { // MISTAKE: no invlpg
+                          hw.invlpg(page); // MapperFlush::flush()
+                          hw.invlpg(page); // local_invlpg(): "only the current CPU can hold this CR3"
+                        }
                         c.cowReuses++;
                         hw.log("cow fault {}: frame {} refcount 1, made writable in place", hex(page), hex(oldFrame));
                         k.accept(null);
@@ -121,9 +123,17 @@ public final class CowFault {
                 ignored -> hw.free(newFrame, () -> k.accept("Failed to map new COW frame")));
             return;
           }
-          boolean local = hw.policy().cowFaultFlush() != KernelPolicy.Flush.NONE;
+          boolean local = hw.policy().cowFaultFlush() != KernelPolicy.Flush.NONE
+              && hw.policy().mistake() != Mistake.COW_COPY_NO_LOCAL_FLUSH; // MISTAKE: no local flush
           if (local) {
             hw.invlpg(page); // MapperFlush::flush()
+          }
+          if (hw.policy().mistake() == Mistake.COW_NO_NEW_INCREF) { // MISTAKE: no frame_inc_ref(new)
+            if (local) {
+              hw.invlpg(page); // local_invlpg()
+            }
+            finish(hw, pml4, page, oldFrame, k);
+            return;
           }
           hw.refAdd(
               newFrame,
@@ -143,18 +153,44 @@ public final class CowFault {
    */
   private static void finish(Hardware hw, long pml4, long page, long oldFrame, Consumer<String> k) {
     KernelPolicy p = hw.policy();
-    if (p.cowFaultFlush() != KernelPolicy.Flush.MM_CPUS) {
-      FrameRefs.decRef(hw, oldFrame, () -> k.accept(null));
+    if (p.cowFaultFlush() != KernelPolicy.Flush.MM_CPUS
+        || p.mistake() == Mistake.COW_NO_REMOTE_FLUSH) { // MISTAKE: no remote flush
+      dropOld(hw, oldFrame, () -> k.accept(null));
       return;
     }
     Runnable remote =
         () -> TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, () -> k.accept(null)));
-    if (p.freeAfterFlush()) {
+    if (p.freeAfterFlush() && p.mistake() != Mistake.COW_FREE_BEFORE_FLUSH) { // MISTAKE: free before the acks
       TlbFlush.mmCpus(
-          hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null))));
+          hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, () -> dropOld(hw, oldFrame, () -> k.accept(null))));
     } else {
-      FrameRefs.decRef(hw, oldFrame, remote);
+      dropOld(hw, oldFrame, remote);
     }
+  }
+
+  /** frame_dec_ref(old_frame), the last step of a copy. */
+  private static void dropOld(Hardware hw, long oldFrame, Runnable k) {
+    if (hw.policy().mistake() == Mistake.COW_DOUBLE_DECREMENT) { // MISTAKE: decremented twice
+      FrameRefs.decRef(hw, oldFrame, () -> FrameRefs.decRef(hw, oldFrame, k));
+      return;
+    }
+    FrameRefs.decRef(hw, oldFrame, k);
+  }
+
+  /** The sole-owner test: reuse the frame in place. */
+  private static boolean reuse(Hardware hw, long refcount) {
+    if (hw.policy().mistake() == Mistake.COW_REUSE_AT_TWO) { // MISTAKE: off by one
+      return refcount <= 2;
+    }
+    return refcount == 1;
+  }
+
+  /** The resolved page's flags: writable, no longer copy-on-write. */
+  private static long writableFlags(Hardware hw, long flags) {
+    if (hw.policy().mistake() == Mistake.COW_KEEP_COW_BIT) { // MISTAKE: bit 9 stays set
+      return flags | Pte.RW;
+    }
+    return (flags | Pte.RW) & ~Pte.COW;
   }
 
   static String hex(long v) {
@@ -167,7 +203,6 @@ public final class CowFault {
    * and flushed before the copy is mapped, and the old frame dropped last.
    */
   private static void locked(Hardware hw, long pml4, long page, Consumer<String> k) {
-    KernelCounters c = hw.counters();
     PageTables.translate(
         hw,
         pml4,
@@ -183,36 +218,49 @@ public final class CowFault {
           }
           hw.lock(
               pml4,
-              () ->
-                  hw.read(
-                      leaf.entryAddr(),
-                      now -> {
-                        long ad = Pte.A | Pte.D;
-                        if ((now & ~ad) != (leaf.entry() & ~ad)) {
-                          // changed under us (another CPU resolved it): retry the access
-                          hw.unlock(pml4, () -> k.accept(null));
-                          return;
-                        }
-                        long oldFrame = Pte.frame(now);
-                        long newFlags = (Pte.flags(now) | Pte.RW) & ~Pte.COW;
-                        hw.refGet(
-                            oldFrame,
-                            refcount -> {
-                              if (refcount == 1) {
-                                hw.write(
-                                    leaf.entryAddr(),
-                                    Pte.make(oldFrame, newFlags),
-                                    () -> {
-                                      hw.invlpg(page);
-                                      c.cowReuses++;
-                                      hw.log("cow fault {}: frame {} refcount 1, made writable in place (locked)", hex(page), hex(oldFrame));
-                                      hw.unlock(pml4, () -> k.accept(null));
-                                    });
-                                return;
-                              }
-                              lockedCopy(hw, pml4, page, leaf.entryAddr(), oldFrame, newFlags, refcount, k);
-                            });
-                      }));
+              () -> {
+                if (hw.policy().mistake() == Mistake.COW_NO_RECHECK) { // MISTAKE: no recheck under the lock
+                  underLock(hw, pml4, page, leaf.entryAddr(), leaf.entry(), k);
+                  return;
+                }
+                hw.read(
+                    leaf.entryAddr(),
+                    now -> {
+                      long ad = Pte.A | Pte.D;
+                      if ((now & ~ad) != (leaf.entry() & ~ad)) {
+                        // changed under us (another CPU resolved it): retry the access
+                        hw.unlock(pml4, () -> k.accept(null));
+                        return;
+                      }
+                      underLock(hw, pml4, page, leaf.entryAddr(), now, k);
+                    });
+              });
+        });
+  }
+
+  /** With the lock held and the PTE ({@code now}) rechecked: reuse in place or copy. */
+  private static void underLock(Hardware hw, long pml4, long page, long pteAddr, long now, Consumer<String> k) {
+    KernelCounters c = hw.counters();
+    long oldFrame = Pte.frame(now);
+    long newFlags = writableFlags(hw, Pte.flags(now));
+    hw.refGet(
+        oldFrame,
+        refcount -> {
+          if (reuse(hw, refcount)) {
+            hw.write(
+                pteAddr,
+                Pte.make(oldFrame, newFlags),
+                () -> {
+                  if (hw.policy().mistake() != Mistake.COW_REUSE_NO_INVLPG) { // MISTAKE: no invlpg
+                    hw.invlpg(page);
+                  }
+                  c.cowReuses++;
+                  hw.log("cow fault {}: frame {} refcount 1, made writable in place (locked)", hex(page), hex(oldFrame));
+                  hw.unlock(pml4, () -> k.accept(null));
+                });
+            return;
+          }
+          lockedCopy(hw, pml4, page, pteAddr, oldFrame, newFlags, refcount, k);
         });
   }
 
@@ -230,21 +278,64 @@ public final class CowFault {
             hw.write(
                 pteAddr,
                 0,
-                () ->
-                    TlbFlush.after(
-                        hw,
-                        hw.policy().cowFaultFlush(),
-                        pml4,
-                        new long[] {page},
-                        () ->
-                            hw.write(
-                                pteAddr,
-                                Pte.make(newFrame, newFlags),
-                                () ->
-                                    FrameRefs.incRef(
-                                        hw,
-                                        newFrame,
-                                        () -> hw.unlock(pml4, () -> FrameRefs.decRef(hw, oldFrame, () -> k.accept(null))))))));
+                () -> {
+                  Mistake m = hw.policy().mistake();
+                  Runnable mapCopy = () -> lockedMap(hw, pml4, pteAddr, oldFrame, newFrame, newFlags, k);
+                  Runnable flush = () -> lockedFlush(hw, pml4, page, mapCopy);
+                  if (m == Mistake.COW_UNLOCK_EARLY) { // MISTAKE: unlocked before the flush and the new PTE
+                    flush = () -> hw.unlock(pml4, () -> lockedFlush(hw, pml4, page, mapCopy));
+                  }
+                  if (m == Mistake.COW_FREE_BEFORE_FLUSH) { // MISTAKE: old frame dropped before the flush
+                    dropOld(hw, oldFrame, flush);
+                  } else {
+                    flush.run();
+                  }
+                }));
+  }
+
+  /** ptep_clear_flush's flush: as the policy says (local, or local plus mm_cpumask). */
+  private static void lockedFlush(Hardware hw, long pml4, long page, Runnable k) {
+    Mistake m = hw.policy().mistake();
+    KernelPolicy.Flush how = hw.policy().cowFaultFlush();
+    if (m == Mistake.COW_NO_REMOTE_FLUSH && how == KernelPolicy.Flush.MM_CPUS) { // MISTAKE: this CPU only
+      how = KernelPolicy.Flush.LOCAL;
+    }
+    if (m == Mistake.COW_COPY_NO_LOCAL_FLUSH) { // MISTAKE: the other CPUs only
+      if (how == KernelPolicy.Flush.MM_CPUS) {
+        TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, new long[] {page}, k));
+      } else {
+        k.run();
+      }
+      return;
+    }
+    TlbFlush.after(hw, how, pml4, new long[] {page}, k);
+  }
+
+  /** set_pte_at of the copy, its reference, the unlock, then the old frame's reference. */
+  private static void lockedMap(
+      Hardware hw, long pml4, long pteAddr, long oldFrame, long newFrame, long newFlags, Consumer<String> k) {
+    Mistake m = hw.policy().mistake();
+    boolean unlocked = m == Mistake.COW_UNLOCK_EARLY;
+    boolean dropped = m == Mistake.COW_FREE_BEFORE_FLUSH;
+    Runnable last = () -> {
+      Runnable end = () -> k.accept(null);
+      Runnable drop = dropped ? end : () -> dropOld(hw, oldFrame, end);
+      if (unlocked) {
+        drop.run();
+      } else {
+        hw.unlock(pml4, drop);
+      }
+    };
+    hw.write(
+        pteAddr,
+        Pte.make(newFrame, newFlags),
+        () -> {
+          if (m == Mistake.COW_NO_NEW_INCREF) { // MISTAKE: no reference for the copy
+            last.run();
+            return;
+          }
+          FrameRefs.incRef(hw, newFrame, last);
+        });
   }
 
   /** Allocate a frame and copy the old one into it (4096 bytes); k gets the new frame. */
@@ -257,17 +348,17 @@ public final class CowFault {
             outOfMemory.run();
             return;
           }
-          hw.readFrame(
-              oldFrame,
-              data ->
-                  hw.writeFrame(
-                      newFrame,
-                      data,
-                      () -> {
-                        hw.counters().cowCopies++;
-                        hw.log("cow fault {}: frame {} refcount {}, copied to frame {}{}", hex(page), hex(oldFrame), refcount, hex(newFrame), how);
-                        k.accept(newFrame);
-                      }));
+          Runnable copied =
+              () -> {
+                hw.counters().cowCopies++;
+                hw.log("cow fault {}: frame {} refcount {}, copied to frame {}{}", hex(page), hex(oldFrame), refcount, hex(newFrame), how);
+                k.accept(newFrame);
+              };
+          if (hw.policy().mistake() == Mistake.COW_COPY_ZERO_FILL) { // MISTAKE: zeroed, not copied
+            hw.writeFrame(newFrame, null, copied);
+            return;
+          }
+          hw.readFrame(oldFrame, data -> hw.writeFrame(newFrame, data, copied));
         });
   }
 }

@@ -87,7 +87,7 @@ public final class KernelOnCpu {
                 });
           });
     } else if (a instanceof TaskImage.WriteStatus w) {
-      hw.copyToUser(
+      putStatus(
           w.addr(),
           w.status(),
           ok -> {
@@ -172,7 +172,7 @@ public final class KernelOnCpu {
           a0,
           a1,
           tag -> new KernelState.Munmap(tag, t.pid(), a0, a1),
-          (l, done) -> AddressSpaces.unmapPages(hw, hw.cr3(), l.vmas(), hw.policy().munmapFlush(), l.whole(), done));
+          (l, done) -> AddressSpaces.unmapPages(hw, hw.cr3(), l.vmas(), munmapFlush(), l.whole(), done));
     } else if (nr == Constants.SYS_mprotect) {
       long prot = r.get(Reg.RDX);
       rangeSyscall(
@@ -180,12 +180,17 @@ public final class KernelOnCpu {
           a0,
           a1,
           tag -> new KernelState.Mprotect(tag, t.pid(), a0, a1, prot),
-          (l, done) ->
-              AddressSpaces.protectPages(
-                  hw,
-                  hw.cr3(),
-                  l.vmas(),
-                  () -> TlbFlush.after(hw, hw.policy().mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), done)));
+          (l, done) -> {
+            if (hw.policy().mistake() == Mistake.MPROTECT_FLUSH_FIRST) { // MISTAKE: flushed before the PTEs change
+              TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
+              return;
+            }
+            AddressSpaces.protectPages(
+                hw,
+                hw.cr3(),
+                l.vmas(),
+                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), done));
+          });
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
     } else if (nr == Constants.SYS_sched_setaffinity) {
@@ -243,6 +248,46 @@ public final class KernelOnCpu {
                 }));
   }
 
+  /** Who munmap flushes. */
+  private KernelPolicy.Flush munmapFlush() {
+    if (hw.policy().mistake() == Mistake.MUNMAP_NO_FLUSH) { // MISTAKE: no flush at all
+      return KernelPolicy.Flush.NONE;
+    }
+    return hw.policy().munmapFlush();
+  }
+
+  /** Who mprotect flushes. */
+  private KernelPolicy.Flush mprotectFlush() {
+    KernelPolicy.Flush how = hw.policy().mprotectFlush();
+    if (hw.policy().mistake() == Mistake.MPROTECT_NO_SHOOTDOWN && how == KernelPolicy.Flush.MM_CPUS) { // MISTAKE: this CPU only
+      return KernelPolicy.Flush.LOCAL;
+    }
+    return how;
+  }
+
+  /**
+   * wait4's store of the status word into user memory: through this CPU's MMU, resolving a
+   * copy-on-write page first like a user store (put_user).
+   */
+  private void putStatus(long addr, long status, java.util.function.Consumer<Boolean> k) {
+    if (hw.policy().mistake() == Mistake.WAIT4_RAW_STATUS) { // MISTAKE: straight into the PTE's frame
+      long page = addr & ~0xfffL;
+      PageTables.translate(
+          hw,
+          hw.cr3(),
+          page,
+          leaf -> {
+            if (!leaf.mapped4k()) {
+              hw.copyToUser(addr, status, k); // not mapped yet: the slow path faults it in
+              return;
+            }
+            hw.write((cowsim.machine.mmu.Pte.frame(leaf.entry()) << 12) | (addr & 0xfff), status, () -> k.accept(true));
+          });
+      return;
+    }
+    hw.copyToUser(addr, status, k);
+  }
+
   private void ret(long value) {
     hw.regs().set(Reg.RAX, value);
     hw.enterUser();
@@ -276,7 +321,7 @@ public final class KernelOnCpu {
             return;
           }
           if (done.value() > 0 && statusAddr != 0) {
-            hw.copyToUser(statusAddr, done.extra(), ok -> ret(ok ? done.value() : -Errno.EFAULT));
+            putStatus(statusAddr, done.extra(), ok -> ret(ok ? done.value() : -Errno.EFAULT));
           } else {
             ret(done.value());
           }

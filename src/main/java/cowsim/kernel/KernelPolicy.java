@@ -31,6 +31,8 @@ import java.util.List;
  * @param mmLock the address-space lock (Linux's mmap_lock): none (strat9), or a reader-writer
  *     lock in simulated memory that fork, mmap, munmap and mprotect take for writing and page
  *     faults for reading
+ * @param mistake a deliberate kernel mistake switched on ({@code kernel.mistake}; test equipment for
+ *     {@code mutants}, never part of a profile), or {@link Mistake#NONE}
  */
 public record KernelPolicy(
     String profile,
@@ -50,7 +52,21 @@ public record KernelPolicy(
     boolean stopAtUntouched,
     boolean pcid,
     boolean generationCheck,
-    MmLock mmLock) {
+    MmLock mmLock,
+    Mistake mistake) {
+
+  public KernelPolicy {
+    java.util.Objects.requireNonNull(mmLock, "mmLock");
+    java.util.Objects.requireNonNull(mistake, "mistake");
+  }
+
+  /** The same policy with this mistake switched on (or {@link Mistake#NONE}). */
+  public KernelPolicy withMistake(Mistake m) {
+    return new KernelPolicy(
+        profile, forkFlush, cowFaultFlush, munmapFlush, mprotectFlush, flushCeiling, ackTimeoutSpins, ackFlag,
+        freeAfterFlush, refcountOnAlloc, cowLock, childFsBaseInherit, forkRollbackTeardownOnly, killOnPresentPage,
+        stopAtUntouched, pcid, generationCheck, mmLock, m);
+  }
 
   /** Who a kernel path flushes after changing PTEs. */
   public enum Flush {
@@ -137,6 +153,6 @@ public record KernelPolicy(
   public static KernelPolicy strat9() {
     return new KernelPolicy(
         "strat9", Flush.ALL_CPUS_FULL, Flush.LOCAL, Flush.LOCAL, Flush.NONE, 16, 10_000_000L, AckFlag.SHARED,
-        false, 0, false, false, false, false, true, false, false, MmLock.NONE);
+        false, 0, false, false, false, false, true, false, false, MmLock.NONE, Mistake.NONE);
   }
 }

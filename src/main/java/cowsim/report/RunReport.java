@@ -30,6 +30,10 @@ public final class RunReport {
     o.put("mode", r.scenario().mode().toString());
     o.put("replayable", r.traceHash() != null);
     o.put("profile", r.scenario().kernel().profile());
+    cowsim.kernel.Mistake mistake = r.scenario().kernel().policy().mistake();
+    if (mistake != cowsim.kernel.Mistake.NONE) {
+      o.put("mistake", mistake.key); // test equipment switched on (kernel.mistake)
+    }
     o.put("cpus", r.scenario().machine().cpus());
     o.put("outcome", v.pass() ? "pass" : "fail");
     o.put("exit_code", v.exitCode());
@@ -62,7 +66,7 @@ public final class RunReport {
     ArrayNode vs = o.putArray("violations");
     for (Violation x : r.violations()) {
       ObjectNode n = vs.addObject();
-      n.put("kind", x.kind());
+      n.put("kind", x.kind().key);
       n.put("cpu", x.cpu());
       n.put("pid", x.pid());
       n.put("tid", x.tid());
@@ -136,6 +140,10 @@ public final class RunReport {
   public static void print(PrintStream out, SimResult r, Verdict v) {
     out.printf("scenario %s (%s, seed %d, %d CPUs, profile %s)%n",
         r.scenario().name(), r.scenario().mode(), r.scenario().seed(), r.scenario().machine().cpus(), r.scenario().kernel().profile());
+    cowsim.kernel.Mistake mistake = r.scenario().kernel().policy().mistake();
+    if (mistake != cowsim.kernel.Mistake.NONE) {
+      out.printf("  kernel mistake switched on (test equipment): %s: %s%n", mistake.key, mistake.description);
+    }
     int shown = 0;
     out.println("  cpu  instructions      cycles  tlb-hit  faults  cow  ipis  switches");
     for (CpuActor.CpuDetail c : r.cpus()) {
@@ -182,10 +190,10 @@ public final class RunReport {
     out.println("  violations: " + r.violationCounts());
     java.util.Map<String, Integer> shown = new java.util.HashMap<>();
     for (Violation x : r.violations()) {
-      int n = shown.merge(x.kind(), 1, Integer::sum);
+      int n = shown.merge(x.kind().key, 1, Integer::sum);
       if (n > 3) {
         if (n == 4) {
-          out.printf("  [%s] ... %d more in report.json%n", x.kind(), r.violationCounts().get(x.kind()) - 3);
+          out.printf("  [%s] ... %d more in report.json%n", x.kind(), r.violationCounts().get(x.kind().key) - 3);
         }
         continue;
       }

@@ -92,7 +92,7 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
 
   private static String firstDetail(SimResult r, String kind) {
     for (cowsim.check.Violation v : r.violations()) {
-      if (v.kind().equals(kind)) {
+      if (v.kind().key.equals(kind)) {
         return v.detail();
       }
     }

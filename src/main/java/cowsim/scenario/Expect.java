@@ -48,19 +48,7 @@ public record Expect(
           "messages");
 
   /** Violation kinds the checkers report, shared with the run report and the command line. */
-  public static final List<String> VIOLATION_KINDS =
-      List.of(
-          "cow-isolation",
-          "stale-read",
-          "stale-tlb",
-          "use-after-free",
-          "double-free",
-          "refcount-underflow",
-          "refcount-mismatch",
-          "frame-leak",
-          "refault-loop",
-          "deadlock",
-          "assertion");
+  public static final List<String> VIOLATION_KINDS = cowsim.check.ViolationKind.keys();
 
   public Expect {
     // Map.copyOf would lose the file order that reports print in.

@@ -3,6 +3,7 @@ package cowsim.scenario;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.kernel.KernelPolicy;
+import cowsim.kernel.Mistake;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  * {@code --set kernel.x=y}) wins over its profile.
  */
 final class KernelReader {
-  static final List<String> KEYS = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock");
+  static final List<String> KEYS = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock", "mistake");
   static final List<String> TLB_KEYS =
       List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check");
 
@@ -53,8 +54,21 @@ final class KernelReader {
             k.bool("munmap.stop-at-untouched"),
             k.bool("pcid"),
             k.bool("tlb.generation-check"),
-            KernelPolicy.MmLock.of(k.choice("mm-lock", KernelPolicy.MM_LOCKS)));
+            KernelPolicy.MmLock.of(k.choice("mm-lock", KernelPolicy.MM_LOCKS)),
+            mistake(kernel));
     return new Kernel(profile, kernel.object().toConfig(), policy);
+  }
+
+  /**
+   * {@code kernel.mistake}: test equipment, not a knob of any profile, so its default comes from
+   * reference.conf ({@code cowsim.kernel.mistake}) and not from the profile.
+   */
+  private static Mistake mistake(Section kernel) throws ScenarioException {
+    String name =
+        kernel.optional("mistake") == null
+            ? ConfigFactory.defaultReference().getString("cowsim.kernel.mistake")
+            : kernel.choice("mistake", Mistake.names());
+    return Mistake.of(name).orElseThrow(() -> new IllegalStateException("reference.conf: unknown cowsim.kernel.mistake " + name));
   }
 
   /** A kernel block with only {@code profile = name}: the profile's values, no overrides. */

@@ -59,17 +59,30 @@ public record Scenario(
 
   /**
    * The same scenario under another kernel profile, the scenario's own knobs dropped (how
-   * {@code --profile} and {@code compare} put one program under strat9 and linux).
+   * {@code --profile} and {@code compare} put one program under strat9 and linux). A
+   * {@code kernel.mistake} stays: it is test equipment, not a knob of the profile.
    */
   public Scenario withProfile(String profile) throws ScenarioException {
-    return new Scenario(
-        origin, name, description, seed, mode, machine, KernelReader.profileOnly(profile), processes, expect, limits, schedule);
+    return withKernel(KernelReader.profileOnly(profile));
   }
 
   /** Under a profile plus the given knobs ({@code compare --variant}), the scenario's own knobs dropped. */
   public Scenario withProfile(String profile, List<String> knobs) throws ScenarioException {
-    return new Scenario(
-        origin, name, description, seed, mode, machine, KernelReader.profileWith(profile, knobs), processes, expect, limits, schedule);
+    return withKernel(KernelReader.profileWith(profile, knobs));
+  }
+
+  /** The same scenario with this kernel mistake switched on ({@code mutants}), or {@code NONE}. */
+  public Scenario withMistake(cowsim.kernel.Mistake m) {
+    Kernel k = new Kernel(kernel.profile(), kernel.raw(), kernel.policy().withMistake(m));
+    return new Scenario(origin, name, description, seed, mode, machine, k, processes, expect, limits, schedule);
+  }
+
+  private Scenario withKernel(Kernel k) {
+    cowsim.kernel.Mistake keep = kernel.policy().mistake();
+    Kernel next = k.policy().mistake() != cowsim.kernel.Mistake.NONE || keep == cowsim.kernel.Mistake.NONE
+        ? k
+        : new Kernel(k.profile(), k.raw(), k.policy().withMistake(keep));
+    return new Scenario(origin, name, description, seed, mode, machine, next, processes, expect, limits, schedule);
   }
 
   public Scenario withMode(Mode newMode) {

@@ -93,7 +93,7 @@ class EndOfRunTest {
     r.exit(0, 1, p, A);
     r.exit(2, 2, child, A); // the child's exit decrements the freed frame from 0 (use-after-free, underflow)
     r.finish();
-    List<String> kinds = r.violations().stream().map(Violation::kind).distinct().sorted().collect(Collectors.toList());
+    List<String> kinds = r.violations().stream().map(v -> v.kind().key).distinct().sorted().collect(Collectors.toList());
     assertEquals(
         List.of("frame-leak", "refcount-mismatch", "refcount-underflow", "use-after-free"), kinds, Rig.describe(r.violations()));
     // the shared frame (wrapped to 2^32-1, no PTE) and copy 1 (1, no PTE)

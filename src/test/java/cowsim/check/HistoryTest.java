@@ -100,7 +100,8 @@ class HistoryTest {
     r.userStore(2, A + 16, 3); // the child's copy of the damaged frame
     long copy = r.frameOf(child, A);
     r.load(2, A + 8);
-    Violation v = r.assertOnly("cow-isolation");
+    assertEquals(1, r.of("cow-isolation").size(), Rig.describe(r.violations()));
+    Violation v = r.of("cow-isolation").get(0);
     List<String> w = whats(v);
     String copied = "copied frame " + Rig.hex(shared) + " to frame " + Rig.hex(copy) + " on cpu-2";
     assertTrue(indexOf(w, copied) >= 0, w.toString());

@@ -918,7 +918,7 @@ final class Rig {
   }
 
   List<Violation> of(String kind) {
-    return oracle.violations().stream().filter(v -> v.kind().equals(kind)).collect(Collectors.toList());
+    return oracle.violations().stream().filter(v -> v.kind().key.equals(kind)).collect(Collectors.toList());
   }
 
   static String describe(List<Violation> vs) {
@@ -938,7 +938,7 @@ final class Rig {
   Violation assertOnly(String kind) {
     List<Violation> vs = oracle.violations();
     assertEquals(1, vs.size(), "expected exactly one " + kind + ", got:" + describe(vs));
-    assertEquals(kind, vs.get(0).kind(), describe(vs));
+    assertEquals(kind, vs.get(0).kind().key, describe(vs));
     assertEquals(Map.of(kind, 1), oracle.counts());
     return vs.get(0);
   }
@@ -948,7 +948,7 @@ final class Rig {
     List<Violation> vs = oracle.violations();
     assertFalse(vs.isEmpty(), "expected " + kind);
     for (Violation v : vs) {
-      assertEquals(kind, v.kind(), describe(vs));
+      assertEquals(kind, v.kind().key, describe(vs));
     }
     return vs;
   }

@@ -193,17 +193,17 @@ class StaleTlbTest {
   }
 
   @Test
-  void overlappingOperationsKeepTheWindowOpenUntilTheLastOneEnds() {
+  void operationsThatDidNotMakeTheEntryStaleDoNotExcuseIt() {
     Rig r = new Rig();
     long p = twoThreads(r);
     r.forkBegin(0, p).clone(A, B).shootdown(2, 3).end(2); // cpu-1 keeps writable entries
     r.run(2, 1, 12, p); // a third thread
     r.emit(new Event.OpBegin(r.cycle, 2, p, "mprotect")); // thread 12 in mprotect
     Rig.Cow cow = r.cow(0, B); // thread 1's COW fault on B
-    r.store(1, A + 8, 98);
+    r.store(1, A + 8, 98); // the entry dates from the ended fork: two open operations change nothing
+    r.assertOnly("stale-tlb");
     cow.finish();
-    r.store(1, A + 8, 99); // the COW fault ended, the mprotect has not
-    assertTrue(r.violations().isEmpty(), Rig.describe(r.violations()));
+    r.store(1, A + 8, 99);
     r.emit(new Event.OpEnd(r.cycle, 2, p, "mprotect"));
     r.store(1, A + 8, 100);
     r.assertOnly("stale-tlb");

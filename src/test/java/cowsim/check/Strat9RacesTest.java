@@ -26,7 +26,7 @@ class Strat9RacesTest {
   }
 
   private static List<String> kinds(Rig r) {
-    return r.violations().stream().map(Violation::kind).distinct().sorted().collect(Collectors.toList());
+    return r.violations().stream().map(v -> v.kind().key).distinct().sorted().collect(Collectors.toList());
   }
 
   /**

@@ -61,7 +61,7 @@ class UseAfterFreeTest {
     Rig.UserAccess a = r.beginLoad(1, A);
     assertTrue(a.faulted); // the PTE was cleared: the walk ends at the PT
     Violation first = r.violations().get(0);
-    assertEquals("use-after-free", first.kind());
+    assertEquals(ViolationKind.USE_AFTER_FREE, first.kind());
     assertEquals(p, first.frame()); // the PML4 is read first
     assertTrue(first.detail().contains("page-walk read"), first.detail());
     // PML4, PDPT, PD, PT: four freed frames, one finding each
@@ -216,7 +216,7 @@ class UseAfterFreeTest {
     assertTrue(r.violations().isEmpty(), Rig.describe(r.violations()));
     c1.copy();
     Violation v = r.violations().get(0);
-    assertEquals("use-after-free", v.kind());
+    assertEquals(ViolationKind.USE_AFTER_FREE, v.kind());
     assertEquals(shared, v.frame());
     assertTrue(v.detail().contains("a frame read on cpu-1"), v.detail());
     c1.finish(); // its decrement finds 0 on the freed frame

@@ -31,7 +31,7 @@ class MmapLockTest {
         s.profile(), s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
         s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
         s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), s.killOnPresentPage(), s.stopAtUntouched(), s.pcid(),
-        s.generationCheck(), lock);
+        s.generationCheck(), lock, s.mistake());
   }
 
   @BeforeEach

@@ -50,7 +50,7 @@ class PageFaultHandlerTest {
     return new KernelPolicy(
         "linux", s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
         s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
-        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), true, s.stopAtUntouched(), s.pcid(), s.generationCheck(), s.mmLock());
+        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), true, s.stopAtUntouched(), s.pcid(), s.generationCheck(), s.mmLock(), Mistake.NONE);
   }
 
   @Test

@@ -24,7 +24,7 @@ class TlbFlushTest {
     KernelPolicy s = KernelPolicy.strat9();
     return new KernelPolicy(
         "linux", KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS,
-        33, 0, KernelPolicy.AckFlag.PER_REQUEST, true, 0, true, true, true, false, false, false, true, KernelPolicy.MmLock.RW);
+        33, 0, KernelPolicy.AckFlag.PER_REQUEST, true, 0, true, true, true, false, false, false, true, KernelPolicy.MmLock.RW, Mistake.NONE);
   }
 
   private static long[] pages(int n) {

@@ -23,7 +23,7 @@ class VerdictTest {
 
   private static SimResult result(Scenario s, SimResult.Ending ending, String detail, Map<String, Integer> counts, List<String> asserts) {
     List<Violation> listed =
-        counts.keySet().stream().map(k -> new Violation(k, 0, 1, 1, 0x1000, 5, 10, k + " here", List.of())).toList();
+        counts.keySet().stream().map(k -> new Violation(cowsim.check.ViolationKind.of(k), 0, 1, 1, 0x1000, 5, 10, k + " here", List.of())).toList();
     return new SimResult(
         s, ending, detail, null, Map.of(), List.of(new ProcessInfo(1, 0, "p", null, false, null, 1)), List.of(), List.of(), asserts,
         listed, counts, null);

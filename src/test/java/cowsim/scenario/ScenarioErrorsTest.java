@@ -45,7 +45,7 @@ class ScenarioErrorsTest {
           "machine { cpuz = 8 }                       | in machine (known: cpus, memory,"
               + " memory-banks, tlb, latency)",
           "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways)",
-          "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid, mm-lock)",
+          "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid, mm-lock, mistake)",
           "expect { exit_code = 0 }                   | in expect (known: exit-code, exit-codes,"
               + " stats, violations)",
           "limits { max-cyclez = 1 }                  | in limits (known: max-cycles, timeout,"

@@ -72,7 +72,7 @@ class ViolationScenariosTest {
       Map<String, Integer> found = Verdict.foundKinds(r);
       assertEquals(new java.util.TreeSet<>(s.expect().violations()), found.keySet(), file + " seed " + seed);
       assertTrue(Verdict.judge(r).pass(), file + " seed " + seed + ": " + Verdict.judge(r).failures());
-      r.violations().forEach(v -> assertTrue(!v.history().isEmpty() || v.kind().equals("assertion") || v.kind().equals("refault-loop"), "history of " + v));
+      r.violations().forEach(v -> assertTrue(!v.history().isEmpty() || v.kind() == cowsim.check.ViolationKind.ASSERTION || v.kind() == cowsim.check.ViolationKind.REFAULT_LOOP, "history of " + v));
     }
   }
 

@@ -634,6 +634,9 @@ public final class CpuActor extends Node implements Hardware {
 
   private void endShootdown() {
     mode = Mode.KERNEL;
+    if (observing()) {
+      observe(new Event.ShootdownDone(now, id, shootRequest, acksMissing));
+    }
     shootWaitCycles += now - shootStart;
     if (shootTimer != null) {
       cancel(shootTimer);

@@ -322,6 +322,12 @@ public final class MemoryBank extends Node {
    */
   private void unbacked(int src, Request req) {
     warn("cpu-{} accessed physical memory beyond the machine's end: {}", src, req.getClass().getSimpleName());
+    if (observing()) {
+      long paddr = req instanceof Read r ? r.paddr() : req instanceof Write w ? w.paddr() : req instanceof CompareAndSwap c ? c.paddr() : req.frame() << 12;
+      Event.Access access = req instanceof Read r ? r.access() : req instanceof Write w ? w.access() : null;
+      String what = req instanceof Read ? "a load" : req instanceof Write ? "a store" : req instanceof CompareAndSwap ? "the page walker's A/D update" : "a " + req.getClass().getSimpleName() + " request";
+      observe(new Event.WildAccess(now, src, paddr, what, access));
+    }
     if (req.tag() < 0) {
       return; // a posted store
     }

@@ -1,0 +1,107 @@
+package cowsim.check;
+
+import static cowsim.check.Shadow.hex;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The frames' books: {@code double-free} (a free of a frame the oracle's own shadow of the
+ * allocator holds as free, or of a kernel frame, whatever the allocator answered), {@code
+ * refcount-underflow} (a decrement from 0), and at the end of a quiescent run {@code
+ * refcount-mismatch} (a refcount that differs from the number of live PTEs mapping the frame)
+ * and {@code frame-leak} (allocated, but no live address space, page table or kernel structure
+ * holds it). Only processes are holders: an address space fork built but never handed to a
+ * process (its out-of-memory path) holds nothing.
+ */
+final class FrameAccountingMonitor implements Monitor {
+
+  private final Shadow shadow;
+  private final Findings findings;
+
+  FrameAccountingMonitor(Shadow shadow, Findings findings) {
+    this.shadow = shadow;
+    this.findings = findings;
+  }
+
+  @Override
+  public boolean check(Event e) {
+    if (e instanceof Event.Free f) {
+      String why = null;
+      if (f.frame() < shadow.reserved) {
+        why = "a reserved kernel frame";
+      } else if (!shadow.allocated(f.frame())) {
+        why = "free in the oracle's shadow of the allocator; the allocator answered " + f.result();
+      } else if (!f.ok()) {
+        why = "the allocator refused: " + f.result();
+      }
+      if (why == null) {
+        return false;
+      }
+      return findings.report(ViolationKind.DOUBLE_FREE, f.cpu(), 0, 0, -1, f.frame(), f.cycle(),
+          "cpu-" + f.cpu() + " freed frame " + hex(f.frame()) + ", which is not allocated (" + why + ")",
+          Findings.key("double-free", f.frame(), shadow.seq));
+    }
+    if (e instanceof Event.RefChange r && r.old() == 0 && r.delta() < 0) {
+      long now = (r.old() + r.delta()) & 0xffff_ffffL;
+      return findings.report(ViolationKind.REFCOUNT_UNDERFLOW, r.cpu(), 0, 0, -1, r.frame(), r.cycle(),
+          "cpu-" + r.cpu() + " decremented frame " + hex(r.frame()) + "'s refcount from 0; it wrapped to " + now,
+          Findings.key("underflow", r.frame(), shadow.seq));
+    }
+    return false;
+  }
+
+  private static boolean holder(Shadow.Space s) {
+    return s != null && s.live && !s.gone;
+  }
+
+  @Override
+  public void finish(Map<Long, Integer> refcounts, long cycle) {
+    Map<Long, Integer> mapped = new TreeMap<>();
+    Set<Long> reachable = new HashSet<>();
+    for (Map.Entry<Long, Set<Shadow.Mapping>> m : shadow.rmap().entrySet()) {
+      int n = 0;
+      for (Shadow.Mapping map : m.getValue()) {
+        if (holder(shadow.spaceById(map.space()))) {
+          n++;
+        }
+      }
+      if (n > 0) {
+        mapped.put(m.getKey(), n);
+        reachable.add(m.getKey());
+      }
+    }
+    for (Map.Entry<Long, Shadow.TableInfo> t : shadow.tableInfo().entrySet()) {
+      if (holder(shadow.spaceById(t.getValue().space()))) {
+        reachable.add(t.getKey());
+      }
+    }
+    Set<Long> frames = new TreeSet<>(refcounts.keySet());
+    frames.addAll(mapped.keySet());
+    for (long f : frames) {
+      long rc = Integer.toUnsignedLong(refcounts.getOrDefault(f, 0));
+      int n = mapped.getOrDefault(f, 0);
+      if (n == 0 && shadow.tableRole(f)) {
+        continue; // a page-table frame: its refcount slot is not used (strat9 may leave the allocator's 1)
+      }
+      if (rc != n) {
+        findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
+            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + " PTE(s) of live processes map it" + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
+            Findings.key("mismatch", f));
+      }
+    }
+    java.util.BitSet allocated = shadow.allocatedFrames();
+    for (int f = allocated.nextSetBit(0); f >= 0; f = allocated.nextSetBit(f + 1)) {
+      if (f < shadow.reserved || reachable.contains((long) f)) {
+        continue;
+      }
+      findings.report(ViolationKind.FRAME_LEAK, -1, 0, 0, -1, f, cycle,
+          "frame " + hex(f) + " is still allocated but no live address space, page table or kernel structure holds it (last owner: "
+              + (shadow.lastOwnerKnown(f) ? shadow.owner(f) : "never mapped") + ")",
+          Findings.key("leak", f));
+    }
+  }
+}
