@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The stats registry: each stat declared once, with a name, a unit and one line of doc. */
@@ -58,5 +64,35 @@ class StatTest {
     assertFalse(Stat.expectableKeys().contains("host_millis"));
     assertThrows(UnsupportedOperationException.class, () -> Stat.keys().add("x"));
     assertThrows(UnsupportedOperationException.class, () -> Stat.expectableKeys().clear());
+  }
+
+  @Test
+  void theReadmeTableIsTheRegistry() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int from = readme.indexOf("\n### Stats\n");
+    assertTrue(from >= 0, "README has the stats section");
+    int end = readme.indexOf("\n## ", from);
+    String section = readme.substring(from, end < 0 ? readme.length() : end);
+    Matcher row = Pattern.compile("(?m)^\\| `([a-z0-9_]+)` \\| ([^|]+) \\| ([^|]+) \\|$").matcher(section);
+    List<String> listed = new ArrayList<>();
+    while (row.find()) {
+      Stat s = Stat.of(row.group(1));
+      assertTrue(s != null, "README lists an unknown stat " + row.group(1));
+      assertEquals(s.unit, row.group(2).trim(), s.key);
+      assertEquals(s.doc, row.group(3).trim(), s.key);
+      listed.add(s.key);
+    }
+    assertEquals(Stat.keys(), listed, "the README's stats table, row for row");
+  }
+
+  @Test
+  void theRegistryImportsNothingOfCowsim() throws Exception {
+    try (Stream<Path> files = Files.list(Path.of("src/main/java/cowsim/stats"))) {
+      for (Path f : files.toList()) {
+        for (String line : Files.readAllLines(f)) {
+          assertFalse(line.startsWith("import cowsim."), f + ": " + line);
+        }
+      }
+    }
   }
 }
