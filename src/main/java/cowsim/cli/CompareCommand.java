@@ -13,6 +13,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
+import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +72,8 @@ final class CompareCommand implements Callable<Integer> {
   /** One column's totals. */
   private record Column(String name, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means) {}
 
-  private static final List<String> COSTS =
-      List.of("ipis", "shootdown_wait_cycles", "cow_copies", "cow_reuses", "page_faults", "cycles", "messages");
+  private static final List<Stat> COSTS =
+      List.of(Stat.IPIS, Stat.SHOOTDOWN_WAIT_CYCLES, Stat.COW_COPIES, Stat.COW_REUSES, Stat.PAGE_FAULTS, Stat.CYCLES, Stat.MESSAGES);
 
   @Override
   public Integer call() throws Exception {
@@ -124,8 +125,8 @@ final class CompareCommand implements Callable<Integer> {
           withViolations++;
         }
         found.forEach(k -> kinds.merge(k, 1, Integer::sum));
-        for (String k : COSTS) {
-          means.merge(k, (double) r.result().stat(k) / outcomes.size(), Double::sum);
+        for (Stat k : COSTS) {
+          means.merge(k.key, (double) r.result().stat(k) / outcomes.size(), Double::sum);
         }
       }
       kinds.put("any", withViolations);
@@ -149,13 +150,13 @@ final class CompareCommand implements Callable<Integer> {
     for (String k : kinds) {
       row(o, "  " + k, cols, c -> c.runsWithKind().getOrDefault(k, 0) + "/" + c.runs());
     }
-    row(o, "IPIs sent (mean)", cols, c -> fmt(c.means().get("ipis")));
-    row(o, "shootdown wait cycles", cols, c -> fmt(c.means().get("shootdown_wait_cycles")));
-    row(o, "COW copies", cols, c -> fmt(c.means().get("cow_copies")));
-    row(o, "COW reuses", cols, c -> fmt(c.means().get("cow_reuses")));
-    row(o, "page faults", cols, c -> fmt(c.means().get("page_faults")));
-    row(o, "total cycles", cols, c -> fmt(c.means().get("cycles")));
-    row(o, "messages", cols, c -> fmt(c.means().get("messages")));
+    row(o, "IPIs sent (mean)", cols, c -> fmt(c.means().get(Stat.IPIS.key)));
+    row(o, "shootdown wait cycles", cols, c -> fmt(c.means().get(Stat.SHOOTDOWN_WAIT_CYCLES.key)));
+    row(o, "COW copies", cols, c -> fmt(c.means().get(Stat.COW_COPIES.key)));
+    row(o, "COW reuses", cols, c -> fmt(c.means().get(Stat.COW_REUSES.key)));
+    row(o, "page faults", cols, c -> fmt(c.means().get(Stat.PAGE_FAULTS.key)));
+    row(o, "total cycles", cols, c -> fmt(c.means().get(Stat.CYCLES.key)));
+    row(o, "messages", cols, c -> fmt(c.means().get(Stat.MESSAGES.key)));
   }
 
   private static int width(Column c) {

@@ -18,6 +18,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
+import cowsim.stats.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -233,8 +234,8 @@ final class ExploreCommand implements Callable<Integer> {
       x.put("outcome", r.pass() ? "pass" : "fail");
       ArrayNode k = x.putArray("violation_kinds");
       r.kinds().forEach(k::add);
-      x.put("cycles", r.cycles());
-      x.put("messages", r.messages());
+      x.put(Stat.CYCLES.key, r.cycles());
+      x.put(Stat.MESSAGES.key, r.messages());
       x.put("ending", r.result().ending().name().toLowerCase(java.util.Locale.ROOT));
     }
     m.enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("explore.json").toFile(), json);

@@ -2,6 +2,7 @@ package cowsim.explore;
 
 import cowsim.report.Verdict;
 import cowsim.sim.SimResult;
+import cowsim.stats.Stat;
 import java.util.List;
 
 /**
@@ -26,10 +27,10 @@ public record RunOutcome(
   }
 
   public long cycles() {
-    return result.stat("cycles");
+    return result.stat(Stat.CYCLES);
   }
 
   public long messages() {
-    return result.stat("messages");
+    return result.stat(Stat.MESSAGES);
   }
 }

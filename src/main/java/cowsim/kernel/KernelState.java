@@ -15,6 +15,7 @@ import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.Reply;
 import cowsim.machine.interconnect.RunEvent;
 import cowsim.machine.interconnect.Topology;
+import cowsim.stats.Stat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -742,10 +743,10 @@ public final class KernelState extends Node {
   @Override
   protected NodeStats stats() {
     Map<String, Long> c = new LinkedHashMap<>();
-    c.put("forks", forks);
-    c.put("threads", clones);
-    c.put("exits", exits);
-    c.put("scheduler_dispatches", switches);
+    c.put(Stat.FORKS.key, forks);
+    c.put(Stat.THREADS.key, clones);
+    c.put(Stat.EXITS.key, exits);
+    c.put(Stat.SCHEDULER_DISPATCHES.key, switches);
     List<ProcessInfo> list = new ArrayList<>();
     for (Process p : procs.values()) {
       list.add(new ProcessInfo(p.pid, p.ppid, p.name, p.exitCode, p.killReason != null, p.killReason, p.threadsEver));

@@ -8,13 +8,12 @@ import cowsim.check.Violation;
 import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.sim.SimResult;
-import cowsim.sim.Simulation;
+import cowsim.stats.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 
 /** report.json and the console summary of one run. */
 public final class RunReport {
@@ -108,13 +107,8 @@ public final class RunReport {
       n.put("context_switches", c.contextSwitches());
     }
     ObjectNode stats = o.putObject("stats");
-    for (String k : Simulation.STAT_ORDER) {
-      stats.put(k, r.stat(k));
-    }
-    for (Map.Entry<String, Long> e : r.stats().entrySet()) {
-      if (!stats.has(e.getKey())) {
-        stats.put(e.getKey(), e.getValue());
-      }
+    for (Stat k : Stat.values()) {
+      stats.put(k.key, r.stat(k));
     }
     if (r.error() != null) {
       o.put("error", String.valueOf(r.error()));
@@ -165,14 +159,14 @@ public final class RunReport {
           p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() : "");
     }
     out.printf("  cow: %d faults, %d copies, %d reuses; page faults %d (demand-zero %d, spurious %d)%n",
-        r.stat("cow_faults"), r.stat("cow_copies"), r.stat("cow_reuses"), r.stat("page_faults"),
-        r.stat("demand_zero_faults"), r.stat("spurious_faults"));
+        r.stat(Stat.COW_FAULTS), r.stat(Stat.COW_COPIES), r.stat(Stat.COW_REUSES), r.stat(Stat.PAGE_FAULTS),
+        r.stat(Stat.DEMAND_ZERO_FAULTS), r.stat(Stat.SPURIOUS_FAULTS));
     out.printf("  tlb: %d hits, %d misses, %d invlpg, %d flushes, %d IPIs (%d shootdowns, %d ack timeouts)%n",
-        r.stat("tlb_hits"), r.stat("tlb_misses"), r.stat("invlpg"), r.stat("tlb_flushes"), r.stat("ipis"),
-        r.stat("shootdowns"), r.stat("ack_timeouts"));
+        r.stat(Stat.TLB_HITS), r.stat(Stat.TLB_MISSES), r.stat(Stat.INVLPG), r.stat(Stat.TLB_FLUSHES), r.stat(Stat.IPIS),
+        r.stat(Stat.SHOOTDOWNS), r.stat(Stat.ACK_TIMEOUTS));
     out.printf("  frames: %d allocated, %d freed, %d in use of %d; %d messages, %d cycles, %d ms%n",
-        r.stat("frames_allocated"), r.stat("frames_freed"), r.stat("frames_in_use"), r.stat("frames_total"),
-        r.stat("messages"), r.stat("cycles"), r.stat("host_millis"));
+        r.stat(Stat.FRAMES_ALLOCATED), r.stat(Stat.FRAMES_FREED), r.stat(Stat.FRAMES_IN_USE), r.stat(Stat.FRAMES_TOTAL),
+        r.stat(Stat.MESSAGES), r.stat(Stat.CYCLES), r.stat(Stat.HOST_MILLIS));
     out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
     printViolations(out, r);
     out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");

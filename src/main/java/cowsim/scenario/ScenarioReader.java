@@ -9,6 +9,7 @@ import cowsim.isa.AsmException;
 import cowsim.isa.Assembler;
 import cowsim.isa.Program;
 import cowsim.scenario.Locator.Location;
+import cowsim.stats.Stat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -375,7 +376,8 @@ final class ScenarioReader {
     Map<String, Long> stats = new LinkedHashMap<>();
     for (String name : statsSection.keysInFileOrder()) {
       ConfigValue v = statsSection.object().get(name);
-      if (!Expect.STAT_NAMES.contains(name)) {
+      Stat stat = Stat.of(name);
+      if (stat == null) {
         throw statsSection.error(
             v,
             "unknown stat '"
@@ -383,8 +385,16 @@ final class ScenarioReader {
                 + "' in "
                 + statsSection.path()
                 + " (known: "
-                + String.join(", ", Expect.STAT_NAMES)
+                + String.join(", ", Stat.expectableKeys())
                 + ")");
+      }
+      if (!stat.simulated) {
+        throw statsSection.error(
+            v,
+            statsSection.pathOf(name)
+                + ": "
+                + name
+                + " is host time, not simulated: it differs from run to run, so no scenario can expect it");
       }
       stats.put(name, statsSection.integer(v, statsSection.pathOf(name), 0, Long.MAX_VALUE));
     }

@@ -3,6 +3,7 @@ package cowsim.sim;
 import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Stat;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import java.util.Map;
  *
  * @param ending how the run ended
  * @param traceHash SHA-256 of the delivered messages (deterministic mode), else null
+ * @param stats every stat of {@link Stat}, by name, in report order
  * @param violations what the correctness oracles found, in the order found (at most 32 of a kind)
  * @param violationCounts how many of each kind were found, listed or not
  * @param error the simulator bug that ended the run, or null
@@ -41,7 +43,16 @@ public record SimResult(
     SIMULATOR_ERROR
   }
 
+  public long stat(Stat s) {
+    return stats.getOrDefault(s.key, 0L);
+  }
+
+  /** A stat by its name in reports and {@code expect.stats}; the name must be in {@link Stat}. */
   public long stat(String name) {
-    return stats.getOrDefault(name, 0L);
+    Stat s = Stat.of(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no stat '" + name + "' (known: " + String.join(", ", Stat.keys()) + ")");
+    }
+    return stat(s);
   }
 }

@@ -17,6 +17,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.ProcessSpec;
 import cowsim.scenario.Region;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Stat;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -29,15 +30,6 @@ import java.util.concurrent.TimeoutException;
 
 /** Runs one scenario on a fresh actor system and returns what happened. */
 public final class Simulation {
-
-  /** Counters every report carries, in this order (zero when nothing counted them). */
-  public static final List<String> STAT_ORDER =
-      List.of(
-          "cycles", "instructions", "memory_ops", "tlb_hits", "tlb_misses", "page_walks", "page_faults",
-          "demand_zero_faults", "cow_faults", "cow_copies", "cow_reuses", "spurious_faults", "invlpg",
-          "tlb_flushes", "ipis", "shootdowns", "ack_timeouts", "forks", "threads", "exits",
-          "context_switches", "syscalls", "frames_total", "frames_allocated", "frames_freed",
-          "frames_in_use", "messages", "host_millis");
 
   private final Config config;
   private boolean check = true;
@@ -153,9 +145,10 @@ public final class Simulation {
   }
 
   private static SimResult assemble(Scenario s, RunGuardian.Outcome out, long hostMillis) {
+    // every stat of the registry, in its order, zero when nothing counted it
     Map<String, Long> sums = new LinkedHashMap<>();
-    for (String k : STAT_ORDER) {
-      sums.put(k, 0L);
+    for (Stat k : Stat.values()) {
+      sums.put(k.key, 0L);
     }
     List<ProcessInfo> processes = List.of();
     List<String> live = List.of();
@@ -163,7 +156,12 @@ public final class Simulation {
     List<String> assertions = new ArrayList<>();
     long cycles = 0;
     for (NodeStats n : out.stats()) {
-      n.counters().forEach((k, v) -> sums.merge(k, v, Long::sum));
+      n.counters().forEach((k, v) -> {
+        if (!sums.containsKey(k)) {
+          throw new IllegalStateException("node " + n.node() + " counts '" + k + "', which is not in the stats registry (cowsim.stats.Stat)");
+        }
+        sums.merge(k, v, Long::sum);
+      });
       if (n.detail() instanceof CpuActor.CpuDetail d) {
         cpus.add(d);
         assertions.addAll(d.assertionFailures());
@@ -174,8 +172,8 @@ public final class Simulation {
       }
     }
     cpus.sort(Comparator.comparingInt(CpuActor.CpuDetail::cpu));
-    sums.put("cycles", cycles);
-    sums.put("host_millis", hostMillis);
+    sums.put(Stat.CYCLES.key, cycles);
+    sums.put(Stat.HOST_MILLIS.key, hostMillis);
     SimResult.Ending ending = out.ending();
     String detail = out.detail();
     String hash = out.conductor() == null ? null : out.conductor().traceHash();

@@ -7,6 +7,7 @@ import cowsim.scenario.ScenarioException;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -142,11 +143,11 @@ public final class Bench {
   }
 
   private static double opsPerSecond(SimResult r) {
-    return r.stat("memory_ops") * 1000.0 / Math.max(1, r.stat("host_millis"));
+    return r.stat(Stat.MEMORY_OPS) * 1000.0 / Math.max(1, r.stat(Stat.HOST_MILLIS));
   }
 
   private static double msgsPerSecond(SimResult r) {
-    return r.stat("messages") * 1000.0 / Math.max(1, r.stat("host_millis"));
+    return r.stat(Stat.MESSAGES) * 1000.0 / Math.max(1, r.stat(Stat.HOST_MILLIS));
   }
 
   void concurrent() throws ScenarioException {
@@ -156,14 +157,14 @@ public final class Bench {
       String tag = checks ? "checks on" : "checks off";
       double ops = opsPerSecond(r);
       double msgs = msgsPerSecond(r);
-      double perOp = r.stat("messages") / (double) Math.max(1, r.stat("memory_ops"));
-      row("2", f("concurrent, 64 CPUs, fork-heavy, %s: memory ops/s", tag), f("%,.0f (%,d ops in %,d ms)", ops, r.stat("memory_ops"), r.stat("host_millis")), ">= 1,000,000");
+      double perOp = r.stat(Stat.MESSAGES) / (double) Math.max(1, r.stat(Stat.MEMORY_OPS));
+      row("2", f("concurrent, 64 CPUs, fork-heavy, %s: memory ops/s", tag), f("%,.0f (%,d ops in %,d ms)", ops, r.stat(Stat.MEMORY_OPS), r.stat(Stat.HOST_MILLIS)), ">= 1,000,000");
       row("2", f("  messages/s (%.1f messages per memory op)", perOp), f("%,.0f = %.0f%% of ceiling", msgs, 100 * msgs / ceilingMsgs), ">= 50%");
     }
     SimResult r = run(workload(64, size.concurrentOps(), "concurrent", 0, MEMORY_ONLY_MIX), false);
     row("2", f("concurrent, 64 CPUs, loads/stores only, checks off: memory ops/s"),
         f("%,.0f (%.1f messages per op, %,.0f messages/s = %.0f%% of ceiling)", opsPerSecond(r),
-            r.stat("messages") / (double) Math.max(1, r.stat("memory_ops")), msgsPerSecond(r), 100 * msgsPerSecond(r) / ceilingMsgs), "");
+            r.stat(Stat.MESSAGES) / (double) Math.max(1, r.stat(Stat.MEMORY_OPS)), msgsPerSecond(r), 100 * msgsPerSecond(r) / ceilingMsgs), "");
   }
 
   // ------------------------------------------------------------------ 3. deterministic
@@ -246,8 +247,8 @@ public final class Bench {
       for (int i = 0; i < reps; i++) {
         SimResult with = run(forkScenario(pages, true), false);
         SimResult without = run(forkScenario(pages, false), false);
-        bestMs = Math.min(bestMs, Math.max(0, with.stat("host_millis") - without.stat("host_millis")));
-        msgs = with.stat("messages") - without.stat("messages");
+        bestMs = Math.min(bestMs, Math.max(0, with.stat(Stat.HOST_MILLIS) - without.stat(Stat.HOST_MILLIS)));
+        msgs = with.stat(Stat.MESSAGES) - without.stat(Stat.MESSAGES);
       }
       String growth = prevPages > 0 && prevMs > 0 ? f(", %.2fx the %dk-page cost for %dx the pages", bestMs / prevMs, prevPages / 1024, pages / prevPages) : "";
       row("5", f("fork + child exit, %,d populated pages: host ms, messages/page", pages),

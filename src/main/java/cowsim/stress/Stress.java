@@ -7,6 +7,7 @@ import cowsim.scenario.ScenarioException;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.stats.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -91,8 +92,8 @@ public final class Stress {
 
   /** The throughput line. */
   public static void printThroughput(PrintStream out, SimResult r) {
-    long ms = Math.max(1, r.stat("host_millis"));
+    long ms = Math.max(1, r.stat(Stat.HOST_MILLIS));
     out.printf("throughput: %,d memory ops in %,d ms = %,.0f ops/s; %,d messages = %,.0f messages/s%n",
-        r.stat("memory_ops"), ms, r.stat("memory_ops") * 1000.0 / ms, r.stat("messages"), r.stat("messages") * 1000.0 / ms);
+        r.stat(Stat.MEMORY_OPS), ms, r.stat(Stat.MEMORY_OPS) * 1000.0 / ms, r.stat(Stat.MESSAGES), r.stat(Stat.MESSAGES) * 1000.0 / ms);
   }
 }

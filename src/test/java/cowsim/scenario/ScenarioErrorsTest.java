@@ -408,6 +408,41 @@ class ScenarioErrorsTest {
     }
 
     @Test
+    void anUnknownStatListsEveryStatThatCanBeExpected() {
+      ScenarioException e = fails(BASE + "expect.stats { cow_copy = 1 }\n");
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "unknown stat 'cow_copy' in expect.stats (known: " + String.join(", ", cowsim.stats.Stat.expectableKeys()) + ")",
+          e.reason());
+    }
+
+    @Test
+    void hostTimeCannotBeExpected() {
+      assertFailsAt(
+          "expect {\n  stats { forks = 1\n    host_millis = 5 }\n}\n",
+          "host_millis",
+          "expect.stats.host_millis: host_millis is host time, not simulated: it differs from run to run, so no"
+              + " scenario can expect it");
+    }
+
+    @Test
+    void everyStatOfTheReportButHostTimeIsAccepted() throws Exception {
+      // before the registry, expect.stats refused shootdowns, syscalls, ack_timeouts,
+      // shootdown_wait_cycles and every other per-component counter the report prints
+      StringBuilder stats = new StringBuilder();
+      long value = 1;
+      for (String name : cowsim.stats.Stat.expectableKeys()) {
+        stats.append("  ").append(name).append(" = ").append(value++).append('\n');
+      }
+      Scenario s = Fixtures.parse(BASE + "expect.stats {\n" + stats + "}\n");
+      org.junit.jupiter.api.Assertions.assertEquals(cowsim.stats.Stat.expectableKeys(), List.copyOf(s.expect().stats().keySet()));
+      org.junit.jupiter.api.Assertions.assertEquals(
+          cowsim.stats.Stat.expectableKeys().indexOf("tlb_misses") + 1L, s.expect().stats().get("tlb_misses"));
+      for (String name : List.of("shootdowns", "syscalls", "ack_timeouts", "shootdown_wait_cycles", "memory_reads", "lockups")) {
+        org.junit.jupiter.api.Assertions.assertTrue(s.expect().stats().containsKey(name), name);
+      }
+    }
+
+    @Test
     void unknownViolationKind() {
       assertFailsAt(
           "expect.violations = [\n  deadlock\n  cow-isolaton\n]\n",

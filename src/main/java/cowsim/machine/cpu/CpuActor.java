@@ -32,6 +32,7 @@ import cowsim.machine.mmu.PageWalk;
 import cowsim.machine.mmu.Pte;
 import cowsim.machine.mmu.Tlb;
 import cowsim.machine.mmu.VirtualAddress;
+import cowsim.stats.Stat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1082,31 +1083,31 @@ public final class CpuActor extends Node implements Hardware {
   @Override
   protected NodeStats stats() {
     Map<String, Long> c = new LinkedHashMap<>();
-    c.put("instructions", instructions);
-    c.put("memory_ops", memoryOps);
-    c.put("tlb_hits", tlb.hits());
-    c.put("tlb_misses", tlb.misses());
-    c.put("page_walks", pageWalks);
-    c.put("page_faults", kc.pageFaults);
-    c.put("demand_zero_faults", kc.demandZeroFaults);
-    c.put("cow_faults", kc.cowFaults);
-    c.put("cow_copies", kc.cowCopies);
-    c.put("cow_reuses", kc.cowReuses);
-    c.put("spurious_faults", kc.spuriousFaults);
-    c.put("invlpg", invlpgs);
-    c.put("tlb_flushes", tlbFlushes);
-    c.put("ipis", ipisSent);
-    c.put("ipis_handled", ipisHandled);
-    c.put("shootdowns", kc.shootdowns);
-    c.put("shootdown_wait_cycles", shootWaitCycles);
-    c.put("lock_wait_cycles", lockWaitCycles);
-    c.put("lockups", lockups);
-    c.put("ack_timeouts", kc.ackTimeouts);
-    c.put("context_switches", contextSwitches);
-    c.put("syscalls", kc.syscalls);
-    c.put("refault_kills", refaultKills);
-    c.put("tasks_killed", kc.killed);
-    c.put("assertion_failures", assertionFailures);
+    c.put(Stat.INSTRUCTIONS.key, instructions);
+    c.put(Stat.MEMORY_OPS.key, memoryOps);
+    c.put(Stat.TLB_HITS.key, tlb.hits());
+    c.put(Stat.TLB_MISSES.key, tlb.misses());
+    c.put(Stat.PAGE_WALKS.key, pageWalks);
+    c.put(Stat.PAGE_FAULTS.key, kc.pageFaults);
+    c.put(Stat.DEMAND_ZERO_FAULTS.key, kc.demandZeroFaults);
+    c.put(Stat.COW_FAULTS.key, kc.cowFaults);
+    c.put(Stat.COW_COPIES.key, kc.cowCopies);
+    c.put(Stat.COW_REUSES.key, kc.cowReuses);
+    c.put(Stat.SPURIOUS_FAULTS.key, kc.spuriousFaults);
+    c.put(Stat.INVLPG.key, invlpgs);
+    c.put(Stat.TLB_FLUSHES.key, tlbFlushes);
+    c.put(Stat.IPIS.key, ipisSent);
+    c.put(Stat.IPIS_HANDLED.key, ipisHandled);
+    c.put(Stat.SHOOTDOWNS.key, kc.shootdowns);
+    c.put(Stat.SHOOTDOWN_WAIT_CYCLES.key, shootWaitCycles);
+    c.put(Stat.LOCK_WAIT_CYCLES.key, lockWaitCycles);
+    c.put(Stat.LOCKUPS.key, lockups);
+    c.put(Stat.ACK_TIMEOUTS.key, kc.ackTimeouts);
+    c.put(Stat.CONTEXT_SWITCHES.key, contextSwitches);
+    c.put(Stat.SYSCALLS.key, kc.syscalls);
+    c.put(Stat.REFAULT_KILLS.key, refaultKills);
+    c.put(Stat.TASKS_KILLED.key, kc.killed);
+    c.put(Stat.ASSERTION_FAILURES.key, assertionFailures);
     return new NodeStats(
         id,
         c,

@@ -4,6 +4,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Receive;
+import cowsim.stats.Stat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   private Behavior<NodeMsg> onCollect(NodeMsg.CollectStats c) {
     NodeStats s = stats();
     Map<String, Long> counters = new java.util.LinkedHashMap<>(s.counters());
-    counters.put("messages", handled);
+    counters.put(Stat.MESSAGES.key, handled);
     c.replyTo().tell(new NodeStats(s.node(), counters, s.detail(), s.clock()));
     return this;
   }

@@ -11,6 +11,7 @@ import cowsim.machine.interconnect.NodeStats;
 import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.Reply;
 import cowsim.machine.interconnect.Topology;
+import cowsim.stats.Stat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -111,12 +112,12 @@ public final class FrameAllocator extends Node {
   @Override
   protected NodeStats stats() {
     Map<String, Long> c = new LinkedHashMap<>();
-    c.put("frames_total", buddy.totalFrames() - reserved);
-    c.put("frames_allocated", frameAllocs);
-    c.put("frames_freed", frameFrees);
-    c.put("frames_in_use", buddy.allocatedFrames());
-    c.put("allocation_failures", failures);
-    c.put("bad_frees", badFrees);
+    c.put(Stat.FRAMES_TOTAL.key, buddy.totalFrames() - reserved);
+    c.put(Stat.FRAMES_ALLOCATED.key, frameAllocs);
+    c.put(Stat.FRAMES_FREED.key, frameFrees);
+    c.put(Stat.FRAMES_IN_USE.key, buddy.allocatedFrames());
+    c.put(Stat.ALLOCATION_FAILURES.key, failures);
+    c.put(Stat.BAD_FREES.key, badFrees);
     return new NodeStats(id, c, null, now);
   }
 }

@@ -11,6 +11,7 @@ import cowsim.machine.interconnect.Node;
 import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.Reply;
 import cowsim.machine.interconnect.Topology;
+import cowsim.stats.Stat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -350,10 +351,10 @@ public final class MemoryBank extends Node {
   @Override
   protected NodeStats stats() {
     Map<String, Long> c = new LinkedHashMap<>();
-    c.put("memory_reads", reads);
-    c.put("memory_writes", writes);
-    c.put("memory_atomics", atomics);
-    c.put("memory_frame_ops", frameOps);
+    c.put(Stat.MEMORY_READS.key, reads);
+    c.put(Stat.MEMORY_WRITES.key, writes);
+    c.put(Stat.MEMORY_ATOMICS.key, atomics);
+    c.put(Stat.MEMORY_FRAME_OPS.key, frameOps);
     Map<Long, Integer> rc = new LinkedHashMap<>();
     int bankIndex = id - topo.cpus();
     for (long lf = 0; lf < refcounts.totalFrames(); lf++) {

@@ -1,0 +1,120 @@
+package cowsim.stats;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every statistic a run report carries, declared once: its name in {@code report.json} and in a
+ * scenario's {@code expect.stats}, its unit, what it counts, and (by declaration order) its place in
+ * the report. The components count under these names, the report prints them in this order, the
+ * scenario reader validates {@code expect.stats} against them and the README's stats table lists
+ * them (a test checks it row for row).
+ *
+ * <p>This package imports nothing of cowsim, so every layer (machine, kernel, scenario, sim) can
+ * name a stat without an upward import.
+ */
+public enum Stat {
+  CYCLES("cycles", "cycles", "the latest CPU clock when the run ended"),
+  INSTRUCTIONS("instructions", "instructions", "user instructions retired, over all CPUs"),
+  MEMORY_OPS("memory_ops", "accesses", "user loads and stores"),
+  TLB_HITS("tlb_hits", "lookups", "TLB lookups that found an entry"),
+  TLB_MISSES("tlb_misses", "lookups", "TLB lookups that found none"),
+  PAGE_WALKS("page_walks", "walks", "page-table walks by the hardware walker"),
+  PAGE_FAULTS("page_faults", "faults", "page faults the kernel handled"),
+  DEMAND_ZERO_FAULTS("demand_zero_faults", "faults", "faults that mapped a fresh zeroed frame"),
+  COW_FAULTS("cow_faults", "faults", "handle_cow_fault calls: write faults on a copy-on-write page"),
+  COW_COPIES("cow_copies", "pages", "copy-on-write faults that copied the page into a new frame"),
+  COW_REUSES("cow_reuses", "pages", "copy-on-write faults that made the frame writable in place (no other mapper)"),
+  SPURIOUS_FAULTS("spurious_faults", "faults", "faults on a page whose PTE already allowed the access (a stale TLB entry)"),
+  INVLPG("invlpg", "pages", "single-page TLB invalidations: INVLPG and the pages of shootdown IPIs"),
+  TLB_FLUSHES("tlb_flushes", "flushes", "whole-TLB flushes: CR3 writes, PCID flushes and full-flush IPIs"),
+  IPIS("ipis", "IPIs", "shootdown IPIs sent"),
+  SHOOTDOWNS("shootdowns", "shootdowns", "TLB shootdowns started (IPIs to at least one other CPU)"),
+  ACK_TIMEOUTS("ack_timeouts", "shootdowns", "shootdowns whose initiator stopped waiting for acks (kernel.tlb.ack-timeout-spins)"),
+  FORKS("forks", "processes", "processes created by fork"),
+  THREADS("threads", "threads", "threads created by clone"),
+  EXITS("exits", "threads", "threads that ended (exit, exit_group, a kill)"),
+  CONTEXT_SWITCHES("context_switches", "switches", "switches of a CPU to a different task"),
+  SYSCALLS("syscalls", "syscalls", "syscall instructions executed"),
+  FRAMES_TOTAL("frames_total", "frames", "frames the allocator manages (physical memory less the reserved kernel frames)"),
+  FRAMES_ALLOCATED("frames_allocated", "frames", "frames the allocator handed out during the run"),
+  FRAMES_FREED("frames_freed", "frames", "frames returned to the allocator during the run"),
+  FRAMES_IN_USE("frames_in_use", "frames", "frames allocated when the run ended"),
+  MESSAGES("messages", "packets", "packets delivered to the machine's components"),
+  HOST_MILLIS("host_millis", "ms", "host wall-clock time of the run; not simulated, so expect.stats refuses it", false),
+  IPIS_HANDLED("ipis_handled", "IPIs", "shootdown IPIs handled by their target CPUs"),
+  SHOOTDOWN_WAIT_CYCLES("shootdown_wait_cycles", "cycles", "cycles shootdown initiators spent spinning for acks"),
+  LOCK_WAIT_CYCLES("lock_wait_cycles", "cycles", "cycles spent spinning on the page-table lock or the mmap_lock"),
+  LOCKUPS("lockups", "lockups", "soft lockups: lock spins longer than limits.lockup-cycles"),
+  REFAULT_KILLS("refault_kills", "tasks", "tasks killed for faulting on one page more than limits.max-refaults times"),
+  TASKS_KILLED("tasks_killed", "tasks", "tasks the kernel killed (unresolvable fault, refault loop, misaligned access, out of memory)"),
+  ASSERTION_FAILURES("assertion_failures", "asserts", "program asserts that failed"),
+  ALLOCATION_FAILURES("allocation_failures", "requests", "allocation requests the allocator could not satisfy (out of memory)"),
+  BAD_FREES("bad_frees", "requests", "frees the allocator refused (the frame was not allocated)"),
+  SCHEDULER_DISPATCHES("scheduler_dispatches", "dispatches", "tasks the scheduler handed to a CPU"),
+  MEMORY_READS("memory_reads", "requests", "word reads served by the memory banks"),
+  MEMORY_WRITES("memory_writes", "requests", "word writes served by the memory banks"),
+  MEMORY_ATOMICS("memory_atomics", "requests", "atomic requests served by the memory banks: compare-and-swap, refcount operations, locks"),
+  MEMORY_FRAME_OPS("memory_frame_ops", "requests", "whole-frame reads and writes (copies, zero fills) served by the memory banks");
+
+  /** The name in reports and in {@code expect.stats}. */
+  public final String key;
+
+  /** What one unit of it is (cycles, frames, faults, ...). */
+  public final String unit;
+
+  /** One line: what it counts. */
+  public final String doc;
+
+  /**
+   * Whether the simulation determines it (same scenario, seed and build in deterministic mode, same
+   * value), so a scenario may expect it. Only host time is not.
+   */
+  public final boolean simulated;
+
+  Stat(String key, String unit, String doc) {
+    this(key, unit, doc, true);
+  }
+
+  Stat(String key, String unit, String doc, boolean simulated) {
+    this.key = key;
+    this.unit = unit;
+    this.doc = doc;
+    this.simulated = simulated;
+  }
+
+  /** The stat with this name, or null. */
+  public static Stat of(String key) {
+    for (Stat s : values()) {
+      if (s.key.equals(key)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Every name, in report order. */
+  public static List<String> keys() {
+    List<String> out = new ArrayList<>();
+    for (Stat s : values()) {
+      out.add(s.key);
+    }
+    return List.copyOf(out);
+  }
+
+  /** The names {@code expect.stats} accepts (the simulated ones), in report order. */
+  public static List<String> expectableKeys() {
+    List<String> out = new ArrayList<>();
+    for (Stat s : values()) {
+      if (s.simulated) {
+        out.add(s.key);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String toString() {
+    return key;
+  }
+}
