@@ -27,8 +27,36 @@ final class CowIsolationMonitor implements Monitor {
       return load(r);
     } else if (e instanceof Event.MemWrite w && w.access() != null && w.access().user()) {
       return store(w);
+    } else if (e instanceof Event.MemWrite w && w.access() == null) {
+      return physicalStore(w);
     }
     return false;
+  }
+
+  /**
+   * A kernel store by physical address (no MMU, no address space: PTE updates, ack words) that
+   * lands in a user data frame two live address spaces map: the kernel wrote into a page it had to
+   * copy first (put_user resolves copy-on-write through the MMU; a write straight into the PTE's
+   * frame does not). Page tables and reserved frames are the kernel's own and never user data.
+   */
+  private boolean physicalStore(Event.MemWrite w) {
+    long frame = w.paddr() >>> 12;
+    if (shadow.tableRole(frame) || shadow.kernelRole(frame) != null) {
+      return false;
+    }
+    Shadow.Mapping first = shadow.otherLiveMapping(frame, -1);
+    if (first == null) {
+      return false;
+    }
+    Shadow.Mapping second = shadow.otherLiveMapping(frame, first.space());
+    if (second == null) {
+      return false;
+    }
+    return findings.report(ViolationKind.COW_ISOLATION, w.cpu(), shadow.spaceById(first.space()).pid, 0, first.va(), frame, w.cycle(),
+        "the kernel stored " + w.value() + " into frame " + hex(frame) + " by its physical address, a frame pids "
+            + shadow.spaceById(first.space()).pid + " and " + shadow.spaceById(second.space()).pid + " both map (at " + hex(first.va())
+            + " and " + hex(second.va()) + ")",
+        Findings.key("cow-kernel-write", frame), frame, first);
   }
 
   private boolean load(Event.MemRead r) {

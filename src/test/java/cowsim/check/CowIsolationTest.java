@@ -129,6 +129,46 @@ class CowIsolationTest {
     assertTrue(r.assertOnlyKind("cow-isolation").stream().anyMatch(x -> x.pid() == 3));
   }
 
+  /** wait4's status store done right (put_user through the MMU) lands in the parent's own frame. */
+  @Test
+  void aKernelStoreForAProcessIsCheckedLikeItsOwnStore() {
+    Rig r = new Rig();
+    long p = r.start(0, 1, A);
+    r.store(0, A, 1);
+    long c = r.fork(0, p, 2, A);
+    long shared = r.frameOf(c, A);
+    assertEquals(shared, r.frameOf(p, A));
+    // copy_to_user without resolving copy-on-write: the status word lands in the shared frame
+    r.emit(new Event.MemWrite(r.cycle, 0, (shared << 12) | 8, 5, 0, Event.Access.kernelFor(p, 1, 1, A + 8)));
+    Violation v = r.assertOnly("cow-isolation");
+    assertEquals(shared, v.frame());
+    assertTrue(v.detail().startsWith("the kernel, for pid 1, stored 5"), v.detail());
+  }
+
+  /** The kernel writing a frame by its physical address (no MMU) while two processes share it. */
+  @Test
+  void aKernelStoreByPhysicalAddressIntoASharedFrameIsCowIsolation() {
+    Rig r = new Rig();
+    long p = r.start(0, 1, A);
+    r.store(0, A, 1);
+    long c = r.fork(0, p, 2, A);
+    long shared = r.frameOf(c, A);
+    r.emit(new Event.MemWrite(r.cycle, 0, (shared << 12) | 8, 5, 0, null));
+    Violation v = r.assertOnly("cow-isolation");
+    assertEquals(shared, v.frame());
+    assertTrue(v.detail().contains("by its physical address, a frame pids 1 and 2 both map"), v.detail());
+  }
+
+  /** The same store into a frame only one process maps (or a page table) is the kernel's business. */
+  @Test
+  void aKernelStoreByPhysicalAddressIntoAPrivateFrameIsNothing() {
+    Rig r = new Rig();
+    long p = r.start(0, 1, A);
+    r.store(0, A, 1);
+    r.emit(new Event.MemWrite(r.cycle, 0, (r.frameOf(p, A) << 12) | 8, 5, 0, null));
+    assertEquals(Map.of(), r.oracle.counts());
+  }
+
   @Test
   void grandchildSplitFromItsGrandparentAtItsParentsBirth() {
     Rig r = new Rig();
