@@ -55,7 +55,7 @@ final class ScenarioArgs {
         }
       }
       Expect e = s.expect();
-      s = s.withExpect(new Expect(e.exitCode(), e.exitCodes(), e.stats(), kinds));
+      s = s.withExpect(new Expect(e.exitCode(), e.exitCodes(), e.stats(), kinds.stream().map(cowsim.check.ViolationKind::of).toList()));
     }
     return s;
   }

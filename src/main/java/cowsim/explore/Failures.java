@@ -1,5 +1,6 @@
 package cowsim.explore;
 
+import cowsim.check.ViolationKind;
 import cowsim.report.Verdict;
 import cowsim.sim.SimResult;
 import java.util.LinkedHashSet;
@@ -18,13 +19,13 @@ public final class Failures {
    * assertion} when a program's {@code assert} failed (until the oracles report those
    * themselves; then drop the second part).
    */
-  public static List<String> violationKinds(SimResult r) {
-    Set<String> kinds = new LinkedHashSet<>();
+  public static List<ViolationKind> violationKinds(SimResult r) {
+    Set<ViolationKind> kinds = new LinkedHashSet<>();
     for (cowsim.check.Violation v : r.violations()) {
-      kinds.add(v.kind().key);
+      kinds.add(v.kind());
     }
     if (!r.assertionFailures().isEmpty()) {
-      kinds.add("assertion");
+      kinds.add(ViolationKind.ASSERTION);
     }
     return List.copyOf(kinds);
   }
@@ -38,9 +39,9 @@ public final class Failures {
     if (v.pass()) {
       return List.of();
     }
-    List<String> kinds = violationKinds(r);
+    List<ViolationKind> kinds = violationKinds(r);
     if (!kinds.isEmpty()) {
-      return kinds;
+      return kinds.stream().map(k -> k.key).toList();
     }
     if (r.ending() != SimResult.Ending.ALL_EXITED) {
       return List.of(r.ending().name().toLowerCase(Locale.ROOT));

@@ -1,5 +1,6 @@
 package cowsim.report;
 
+import cowsim.check.ViolationKind;
 import cowsim.kernel.ProcessInfo;
 import cowsim.scenario.Expect;
 import cowsim.sim.SimResult;
@@ -32,22 +33,22 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
         failures.add(r.endDetail());
         break;
       case DEADLOCK:
-        if (!e.violations().contains("deadlock")) {
+        if (!e.violations().contains(ViolationKind.DEADLOCK)) {
           failures.add(r.endDetail());
         }
         break;
       default:
         break;
     }
-    Map<String, Integer> found = foundKinds(r);
-    for (Map.Entry<String, Integer> k : found.entrySet()) {
+    Map<ViolationKind, Integer> found = foundKinds(r);
+    for (Map.Entry<ViolationKind, Integer> k : found.entrySet()) {
       if (!e.violations().contains(k.getKey())) {
-        failures.add("violation " + k.getKey() + " (" + k.getValue() + "x): " + firstDetail(r, k.getKey()));
+        failures.add("violation " + k.getKey().key + " (" + k.getValue() + "x): " + firstDetail(r, k.getKey()));
       }
     }
-    for (String kind : e.violations()) {
+    for (ViolationKind kind : e.violations()) {
       if (!found.containsKey(kind)) {
-        failures.add("expected violation '" + kind + "' did not occur");
+        failures.add("expected violation '" + kind.key + "' did not occur");
       }
     }
     if (e.exitCode() != null) {
@@ -81,22 +82,26 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
     return new Verdict(failures.isEmpty(), List.copyOf(failures), code);
   }
 
-  /** Violation kinds found, with how often (failed asserts count as 'assertion' even unchecked). */
-  public static Map<String, Integer> foundKinds(SimResult r) {
-    Map<String, Integer> found = new java.util.TreeMap<>(r.violationCounts());
+  /**
+   * Violation kinds found, with how often, in the order of their names (failed asserts count as
+   * 'assertion' even unchecked).
+   */
+  public static Map<ViolationKind, Integer> foundKinds(SimResult r) {
+    Map<ViolationKind, Integer> found = new java.util.TreeMap<>(java.util.Comparator.comparing((ViolationKind k) -> k.key));
+    r.violationCounts().forEach((k, n) -> found.put(ViolationKind.of(k), n));
     if (!r.assertionFailures().isEmpty()) {
-      found.putIfAbsent("assertion", r.assertionFailures().size());
+      found.putIfAbsent(ViolationKind.ASSERTION, r.assertionFailures().size());
     }
     return found;
   }
 
-  private static String firstDetail(SimResult r, String kind) {
+  private static String firstDetail(SimResult r, ViolationKind kind) {
     for (cowsim.check.Violation v : r.violations()) {
-      if (v.kind().key.equals(kind)) {
+      if (v.kind() == kind) {
         return v.detail();
       }
     }
-    return kind.equals("assertion") && !r.assertionFailures().isEmpty() ? r.assertionFailures().get(0) : "";
+    return kind == ViolationKind.ASSERTION && !r.assertionFailures().isEmpty() ? r.assertionFailures().get(0) : "";
   }
 
   private static String describe(ProcessInfo p) {

@@ -1,5 +1,6 @@
 package cowsim.scenario;
 
+import cowsim.check.ViolationKind;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,16 +13,16 @@ import java.util.Map;
  * @param exitCodes per declared process name (forked children inherit the name), in file order
  * @param stats exact values of report statistics, in file order; names from the stats registry
  *     {@link cowsim.stats.Stat}, host time excepted
- * @param violations violation kinds from {@link #VIOLATION_KINDS} that must occur, and no others
+ * @param violations violation kinds that must occur, and no others
  */
 public record Expect(
     Integer exitCode,
     Map<String, Integer> exitCodes,
     Map<String, Long> stats,
-    List<String> violations) {
+    List<ViolationKind> violations) {
 
   /** Violation kinds the checkers report, shared with the run report and the command line. */
-  public static final List<String> VIOLATION_KINDS = cowsim.check.ViolationKind.keys();
+  public static final List<String> VIOLATION_KINDS = ViolationKind.keys();
 
   public Expect {
     // Map.copyOf would lose the file order that reports print in.

@@ -400,7 +400,7 @@ final class ScenarioReader {
     }
 
     ConfigList list = e.list("violations", "violation kinds");
-    List<String> violations = new ArrayList<>();
+    List<cowsim.check.ViolationKind> violations = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       ConfigValue v = list.get(i);
@@ -419,7 +419,7 @@ final class ScenarioReader {
       if (!seen.add(kind)) {
         throw e.error(v, path + ": violation kind '" + kind + "' is listed twice");
       }
-      violations.add(kind);
+      violations.add(cowsim.check.ViolationKind.of(kind));
     }
     return new Expect(exitCode, exitCodes, stats, violations);
   }

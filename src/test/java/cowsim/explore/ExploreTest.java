@@ -203,7 +203,7 @@ class ExploreTest {
     assertEquals(shrink.get("trace_hash").asText(), report.get("trace_hash").asText());
     String kind = shrink.get("kind").asText();
     SimResult again = sim.run(racy.withSeed(r.seed()), null, ScheduleSpec.replay(r));
-    assertTrue(Failures.violationKinds(again).contains(kind), Failures.violationKinds(again) + " lacks " + kind);
+    assertTrue(Failures.violationKinds(again).contains(cowsim.check.ViolationKind.of(kind)), Failures.violationKinds(again) + " lacks " + kind);
   }
 
   @Test

@@ -90,7 +90,7 @@ class ScenarioLoaderTest {
     // File order, not alphabetical: reports print them as written.
     assertEquals(List.of("cow_copies", "forks", "exits"), List.copyOf(e.stats().keySet()));
     assertEquals(3L, e.stats().get("exits"));
-    assertEquals(List.of("stale-tlb", "frame-leak"), e.violations());
+    assertEquals(List.of(cowsim.check.ViolationKind.STALE_TLB, cowsim.check.ViolationKind.FRAME_LEAK), e.violations());
     assertEquals(new Limits(5_000_000, Duration.ofSeconds(5), 10, 50_000_000L), s.limits());
   }
 
@@ -297,7 +297,7 @@ class ScenarioLoaderTest {
             "expect.exit-codes.q=3",
             "processes=[{name=q, cpu=1, program=\"mov rax, SYS_exit\\nsyscall\"}]");
     assertEquals("two words", s.description());
-    assertEquals(List.of("deadlock"), s.expect().violations());
+    assertEquals(List.of(cowsim.check.ViolationKind.DEADLOCK), s.expect().violations());
     assertEquals("q", s.processes().get(0).name());
     assertEquals(1, s.processes().get(0).cpu());
     assertEquals(Map.of("q", 3), s.expect().exitCodes());

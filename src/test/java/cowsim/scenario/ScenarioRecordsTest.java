@@ -73,12 +73,12 @@ class ScenarioRecordsTest {
     Map<String, Long> stats = new LinkedHashMap<>();
     stats.put("forks", 1L);
     stats.put("cycles", 2L);
-    List<String> violations = new ArrayList<>(List.of("deadlock"));
+    List<cowsim.check.ViolationKind> violations = new ArrayList<>(List.of(cowsim.check.ViolationKind.DEADLOCK));
     Expect e = new Expect(null, Map.of(), stats, violations);
     stats.put("exits", 3L);
     violations.clear();
     assertEquals(List.of("forks", "cycles"), List.copyOf(e.stats().keySet()));
-    assertEquals(List.of("deadlock"), e.violations());
+    assertEquals(List.of(cowsim.check.ViolationKind.DEADLOCK), e.violations());
     assertEquals(Expect.none(), new Expect(null, Map.of(), Map.of(), List.of()));
   }
 

@@ -30,7 +30,7 @@ class LockupTest {
   void aLeakedMmapLockIsASoftLockupReportedAsADeadlock() throws Exception {
     SimResult r = leaking().run(scenario(), null);
     assertEquals(SimResult.Ending.DEADLOCK, r.ending(), r.endDetail());
-    assertEquals(List.of("deadlock"), List.copyOf(Verdict.foundKinds(r).keySet()), r.violationCounts().toString());
+    assertEquals(List.of(cowsim.check.ViolationKind.DEADLOCK), List.copyOf(Verdict.foundKinds(r).keySet()), r.violationCounts().toString());
     String detail = r.violations().get(0).detail();
     assertTrue(detail.contains("soft lockup: cpu-1") && detail.contains("the mmap_lock (read)"), detail);
     assertEquals(1, r.stat("lockups"));

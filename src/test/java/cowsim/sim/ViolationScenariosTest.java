@@ -69,7 +69,7 @@ class ViolationScenariosTest {
     Scenario s = load(file);
     for (long seed = 1; seed <= 5; seed++) {
       SimResult r = new Simulation().run(s.withSeed(seed), null);
-      Map<String, Integer> found = Verdict.foundKinds(r);
+      Map<cowsim.check.ViolationKind, Integer> found = Verdict.foundKinds(r);
       assertEquals(new java.util.TreeSet<>(s.expect().violations()), found.keySet(), file + " seed " + seed);
       assertTrue(Verdict.judge(r).pass(), file + " seed " + seed + ": " + Verdict.judge(r).failures());
       r.violations().forEach(v -> assertTrue(!v.history().isEmpty() || v.kind() == cowsim.check.ViolationKind.ASSERTION || v.kind() == cowsim.check.ViolationKind.REFAULT_LOOP, "history of " + v));
