@@ -4,7 +4,7 @@
 # concurrent-mode runs; any violation or failed assert is a false positive (the linux profile is
 # the correct kernel). Prints one line per scenario and a total; exit 1 if any run failed.
 #
-#   sh docs/measure/false-positives.sh            # RUNS=300 CONC=20 (about 40 min on 2 cores)
+#   sh docs/measure/false-positives.sh            # RUNS=300 CONC=20 (about 25 min on 2 cores)
 #   RUNS=20 CONC=2 FILES=scenarios/bugs/*.conf sh docs/measure/false-positives.sh  # a quick look
 #
 # Needs target/cowsim.jar (mvn -B -q package -DskipTests). Outputs under $OUT (default
@@ -22,11 +22,11 @@ distinct() { sed -n 's/^  "distinct_trace_hashes" : \([0-9]*\),$/\1/p' "$1/explo
 
 total=0
 runs=0
-printf '%-48s %11s %11s %11s %9s\n' scenario "pct fail" "random fail" "conc fail" distinct
+printf '%-52s %11s %11s %11s %9s\n' scenario "pct fail" "random fail" "conc fail" distinct
 mkdir -p "$OUT"
 for f in $FILES; do
   name=$(echo "$f" | sed 's|scenarios/||; s|\.conf$||; s|/|-|g')
-  line=$(printf '%-48s' "$f")
+  line=$(printf '%-52s' "$f")
   d=0
   for kind in pct random concurrent; do
     dir="$OUT/$name-$kind"
