@@ -90,6 +90,9 @@ public final class Simulation {
 
   /** Runs the scenario with a schedule and also returns the conductor's decisions. */
   public Recorded runRecorded(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
+    if (listener != null && !check) {
+      throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
+    }
     long started = System.nanoTime();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Config latencyConfig = config;
