@@ -28,6 +28,9 @@ import org.junit.jupiter.api.TestInstance;
  * R+0, R+8, ... around each path, and the Rig does the same loads, so each window holds exactly one
  * path plus the translations around it. Shootdowns are compared across CPUs
  * ({@link TraceShape#shootdown}).
+ *
+ * <p>strat9 only: that is the profile the Rig models (no page-table lock, no mmap_lock, no
+ * mm_cpumask shootdowns, shared ack words), so linux runs have other shapes by design.
  */
 class RigConformanceTest {
 
@@ -82,7 +85,7 @@ class RigConformanceTest {
     assertTrue(shape.contains(line), "expected '" + line + "' in:\n" + String.join("\n", shape));
   }
 
-  /** boot as the machine does it: X writable (when asked), then the read-only marker page. */
+  /** boot as the machine does it: the writable populated pages, then the read-only marker page. */
   static long start(Rig r, long... writable) {
     long cr3 = r.start(0, 1, writable);
     r.demandZero(0, cr3, R, false);
