@@ -11,6 +11,7 @@ import cowsim.machine.interconnect.ObserverInbox;
 import cowsim.machine.interconnect.Observations;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The run's observer: feeds every component's observations to the {@link Oracle}, in the order
@@ -34,18 +35,28 @@ public final class OracleActor extends AbstractBehavior<ObserverInbox> {
   public record Found(List<Violation> violations, Map<String, Integer> counts) {}
 
   private final Oracle oracle;
+  private final Consumer<Event> listener;
 
   /**
    * Components send their batches here directly, and the guardian's {@link Finish} comes through
    * the same mailbox, so it is handled after every batch sent before it.
    */
   public static Behavior<ObserverInbox> create(long reservedFrames, int historyDepth, int maxPerKind) {
-    return Behaviors.setup(ctx -> new OracleActor(ctx, new Oracle(reservedFrames, historyDepth, maxPerKind)));
+    return create(reservedFrames, historyDepth, maxPerKind, null);
   }
 
-  private OracleActor(ActorContext<ObserverInbox> ctx, Oracle oracle) {
+  /**
+   * As above; {@code listener} (or null) also hears every event, right after the oracle, in the
+   * oracle's order and on its thread (tests record a run's event stream with it).
+   */
+  public static Behavior<ObserverInbox> create(long reservedFrames, int historyDepth, int maxPerKind, Consumer<Event> listener) {
+    return Behaviors.setup(ctx -> new OracleActor(ctx, new Oracle(reservedFrames, historyDepth, maxPerKind), listener));
+  }
+
+  private OracleActor(ActorContext<ObserverInbox> ctx, Oracle oracle, Consumer<Event> listener) {
     super(ctx);
     this.oracle = oracle;
+    this.listener = listener;
   }
 
   @Override
@@ -55,7 +66,11 @@ public final class OracleActor extends AbstractBehavior<ObserverInbox> {
 
   private Behavior<ObserverInbox> onBatch(Observations b) {
     for (Observation o : b.items()) {
-      oracle.observe((Event) o);
+      Event e = (Event) o;
+      oracle.observe(e);
+      if (listener != null) {
+        listener.accept(e);
+      }
     }
     return this;
   }

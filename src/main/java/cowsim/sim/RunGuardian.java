@@ -69,7 +69,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       String logDir,
       boolean check,
       int historyDepth,
-      cowsim.explore.ScheduleSpec schedule) {}
+      cowsim.explore.ScheduleSpec schedule,
+      java.util.function.Consumer<cowsim.check.Event> listener) {}
 
   /** What the guardian hands back. */
   record Outcome(
@@ -126,7 +127,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
     ActorRef<Observations> observer = null;
     if (plan.check()) {
-      oracle = ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32), "oracle");
+      oracle = ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32, plan.listener()), "oracle");
       ctx.watch(oracle);
       observer = oracle.narrow();
     }

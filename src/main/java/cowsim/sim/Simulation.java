@@ -33,6 +33,7 @@ public final class Simulation {
 
   private final Config config;
   private boolean check = true;
+  private java.util.function.Consumer<cowsim.check.Event> listener;
 
   /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
   public Simulation(Config config) {
@@ -46,6 +47,18 @@ public final class Simulation {
   /** Turn the correctness oracles off (benchmarks of the bare machine). */
   public Simulation withoutChecks() {
     check = false;
+    return this;
+  }
+
+  /**
+   * Every event the oracles receive also goes to {@code listener}, in the oracles' order (the
+   * global delivery order in deterministic mode), called on the oracle's thread; a run returns
+   * after the oracles answered its end-of-run checks, so by then the listener has heard every
+   * event they judged. Only with checks on. It sends nothing into the machine, so a run's
+   * schedule and trace_hash are the same with or without it (tests record event streams).
+   */
+  public Simulation withListener(java.util.function.Consumer<cowsim.check.Event> listener) {
+    this.listener = listener;
     return this;
   }
 
@@ -69,6 +82,9 @@ public final class Simulation {
 
   /** Runs the scenario with a schedule and also returns the conductor's decisions. */
   public Recorded runRecorded(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
+    if (listener != null && !check) {
+      throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
+    }
     long started = System.nanoTime();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Config latencyConfig = config;
@@ -93,7 +109,8 @@ public final class Simulation {
             logDir,
             check,
             config.getInt("cowsim.check.history"),
-            schedule);
+            schedule,
+            listener);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
     RunGuardian.Outcome out;

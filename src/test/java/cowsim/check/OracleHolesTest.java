@@ -77,13 +77,12 @@ class OracleHolesTest {
   void aFreedPageTableReusedAsDataIsCheckedForRefcounts() {
     Rig r = new Rig();
     long f = r.alloc(0);
-    long p = r.start(0, 1, A);
+    r.start(0, 1, A);
     r.emit(new Event.RootCreated(r.cycle, 0, f)); // f serves as a table...
     assertTrue(r.free(0, f)); // ...is freed...
     assertEquals(f, r.alloc(0)); // ...and comes back as data
     r.refAdd(0, f, 1); // with a refcount no PTE backs
     r.finish();
     assertTrue(r.of("refcount-mismatch").stream().anyMatch(v -> v.frame() == f), Rig.describe(r.violations()));
-    assertEquals(p, r.cpu(0).cr3);
   }
 }

@@ -31,7 +31,10 @@ import java.util.stream.Collectors;
  *
  * <p>It models the strat9 profile's defaults (no PCID, refcount 0 on allocation, no page-table
  * lock, local-only invlpg in the COW fault and munmap, no flush in mprotect, shootdown_all in
- * fork whose acks may time out).
+ * fork over the shared ack words, whose acks may time out). Kernel operations report the ranges
+ * the machine reports: fork the whole address space, a COW fault its page, munmap and mprotect
+ * {@code [start, end)}. {@link RigConformanceTest} holds it to the machine: for every kernel path
+ * it models, the same steps on the Rig and in a small real run give the same {@link TraceShape}.
  *
  * <p>The rig never judges anything: it only reproduces what the machine would do, including
  * its bugs (stale TLB entries survive local-only invalidation, a free hands the frame back at
@@ -42,6 +45,8 @@ final class Rig {
   static final long RESERVED = 16;
   static final long KERNEL_PML4 = 1;
   static final long KERNEL_PDPT = 2;
+  /** The shootdown ack words, one per CPU (strat9's shared ack flags). */
+  static final long ACK_FLAGS = cowsim.kernel.Layout.ACK_FLAGS_FRAME;
   static final int KERNEL_SLOT = 511;
   static final long KERNEL_SLOT_ENTRY = Pte.make(KERNEL_PDPT, Pte.P | Pte.RW);
   /** Intermediate table entries, as strat9's mapper writes them. */
@@ -347,12 +352,13 @@ final class Rig {
   }
 
   /**
-   * A process the machine starts with: its PML4, SetCr3 (ProcessSpace), then populate = true for
-   * each page. The CPU is not switched to it (see {@link #run}).
+   * A process the machine starts with: its PML4, SetCr3 (ProcessSpace), the CPU's CR3 write, then
+   * populate = true for each page. The CPU's pid and tid stay as they were (see {@link #run}).
    */
   long boot(int cpu, long pid, long... pages) {
     long cr3 = newSpace(cpu);
     processSpace(cpu, pid, cr3, -1);
+    writeCr3(cpu, cr3);
     for (long p : pages) {
       demandZero(cpu, cr3, p, true);
     }
@@ -442,7 +448,10 @@ final class Rig {
       return this;
     }
 
-    /** shootdown_all where only {@code acking} take the IPI; the others time out (and keep their TLBs). */
+    /**
+     * shootdown_all where only {@code acking} take the IPI; the wait times out on the first other
+     * one, and those keep their TLBs until {@link Rig#flushIpi} delivers the IPI late.
+     */
     Fork shootdown(int... acking) {
       shootdownFrom(cpu, acking);
       return this;
@@ -470,18 +479,49 @@ final class Rig {
     }
   }
 
-  /** shootdown_all from a CPU: CR3 reload, IPIs to every other CPU, flushes on those that take it. */
+  /** A CPU's shootdown ack word (strat9's shared ack flags, one word per CPU). */
+  static long ackWord(int cpu) {
+    return (ACK_FLAGS << 12) + 8L * cpu;
+  }
+
+  /**
+   * shootdown_all from a CPU: CR3 reload, a full-flush IPI to every other CPU with its ack word
+   * cleared (the posted clears land after the IPIs are sent), the first poll (before any IPI
+   * lands, so it reads 0), the flushes on the CPUs that take the IPI ({@code acking}, each setting
+   * its ack word), then the polls target by target: the first target whose word is still clear is
+   * where the spin limit runs out (the acks not seen by then count as missing). ShootdownDone ends
+   * the wait either way. With one CPU there is no one to wait for: the CR3 reload only.
+   */
   void shootdownFrom(int from, int... acking) {
     writeCr3(from, cpus[from].cr3);
-    long req = ++ipiRequest;
+    List<Integer> targets = new ArrayList<>();
     for (int c = 0; c < cpuCount; c++) {
       if (c != from) {
-        emit(new Event.IpiSent(cycle, from, c, req));
+        targets.add(c);
       }
     }
+    if (targets.isEmpty()) {
+      return;
+    }
+    long req = ++ipiRequest;
+    for (int c : targets) {
+      emit(new Event.IpiSent(cycle, from, c, req));
+    }
+    for (int c : targets) {
+      kwrite(from, ackWord(c), 0);
+    }
+    kread(from, ackWord(targets.get(0)));
     for (int c : acking) {
       flushIpi(c, from);
     }
+    int missing = targets.size();
+    for (int c : targets) {
+      if (kread(from, ackWord(c)) == 0) {
+        break; // the spin limit runs out polling this one
+      }
+      missing--;
+    }
+    emit(new Event.ShootdownDone(cycle, from, req, missing));
   }
 
   /** shootdown_all from a CPU that every other CPU acks. */
@@ -495,10 +535,11 @@ final class Rig {
     shootdownFrom(from, others);
   }
 
-  /** A CPU takes a flush IPI at an instruction boundary. */
+  /** A CPU takes a full-flush IPI at an instruction boundary and sets its ack word. */
   void flushIpi(int cpu, int initiator) {
     cpus[cpu].tlb.clear();
     emit(new Event.TlbFlush(cycle, cpu, "flush IPI from cpu-" + initiator));
+    kwrite(cpu, ackWord(cpu), 1);
   }
 
   Cow cow(int cpu, long va) {
@@ -530,7 +571,7 @@ final class Rig {
       this.cpu = cpu;
       this.cr3 = cpus[cpu].cr3;
       this.page = page(va);
-      emit(new Event.OpBegin(cycle, cpu, cr3, "cow fault"));
+      emit(new Event.OpBegin(cycle, cpu, cr3, "cow fault", page, page + 4096));
       Leaf leaf = translate(cpu, cr3, page);
       if (!leaf.mapped4k()) {
         oldPte = 0;
@@ -556,7 +597,7 @@ final class Rig {
     private String end(String err) {
       error = err;
       phase = 4;
-      emit(new Event.OpEnd(cycle, cpu, cr3, "cow fault"));
+      emit(new Event.OpEnd(cycle, cpu, cr3, "cow fault", page, page + 4096));
       return err;
     }
 
@@ -628,25 +669,41 @@ final class Rig {
     }
   }
 
-  /** munmap of [start, end): the VMA cut (Unmapped), then per page unmap, local invlpg, decRef. */
+  /**
+   * munmap of [start, end) inside one region: the VMA cut (Unmapped; the kernel reports one per
+   * VMA it cuts), then the operation [start, end): per page unmap, local invlpg, decRef.
+   */
   void munmap(int cpu, long start, long end) {
+    munmap(cpu, start, end, false);
+  }
+
+  /**
+   * As above; {@code wholeRegion}: [start, end) is a whole region, where strat9's region teardown
+   * (munmap.stop-at-untouched) stops at the first never-touched page.
+   */
+  void munmap(int cpu, long start, long end, boolean wholeRegion) {
     long cr3 = cpus[cpu].cr3;
     emit(new Event.Unmapped(cycle, -1, cr3, start, end));
-    emit(new Event.OpBegin(cycle, cpu, cr3, "munmap"));
+    emit(new Event.OpBegin(cycle, cpu, cr3, "munmap", start, end));
     for (long va = start; va < end; va += 4096) {
       long f = unmap(cpu, cr3, va);
       if (f >= 0) {
         invlpg(cpu, va);
         decRef(cpu, f);
+      } else if (wholeRegion) {
+        break;
       }
     }
-    emit(new Event.OpEnd(cycle, cpu, cr3, "munmap"));
+    emit(new Event.OpEnd(cycle, cpu, cr3, "munmap", start, end));
   }
 
-  /** mprotect: rewrite each present PTE's RW bit (COW pages stay read-only); no flush at all. */
+  /**
+   * mprotect of [start, end): the operation over that range, rewriting each present PTE's RW bit
+   * (COW pages stay read-only); no flush at all.
+   */
   void mprotect(int cpu, long start, long end, boolean writable) {
     long cr3 = cpus[cpu].cr3;
-    emit(new Event.OpBegin(cycle, cpu, cr3, "mprotect"));
+    emit(new Event.OpBegin(cycle, cpu, cr3, "mprotect", start, end));
     for (long va = start; va < end; va += 4096) {
       Leaf leaf = translate(cpu, cr3, va);
       if (!leaf.mapped4k()) {
@@ -658,25 +715,32 @@ final class Rig {
         kwrite(cpu, leaf.entryAddr(), ne);
       }
     }
-    emit(new Event.OpEnd(cycle, cpu, cr3, "mprotect"));
+    emit(new Event.OpEnd(cycle, cpu, cr3, "mprotect", start, end));
   }
 
   /**
-   * A dead process's teardown on cpu: unmap the pages (invlpg, decRef), free its tables,
-   * SpaceGone. Pass the pages the process touched: strat9's region teardown stops at the first
-   * never-touched page (munmap.stop-at-untouched), so a test models that leak by passing fewer.
+   * A dead process's teardown on cpu: unmap the pages (invlpg when cpu runs that address space,
+   * decRef), free its tables, the switch to the kernel's PML4 when cpu ran it, SpaceGone. Pass
+   * the pages the process touched: strat9's region teardown stops at the first never-touched page
+   * (munmap.stop-at-untouched), so a test models that leak by passing fewer.
    */
   void exit(int cpu, long pid, long cr3, long... pages) {
     unmapPages(cpu, cr3, pages);
     freeTables(cpu, cr3);
+    if (cpus[cpu].cr3 == cr3) {
+      writeCr3(cpu, KERNEL_PML4);
+    }
     emit(new Event.SpaceGone(cycle, cpu, pid, cr3));
   }
 
+  /** The teardown's unmap loop: unmap, invlpg (only where cpu runs that address space), decRef. */
   void unmapPages(int cpu, long cr3, long... pages) {
     for (long va : pages) {
       long f = unmap(cpu, cr3, va);
       if (f >= 0) {
-        invlpg(cpu, va);
+        if (cpus[cpu].cr3 == cr3) {
+          invlpg(cpu, va);
+        }
         decRef(cpu, f);
       }
     }

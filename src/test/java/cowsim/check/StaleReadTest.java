@@ -138,9 +138,9 @@ class StaleReadTest {
     r.store(1, A + 8, 6);
     r.flushIpi(1, 0); // (leave no stale entry behind: that would be a different finding)
     // ... then the munmap's page loop
-    r.emit(new Event.OpBegin(r.cycle, 0, p, "munmap"));
+    r.emit(new Event.OpBegin(r.cycle, 0, p, "munmap", A, A + 4096));
     r.unmapPages(0, p, A);
-    r.emit(new Event.OpEnd(r.cycle, 0, p, "munmap"));
+    r.emit(new Event.OpEnd(r.cycle, 0, p, "munmap", A, A + 4096));
     // mmap again at A and read it: demand-zero, 0
     assertEquals(0, r.userLoad(1, A + 8));
     r.assertClean();

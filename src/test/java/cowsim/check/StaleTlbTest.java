@@ -154,16 +154,28 @@ class StaleTlbTest {
     r.assertClean();
   }
 
+  /**
+   * Thread 1's COW fault on A has mapped the copy but not ended; thread 12 (cpu-2) stores 42 into
+   * the copy; cpu-1's entry still names the old frame, which holds 7. The wrong value through the
+   * stale entry is the kernel's business while the fault that made the entry stale is open (it
+   * may still flush), and a stale-tlb once it has ended without flushing cpu-1.
+   */
   @Test
-  void staleEntryUsedWhileACowFaultOfThatSpaceIsInProgressIsNotYetAViolation() {
+  void staleEntryUsedWhileTheCowFaultThatMadeItStaleIsInProgressIsNotYetAViolation() {
     Rig r = new Rig();
     long p = twoThreads(r);
     r.fork(0, p, 2, A, B);
-    r.load(1, A);
+    r.run(2, 1, 12, p);
+    assertEquals(7, r.load(1, A)); // read-only entry for the shared frame
     Rig.Cow cow = r.cow(0, A).copy().unmapOld().mapNew();
-    r.load(1, A); // the COW fault has not ended: the kernel may still flush
-    cow.release();
+    r.store(2, A, 42); // through the new PTE: the copy
+    assertEquals(7, r.load(1, A)); // the old frame, while the fault is open
     r.assertClean();
+    cow.release();
+    assertEquals(7, r.load(1, A)); // the fault ended with cpu-1 never flushed
+    Violation v = r.assertOnly("stale-tlb");
+    assertEquals(cow.oldFrame, v.frame());
+    assertTrue(v.detail().contains("loaded 7"), v.detail());
   }
 
   @Test
@@ -174,22 +186,27 @@ class StaleTlbTest {
     r.run(2, 2, 2, child);
     r.load(1, A);
     r.userStore(0, A, 42);
-    Rig.Cow other = r.cow(2, B); // the child's COW fault: a different CR3
+    Rig.Cow other = r.cow(2, A); // the child's COW fault on the same page: a different CR3
     r.load(1, A);
     other.finish();
-    r.assertOnly("stale-tlb");
+    Violation v = r.assertOnly("stale-tlb");
+    assertEquals(1, v.pid());
+    assertEquals(A, v.vaddr());
   }
 
   @Test
   void storeThroughAnEntryWhosePteMunmapCleared() {
     Rig r = new Rig();
     long p = twoThreads(r);
+    long f = r.frameOf(p, A);
     r.mprotect(0, A, A + 4096, true); // (nothing changes: still writable)
     r.munmap(0, A, A + 4096);
+    assertFalse(r.isAllocated(f));
     // the frame went back to the allocator: the store is a use-after-free, reported once as that
     r.store(1, A, 5);
-    r.assertOnly("use-after-free");
-    assertEquals(p, r.cpu(1).cr3);
+    Violation v = r.assertOnly("use-after-free");
+    assertEquals(f, v.frame());
+    assertEquals(11, v.tid());
   }
 
   @Test
@@ -198,33 +215,38 @@ class StaleTlbTest {
     long p = twoThreads(r);
     r.forkBegin(0, p).clone(A, B).shootdown(2, 3).end(2); // cpu-1 keeps writable entries
     r.run(2, 1, 12, p); // a third thread
-    r.emit(new Event.OpBegin(r.cycle, 2, p, "mprotect")); // thread 12 in mprotect
-    Rig.Cow cow = r.cow(0, B); // thread 1's COW fault on B
-    r.store(1, A + 8, 98); // the entry dates from the ended fork: two open operations change nothing
+    r.emit(new Event.OpBegin(r.cycle, 2, p, "mprotect", A, A + 4096)); // thread 12 in mprotect of A
+    Rig.Cow cow = r.cow(0, A); // thread 1's COW fault on A
+    // the entry dates from the ended fork: two open operations covering A change nothing
+    r.store(1, A + 8, 98);
     r.assertOnly("stale-tlb");
     cow.finish();
     r.store(1, A + 8, 99);
-    r.emit(new Event.OpEnd(r.cycle, 2, p, "mprotect"));
+    r.emit(new Event.OpEnd(r.cycle, 2, p, "mprotect", A, A + 4096));
     r.store(1, A + 8, 100);
     r.assertOnly("stale-tlb");
   }
 
   /**
-   * A load through a stale entry while some other kernel operation of the address space is open
-   * returns an old value. The stale entry is tolerated in the window (README: "not a violation
-   * yet"), or reported as stale-tlb; it is not a stale-read, which by definition is a load
-   * "translated correctly".
+   * A load through a stale entry while another kernel operation of the address space covering
+   * the page is open returns an old value. The entry was made stale by thread 1's COW fault, which
+   * has ended, so it is a stale-tlb (the open operation did not make it stale); it is not a
+   * stale-read, which by definition is a load "translated correctly".
    */
   @Test
-  void wrongValueThroughAStaleEntryDuringAnotherOpIsNotAStaleRead() {
+  void wrongValueThroughAStaleEntryDuringAnotherOpIsAStaleTlbNotAStaleRead() {
     Rig r = new Rig();
     long p = twoThreads(r);
     r.fork(0, p, 2, A, B);
+    r.run(2, 1, 12, p);
+    long shared = r.frameOf(p, A);
     r.load(1, A); // read-only entry for the shared frame (A holds 7)
     r.userStore(0, A, 42); // thread 1 copies (local invlpg only) and stores 42 into the copy
-    Rig.Cow other = r.cow(0, B); // thread 1 faults again, on B: an op of pid 1 is open
+    r.emit(new Event.OpBegin(r.cycle, 2, p, "mprotect", A, A + 4096)); // thread 12 in mprotect of A
     assertEquals(7, r.load(1, A)); // thread 11 reads the old frame through its stale entry
-    other.finish();
-    r.assertNo("stale-read");
+    r.emit(new Event.OpEnd(r.cycle, 2, p, "mprotect", A, A + 4096));
+    Violation v = r.assertOnly("stale-tlb");
+    assertEquals(shared, v.frame());
+    assertTrue(v.detail().contains("loaded 7"), v.detail());
   }
 }

@@ -6,6 +6,7 @@ import static cowsim.scenario.Fixtures.PROGRAM;
 import static cowsim.scenario.Fixtures.assertAt;
 import static cowsim.scenario.Fixtures.assertFailsAt;
 import static cowsim.scenario.Fixtures.fails;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -680,7 +681,10 @@ class ScenarioErrorsTest {
 
     @Test
     void aSetCanFixTheFile() throws Exception {
-      Fixtures.parse(BASE + "machine.cpus = 0\n", "machine.cpus=1");
+      String text = BASE + "machine.cpus = 0\n";
+      assertAt(fails(text), "t.conf", 5, "machine.cpus must be between 1 and 4096"); // broken on its own
+      assertEquals(1, Fixtures.parse(text, "machine.cpus=1").machine().cpus());
+      assertEquals(3, Fixtures.parse(text, "machine.cpus=3").machine().cpus());
     }
   }
 }

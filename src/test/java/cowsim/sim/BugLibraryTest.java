@@ -15,16 +15,20 @@ import cowsim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The bug library: under strat9 each bug shows its violations (on its own seed and schedule);
  * under the linux profile an exploration finds nothing. The suite explores 12 schedules per bug
- * (6 PCT, 6 random); the README documents the 200-schedule command.
+ * (6 PCT, 6 random); the README documents the 200-schedule command. The linux run keeps the
+ * scenario's PCID: a bug that needs tagged TLB entries is fixed by linux's generation check, which
+ * only a PCID machine exercises.
  */
 class BugLibraryTest {
 
@@ -47,10 +51,26 @@ class BugLibraryTest {
     assertEquals(new TreeSet<>(s.expect().violations()), Verdict.foundKinds(r).keySet());
   }
 
+  /**
+   * The bug under the linux profile plus {@code knobs}, on the same hardware: a scenario with
+   * {@code pcid = true} keeps it (the profile replaces the kernel's policies, not the TLB).
+   */
+  static Scenario underLinux(Scenario bug, String... knobs) throws Exception {
+    List<String> all = new ArrayList<>();
+    if (bug.kernel().policy().pcid()) {
+      all.add("pcid = true");
+    }
+    all.addAll(List.of(knobs));
+    Scenario s = bug.withProfile("linux", all);
+    assertEquals("linux", s.kernel().policy().profile());
+    assertEquals(bug.kernel().policy().pcid(), s.kernel().policy().pcid());
+    return s;
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("bugs")
   void linuxIsClean(Path file) throws Exception {
-    Scenario s = ScenarioLoader.load(file, List.of()).withProfile("linux");
+    Scenario s = underLinux(ScenarioLoader.load(file, List.of()));
     SimResult own = new Simulation().run(s, null);
     assertTrue(own.violations().isEmpty(), file + " under linux: " + own.violations());
     Explorer explorer = new Explorer(new Simulation());
@@ -61,5 +81,28 @@ class BugLibraryTest {
         assertTrue(o.result().violations().isEmpty(), file + " under linux, " + st + " seed " + o.seed() + ": " + o.result().violations());
       }
     }
+  }
+
+  /**
+   * The PCID bug under linux runs with PCID on and the generation check on (as linux has it), and
+   * is clean above; the same run with {@code tlb.generation-check = false} shows the bug again, so
+   * it is the check that fixes it.
+   */
+  @Test
+  void pcidUnderLinuxIsCleanBecauseOfTheGenerationCheck() throws Exception {
+    Scenario bug = ScenarioLoader.load(Path.of("scenarios", "bugs", "pcid-without-generation-check.conf"), List.of());
+    Scenario linux = underLinux(bug);
+    assertTrue(linux.kernel().policy().pcid());
+    assertTrue(linux.kernel().policy().generationCheck());
+    SimResult clean = new Simulation().run(linux, null);
+    assertTrue(clean.violations().isEmpty(), clean.violations().toString());
+    assertEquals(SimResult.Ending.ALL_EXITED, clean.ending(), clean.endDetail());
+    assertTrue(clean.assertionFailures().isEmpty(), clean.assertionFailures().toString());
+
+    Scenario unchecked = underLinux(bug, "tlb.generation-check = false");
+    assertTrue(unchecked.kernel().policy().pcid());
+    assertFalse(unchecked.kernel().policy().generationCheck());
+    SimResult broken = new Simulation().run(unchecked, null);
+    assertEquals(new TreeSet<>(bug.expect().violations()), Verdict.foundKinds(broken).keySet(), broken.violations().toString());
   }
 }

@@ -39,6 +39,26 @@ class DeterminismTest {
     assertEquals(a.cpus(), b.cpus());
   }
 
+  /** A listener hears the oracles' events and changes nothing: the same trace, twice the same stream. */
+  @Test
+  void aListenerChangesNothingAndHearsTheSameStreamEachTime() throws Exception {
+    Scenario s = load("fork-cow-basic.conf");
+    SimResult plain = new Simulation().run(s, null);
+    List<cowsim.check.Event> one = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<cowsim.check.Event> two = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    SimResult a = new Simulation().withListener(one::add).run(s, null);
+    SimResult b = new Simulation().withListener(two::add).run(s, null);
+    assertEquals(plain.traceHash(), a.traceHash());
+    assertEquals(plain.traceHash(), b.traceHash());
+    assertEquals(plain.violations(), a.violations());
+    synchronized (one) {
+      synchronized (two) {
+        assertTrue(one.stream().anyMatch(e -> e instanceof cowsim.check.Event.OpBegin o && o.what().equals("fork")), "the stream has the fork");
+        assertEquals(one, two);
+      }
+    }
+  }
+
   @Test
   void seedsChangeTheSchedule() throws Exception {
     Scenario s = load("fork-tree.conf");
