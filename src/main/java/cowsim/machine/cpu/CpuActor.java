@@ -93,6 +93,10 @@ public final class CpuActor extends Node implements Hardware {
   /** PCID -> {pid, TLB generation} this CPU last synced it with (the generation check). */
   private final java.util.HashMap<Integer, long[]> pcidSeen = new java.util.HashMap<>();
   private long sliceEnd;
+  /** {@link #runUser}'s loop is on the Java stack (a return to user mode only marks {@link #reentered}). */
+  private boolean inUser;
+  /** Kernel code returned to user mode while {@link #inUser}: the loop runs another batch. */
+  private boolean reentered;
 
   private long tagSeq;
   private long pendingTag = -1;
@@ -254,7 +258,41 @@ public final class CpuActor extends Node implements Hardware {
 
   // ================================================================== user mode
 
+  /**
+   * User mode, entered or re-entered: from a message (a reply, {@code Resume}) or from kernel code
+   * that returns to user mode without waiting for one (a system call such as getpid answers at
+   * once). Never recursive: a re-entry while a batch runs further up this CPU's Java stack only
+   * marks {@link #reentered}, and that batch's loop goes on once the kernel code has returned,
+   * as the old nested call did, with a fresh batch count. So any number of system calls in a row
+   * costs a constant stack depth. After {@code batch} re-entries within one packet the CPU sends
+   * itself {@code Resume}, as after a batch of register-only instructions: virtual time reaches
+   * the conductor (and {@code max-cycles}), and other CPUs' messages interleave.
+   */
   private void runUser() {
+    if (inUser) {
+      reentered = true; // the loop below, further up the stack, goes on
+      return;
+    }
+    inUser = true;
+    try {
+      int reentries = 0;
+      do {
+        reentered = false;
+        if (reentries++ >= cfg.batch()) {
+          if (mode == Mode.USER) {
+            send(id, 0, new Resume());
+          }
+          return;
+        }
+        userBatch();
+      } while (reentered);
+    } finally {
+      inUser = false;
+    }
+  }
+
+  /** One batch of user instructions, until the CPU leaves user mode or must wait for a message. */
+  private void userBatch() {
     if (mode != Mode.USER) {
       return;
     }
