@@ -114,6 +114,18 @@ public final class KernelOnCpu {
     exit(1, true, reason);
   }
 
+  /**
+   * The CPU fetched an instruction at {@code rip}, which is no instruction of the program (a
+   * {@code ret} to a value that call never pushed): a page fault on an instruction fetch outside
+   * every VMA, as for an unmapped address (code is not in simulated memory, so no VMA holds it).
+   * strat9 kills the task; Linux's bad_area sends SIGSEGV, whose default action ends the thread
+   * group (force_sig_fault, then do_group_exit). Both end the whole process, with code 1 here.
+   */
+  public void badFetch(long rip) {
+    hw.counters().pageFaults++;
+    kill("instruction fetch at rip " + rip + ", outside the program (SIGSEGV)");
+  }
+
   /** A failed assert: the process dies as by abort(). */
   public void assertionFailed(String message) {
     hw.log("{}", message);

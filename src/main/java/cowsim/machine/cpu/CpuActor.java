@@ -310,10 +310,17 @@ public final class CpuActor extends Node implements Hardware {
         wiring.runner().tell(new RunEvent.LimitReached("max-cycles " + cfg.maxCycles(), now));
         return;
       }
-      if (regs.rip < 0 || regs.rip >= program.size()) {
-        // ran past its last instruction: treated as exit_group(0)
+      if (regs.rip == program.size()) {
+        // ran past its last instruction (or jumped to a label after it): exit_group(0)
         mode = Mode.KERNEL;
         kernel.exit(0, true, null);
+        return;
+      }
+      if (regs.rip < 0 || regs.rip > program.size()) {
+        // a ret (or jump) to no instruction: the fetch faults, as at an unmapped address
+        now += lat.faultEntry();
+        mode = Mode.KERNEL;
+        kernel.badFetch(regs.rip);
         return;
       }
       Instruction in = program.at((int) regs.rip);
