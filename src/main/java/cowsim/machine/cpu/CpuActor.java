@@ -107,6 +107,8 @@ public final class CpuActor extends Node implements Hardware {
   private boolean rescheduleWanted;
   private boolean killWanted;
   private long killCode;
+  /** Kills that came for a task that was not current: tid -> exit code. */
+  private final Map<Long, Long> killsPending = new java.util.HashMap<>();
 
   private long shootRequest;
   private long spins;
@@ -204,6 +206,10 @@ public final class CpuActor extends Node implements Hardware {
       if (current != null && current.tid() == k.tid()) {
         killWanted = true;
         killCode = k.code();
+      } else {
+        // its Run has not arrived yet (or it was switched out, and the kernel ends it there):
+        // kept, so the task stops at its first boundary if it is switched in here
+        killsPending.put(k.tid(), k.code());
       }
     } else {
       throw new IllegalStateException(actorName() + " got " + payload);
@@ -1029,6 +1035,11 @@ public final class CpuActor extends Node implements Hardware {
       contextSwitches++;
       now += lat.contextSwitch();
       killWanted = false;
+      Long code = killsPending.remove(task.tid());
+      if (code != null) {
+        killWanted = true;
+        killCode = code;
+      }
     }
     current = task;
     // the refault count travels with the task (TaskImage.refaults): neither a switch nor another
