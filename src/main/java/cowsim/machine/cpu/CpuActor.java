@@ -270,9 +270,10 @@ public final class CpuActor extends Node implements Hardware {
    * once). Never recursive: a re-entry while a batch runs further up this CPU's Java stack only
    * marks {@link #reentered}, and that batch's loop goes on once the kernel code has returned,
    * as the old nested call did, with a fresh batch count. So any number of system calls in a row
-   * costs a constant stack depth. After {@code batch} re-entries within one packet the CPU sends
-   * itself {@code Resume}, as after a batch of register-only instructions: virtual time reaches
-   * the conductor (and {@code max-cycles}), and other CPUs' messages interleave.
+   * costs a constant stack depth. After {@code batch} batches within one packet (the first and
+   * batch - 1 re-entries) the CPU sends itself {@code Resume}, as after a batch of register-only
+   * instructions: virtual time reaches the conductor (and {@code max-cycles}), and other CPUs'
+   * messages interleave.
    */
   private void runUser() {
     if (inUser) {
