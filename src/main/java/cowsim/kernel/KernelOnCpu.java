@@ -107,11 +107,27 @@ public final class KernelOnCpu {
     hw.call(tag -> new KernelState.Exit(tag, hw.cpu(), t.tid(), code, group, killReason), this::dispatched);
   }
 
-  /** The task cannot go on (unresolvable fault, refault loop): its process dies with code 1. */
+  /**
+   * The task cannot go on (unresolvable fault, refault loop, misaligned access, wild control
+   * flow): its whole process dies with code 1, as a group exit (strat9 kills the task; Linux's
+   * SIGSEGV default action is do_group_exit). Its siblings are stopped by {@link KernelState}.
+   */
   public void kill(String reason) {
     hw.counters().killed++;
     hw.log("killing pid {}: {}", hw.current().pid(), reason);
     exit(1, true, reason);
+  }
+
+  /**
+   * The CPU fetched an instruction at {@code rip}, which is no instruction of the program (a
+   * {@code ret} to a value that call never pushed): a page fault on an instruction fetch outside
+   * every VMA, as for an unmapped address (code is not in simulated memory, so no VMA holds it).
+   * strat9 kills the task; Linux's bad_area sends SIGSEGV, whose default action ends the thread
+   * group (force_sig_fault, then do_group_exit). Both end the whole process, with code 1 here.
+   */
+  public void badFetch(long rip) {
+    hw.counters().pageFaults++;
+    kill("instruction fetch at rip " + rip + ", outside the program (SIGSEGV)");
   }
 
   /** A failed assert: the process dies as by abort(). */
@@ -307,7 +323,13 @@ public final class KernelOnCpu {
     child.set(Reg.RSP, stack);
     hw.call(
         tag -> new KernelState.NewThread(tag, t.tid(), child),
-        res -> ret(((KernelState.Result) res).value()));
+        res -> {
+          if (res instanceof KernelState.Result created) {
+            ret(created.value());
+          } else {
+            dispatched(res); // killed by its group's exit meanwhile: it ended, no thread was made
+          }
+        });
   }
 
   private void wait4(TaskImage t, long pid, long statusAddr) {

@@ -70,7 +70,11 @@ public final class KernelState extends Node {
   public record NewProcess(long tag, long parentTid, long cr3, List<Vma> vmas, RegisterFile regs)
       implements Request {}
 
-  /** clone(CLONE_VM): a thread in the caller's process. Answer: {@link Result} with the tid. */
+  /**
+   * clone(CLONE_VM): a thread in the caller's process. Answer: {@link Result} with the tid; or,
+   * when the caller was killed by its group's exit meanwhile, no thread and the caller ends: Run,
+   * Idle or Teardown, as for {@link Exit}.
+   */
   public record NewThread(long tag, long parentTid, RegisterFile regs) implements Request {}
 
   /** The boot path allocated the process's PML4. Answer: {@link Result}. */
@@ -387,33 +391,52 @@ public final class KernelState extends Node {
 
   // ---------------------------------------------------------------- exit and wait
 
+  /**
+   * exit (do_exit) or exit_group and a kill (do_group_exit). A group exit follows Linux's
+   * do_group_exit: the first one wins (SIGNAL_GROUP_EXIT set: a later exit_group, fault or
+   * failed assert of the same process takes its code, and its own code and kill reason are
+   * dropped), and zap_other_threads stops every other thread: a queued or blocked one is gone at
+   * once, a running one gets a {@link Kill} (the kill IPI) and stops at its next instruction
+   * boundary or kernel entry (Schedule, Wait, NewThread). The address space is torn down once,
+   * when the last thread is gone (finishThread).
+   */
   private void onExit(int cpu, Exit e) {
     Task t = tasks.get(e.tid());
     setRunning(cpu, 0);
     Process p = t.proc;
+    long code = e.code() & 0xff; // do_exit / do_group_exit keep (code & 0xff) << 8
+    String killReason = e.killReason();
     if (e.group()) {
-      p.groupCode = e.code();
-      if (e.killReason() != null && p.killReason == null) {
-        p.killReason = e.killReason();
-      }
-      for (Long other : List.copyOf(p.threads)) {
-        Task o = tasks.get(other);
-        if (o == t || o.state == State.DEAD) {
-          continue;
-        }
-        o.killed = true;
-        o.killCode = e.code();
-        if (o.state == State.READY) {
-          queues.get(o.cpu).remove(o);
-          retire(o);
-        } else if (o.state == State.BLOCKED) {
-          retire(o);
-        } else if (o.state == State.RUNNING) {
-          send(o.cpu, lat.ipi(), new Kill(o.tid, e.code()));
-        }
+      if (p.groupCode >= 0) {
+        // do_group_exit: SIGNAL_GROUP_EXIT already set: exit_code = sig->group_exit_code
+        code = p.groupCode;
+        killReason = null;
+      } else {
+        p.groupCode = code;
+        zapOtherThreads(t, code);
       }
     }
-    finishThread(cpu, e.tag(), t, e.code(), e.group(), e.killReason());
+    finishThread(cpu, e.tag(), t, code, e.group(), killReason);
+  }
+
+  /** zap_other_threads: every other live thread of t's process is killed with the group's code. */
+  private void zapOtherThreads(Task t, long code) {
+    for (Long other : List.copyOf(t.proc.threads)) {
+      Task o = tasks.get(other);
+      if (o == t || o.state == State.DEAD) {
+        continue;
+      }
+      o.killed = true;
+      o.killCode = code;
+      if (o.state == State.READY) {
+        queues.get(o.cpu).remove(o);
+        retire(o);
+      } else if (o.state == State.BLOCKED) {
+        retire(o);
+      } else if (o.state == State.RUNNING) {
+        send(o.cpu, lat.ipi(), new Kill(o.tid, code));
+      }
+    }
   }
 
   /** A thread is gone without running again (it was queued or blocked). */
@@ -436,9 +459,10 @@ public final class KernelState extends Node {
       dispatch(cpu, tag);
       return;
     }
-    // the last thread: the process's exit code, then the address space goes.
+    // the last thread: the process's exit code (8 bits, as wait4 reports it), then the address
+    // space goes.
     long exitCode = p.groupCode >= 0 && !group ? p.groupCode : code;
-    p.exitCode = (int) exitCode;
+    p.exitCode = (int) (exitCode & 0xff);
     p.exiting = true;
     reply(cpu, new Teardown(tag, p.pid, p.cr3, List.copyOf(p.vmas)));
   }
@@ -563,6 +587,13 @@ public final class KernelState extends Node {
   private void onNewThread(int cpu, NewThread n) {
     Task parentTask = tasks.get(n.parentTid());
     Process p = parentTask.proc;
+    if (parentTask.killed) {
+      // copy_process: a fatal signal pending (the group is exiting) and no thread is added; the
+      // caller stops here, at its kernel entry, instead of returning to user mode
+      setRunning(cpu, 0);
+      finishThread(cpu, n.tag(), parentTask, parentTask.killCode, false, null);
+      return;
+    }
     Task t = new Task(nextId++, p, n.regs());
     p.threads.add(t.tid);
     p.threadsEver++;

@@ -351,7 +351,8 @@ final class ScenarioReader {
 
   private Expect expect(Section e, List<ProcessSpec> processes) throws ScenarioException {
     e.checkKeys(EXPECT_KEYS);
-    Integer exitCode = e.optionalInt("exit-code", Integer.MIN_VALUE, Integer.MAX_VALUE);
+    ConfigValue exitValue = e.optional("exit-code");
+    Integer exitCode = exitValue == null ? null : exitCode(e, exitValue, e.pathOf("exit-code"));
 
     Section codes = e.section("exit-codes");
     List<String> declared = processes.stream().map(ProcessSpec::name).toList();
@@ -368,8 +369,7 @@ final class ScenarioReader {
                 + String.join(", ", declared)
                 + ")");
       }
-      exitCodes.put(
-          name, (int) codes.integer(v, codes.pathOf(name), Integer.MIN_VALUE, Integer.MAX_VALUE));
+      exitCodes.put(name, exitCode(codes, v, codes.pathOf(name)));
     }
 
     Section statsSection = e.section("stats");
@@ -422,6 +422,19 @@ final class ScenarioReader {
       violations.add(cowsim.check.ViolationKind.of(kind));
     }
     return new Expect(exitCode, exitCodes, stats, violations);
+  }
+
+  /**
+   * An expected exit code: 0..255, since the kernel keeps {@code code & 0xff} (exit(256) is
+   * reported as 0, as wait4 gives it to the parent); a larger or negative value could never match.
+   */
+  private static int exitCode(Section s, ConfigValue v, String name) throws ScenarioException {
+    long n = s.integer(v, name, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (n < 0 || n > 255) {
+      throw s.error(
+          v, name + " must be between 0 and 255 (an exit status keeps only code & 0xff, as wait4 reports it), got " + n);
+    }
+    return (int) n;
   }
 
   private Limits limits(Section l) throws ScenarioException {

@@ -189,8 +189,14 @@ class ScenarioErrorsTest {
           "limits.max-refaults = -1      | limits.max-refaults must be positive, got -1",
           "limits.timeout = 0s           | limits.timeout must be positive, got string '0s'",
           "expect.stats.forks = -1       | expect.stats.forks must be at least 0, got -1",
-          "expect.exit-code = 4294967296 | expect.exit-code must be between -2147483648 and"
-              + " 2147483647, got 4294967296",
+          "expect.exit-code = 4294967296 | expect.exit-code must be between 0 and 255 (an exit"
+              + " status keeps only code & 0xff, as wait4 reports it), got 4294967296",
+          "expect.exit-code = 256        | expect.exit-code must be between 0 and 255 (an exit"
+              + " status keeps only code & 0xff, as wait4 reports it), got 256",
+          "expect.exit-code = -1         | expect.exit-code must be between 0 and 255 (an exit"
+              + " status keeps only code & 0xff, as wait4 reports it), got -1",
+          "expect.exit-codes.p = 300     | expect.exit-codes.p must be between 0 and 255 (an exit"
+              + " status keeps only code & 0xff, as wait4 reports it), got 300",
         })
     void outOfRange(String extra, String gist) {
       assertFailsAt("\n" + extra + "\n", extra, gist);

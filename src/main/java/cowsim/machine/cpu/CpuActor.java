@@ -94,6 +94,10 @@ public final class CpuActor extends Node implements Hardware {
   /** PCID -> {pid, TLB generation} this CPU last synced it with (the generation check). */
   private final java.util.HashMap<Integer, long[]> pcidSeen = new java.util.HashMap<>();
   private long sliceEnd;
+  /** {@link #runUser}'s loop is on the Java stack (a return to user mode only marks {@link #reentered}). */
+  private boolean inUser;
+  /** Kernel code returned to user mode while {@link #inUser}: the loop runs another batch. */
+  private boolean reentered;
 
   private long tagSeq;
   private long pendingTag = -1;
@@ -104,6 +108,8 @@ public final class CpuActor extends Node implements Hardware {
   private boolean rescheduleWanted;
   private boolean killWanted;
   private long killCode;
+  /** Kills that came for a task that was not current: tid -> exit code. */
+  private final Map<Long, Long> killsPending = new java.util.HashMap<>();
 
   private long shootRequest;
   private long spins;
@@ -201,6 +207,10 @@ public final class CpuActor extends Node implements Hardware {
       if (current != null && current.tid() == k.tid()) {
         killWanted = true;
         killCode = k.code();
+      } else {
+        // its Run has not arrived yet (or it was switched out, and the kernel ends it there):
+        // kept, so the task stops at its first boundary if it is switched in here
+        killsPending.put(k.tid(), k.code());
       }
     } else {
       throw new IllegalStateException(actorName() + " got " + payload);
@@ -255,7 +265,42 @@ public final class CpuActor extends Node implements Hardware {
 
   // ================================================================== user mode
 
+  /**
+   * User mode, entered or re-entered: from a message (a reply, {@code Resume}) or from kernel code
+   * that returns to user mode without waiting for one (a system call such as getpid answers at
+   * once). Never recursive: a re-entry while a batch runs further up this CPU's Java stack only
+   * marks {@link #reentered}, and that batch's loop goes on once the kernel code has returned,
+   * as the old nested call did, with a fresh batch count. So any number of system calls in a row
+   * costs a constant stack depth. After {@code batch} batches within one packet (the first and
+   * batch - 1 re-entries) the CPU sends itself {@code Resume}, as after a batch of register-only
+   * instructions: virtual time reaches the conductor (and {@code max-cycles}), and other CPUs'
+   * messages interleave.
+   */
   private void runUser() {
+    if (inUser) {
+      reentered = true; // the loop below, further up the stack, goes on
+      return;
+    }
+    inUser = true;
+    try {
+      int reentries = 0;
+      do {
+        reentered = false;
+        if (reentries++ >= cfg.batch()) {
+          if (mode == Mode.USER) {
+            send(id, 0, new Resume());
+          }
+          return;
+        }
+        userBatch();
+      } while (reentered);
+    } finally {
+      inUser = false;
+    }
+  }
+
+  /** One batch of user instructions, until the CPU leaves user mode or must wait for a message. */
+  private void userBatch() {
     if (mode != Mode.USER) {
       return;
     }
@@ -273,10 +318,17 @@ public final class CpuActor extends Node implements Hardware {
         wiring.runner().tell(new RunEvent.LimitReached("max-cycles " + cfg.maxCycles(), now));
         return;
       }
-      if (regs.rip < 0 || regs.rip >= program.size()) {
-        // ran past its last instruction: treated as exit_group(0)
+      if (regs.rip == program.size()) {
+        // ran past its last instruction (or jumped to a label after it): exit_group(0)
         mode = Mode.KERNEL;
         kernel.exit(0, true, null);
+        return;
+      }
+      if (regs.rip < 0 || regs.rip > program.size()) {
+        // a ret (or jump) to no instruction: the fetch faults, as at an unmapped address
+        now += lat.faultEntry();
+        mode = Mode.KERNEL;
+        kernel.badFetch(regs.rip);
         return;
       }
       Instruction in = program.at((int) regs.rip);
@@ -985,6 +1037,11 @@ public final class CpuActor extends Node implements Hardware {
       contextSwitches++;
       now += lat.contextSwitch();
       killWanted = false;
+      Long code = killsPending.remove(task.tid());
+      if (code != null) {
+        killWanted = true;
+        killCode = code;
+      }
     }
     current = task;
     // the refault count travels with the task (TaskImage.refaults): neither a switch nor another

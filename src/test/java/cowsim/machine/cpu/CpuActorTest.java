@@ -70,6 +70,35 @@ class CpuActorTest {
     cpu.tell(new NodeMsg.Packet(to.time() + 10, to.dst(), 0, p));
   }
 
+  /**
+   * A kill IPI (a sibling's group exit) that arrives before the Run of its task, when the kernel's
+   * dispatch and its exit_group cross: kept, so the task ends at its first boundary instead of
+   * running on.
+   */
+  @Test
+  void aKillThatComesBeforeItsTaskStopsTheTaskWhenItArrives() throws Exception {
+    cpu.tell(new NodeMsg.Packet(0, TOPO.kernel(), 0, new KernelState.Kill(5, 1)));
+    cpu.tell(new NodeMsg.Packet(1, TOPO.kernel(), 0, new KernelState.Reschedule()));
+    NodeMsg.Packet sched = next();
+    KernelState.Schedule s = (KernelState.Schedule) sched.payload();
+    TaskImage task =
+        new TaskImage(
+            5, 4, "sibling", PML4, new RegisterFile(), Assembler.assemble("spin: jmp spin"), false,
+            TaskImage.None.INSTANCE, 0, TaskImage.Refaults.NONE);
+    answer(sched, new KernelState.Run(s.tag(), task));
+    KernelState.Exit e = (KernelState.Exit) next().payload();
+    assertEquals(5, e.tid());
+    assertEquals(1, e.code(), "the group's code");
+    assertFalse(e.group(), "the thread ends; its group's exit is under way");
+    assertEquals(0, cpuInstructions(), "before its first instruction");
+  }
+
+  private long cpuInstructions() {
+    TestProbe<cowsim.machine.interconnect.NodeStats> stats = kit.createTestProbe();
+    cpu.tell(new NodeMsg.CollectStats(stats.ref()));
+    return stats.receiveMessage().counters().get("instructions");
+  }
+
   @Test
   void theKernelsStatusStoreIsTheTasksStoreMarkedAsTheKernels() throws Exception {
     cpu.tell(new NodeMsg.Packet(0, TOPO.kernel(), 0, new KernelState.Reschedule()));
