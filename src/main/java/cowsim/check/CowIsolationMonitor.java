@@ -3,6 +3,7 @@ package cowsim.check;
 import static cowsim.check.Shadow.hex;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 
 /**
  * {@code cow-isolation}: after fork split two address spaces, neither sees the other's stores. A

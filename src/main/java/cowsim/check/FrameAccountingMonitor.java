@@ -2,6 +2,7 @@ package cowsim.check;
 
 import static cowsim.check.Shadow.hex;
 
+import cowsim.machine.observe.Event;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;

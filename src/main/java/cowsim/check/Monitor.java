@@ -1,5 +1,6 @@
 package cowsim.check;
 
+import cowsim.machine.observe.Event;
 import java.util.Map;
 
 /**

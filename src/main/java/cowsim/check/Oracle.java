@@ -1,5 +1,6 @@
 package cowsim.check;
 
+import cowsim.machine.observe.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;

@@ -6,9 +6,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import cowsim.machine.interconnect.Observation;
-import cowsim.machine.interconnect.ObserverInbox;
-import cowsim.machine.interconnect.Observations;
+import cowsim.machine.observe.Event;
+import cowsim.machine.observe.Observations;
+import cowsim.machine.observe.ObserverInbox;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -65,8 +65,7 @@ public final class OracleActor extends AbstractBehavior<ObserverInbox> {
   }
 
   private Behavior<ObserverInbox> onBatch(Observations b) {
-    for (Observation o : b.items()) {
-      Event e = (Event) o;
+    for (Event e : b.items()) {
       oracle.observe(e);
       if (listener != null) {
         listener.accept(e);

@@ -1,5 +1,7 @@
 package cowsim.check;
 
+import cowsim.machine.observe.Event;
+
 import static cowsim.check.Shadow.hex;
 
 /**

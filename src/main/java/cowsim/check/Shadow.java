@@ -2,6 +2,7 @@ package cowsim.check;
 
 import cowsim.machine.mmu.Pte;
 import cowsim.machine.mmu.VirtualAddress;
+import cowsim.machine.observe.Event;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;

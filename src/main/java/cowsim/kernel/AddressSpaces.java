@@ -1,7 +1,7 @@
 package cowsim.kernel;
 
-import cowsim.check.Event;
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -122,7 +122,7 @@ public interface Hardware {
   void copyToUser(long va, long value, Consumer<Boolean> k);
 
   /** Report a fact to the correctness oracles (no effect on the simulation). */
-  void report(cowsim.check.Event e);
+  void report(cowsim.machine.observe.Event e);
 
   /** Whether INFO lines go anywhere (callers skip building log arguments otherwise). */
   boolean logEnabled();

@@ -1,10 +1,10 @@
 package cowsim.kernel;
 
-import cowsim.check.Event;
 import cowsim.isa.Constants;
 import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
 import cowsim.machine.interconnect.Payload;
+import cowsim.machine.observe.Event;
 
 /**
  * The kernel as it runs on one CPU: system-call dispatch, the scheduler's client side

@@ -22,10 +22,10 @@ import cowsim.machine.interconnect.Topology;
 import cowsim.machine.interconnect.Wiring;
 import cowsim.machine.memory.FrameAllocator;
 import cowsim.machine.memory.MemoryBank;
+import cowsim.machine.observe.Observations;
 import java.time.Duration;
 import cowsim.check.OracleActor;
 import cowsim.check.Violation;
-import cowsim.machine.interconnect.Observations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,7 +70,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       boolean check,
       int historyDepth,
       cowsim.explore.ScheduleSpec schedule,
-      java.util.function.Consumer<cowsim.check.Event> listener) {}
+      java.util.function.Consumer<cowsim.machine.observe.Event> listener) {}
 
   /** What the guardian hands back. */
   record Outcome(
@@ -86,7 +86,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   private final CompletableFuture<Outcome> result;
   private final List<ActorRef<NodeMsg>> nodes = new ArrayList<>();
   private ActorRef<Conductor.Command> conductor;
-  private ActorRef<cowsim.machine.interconnect.ObserverInbox> oracle;
+  private ActorRef<cowsim.machine.observe.ObserverInbox> oracle;
   private final List<NodeStats> collected = new ArrayList<>();
   private Conductor.Summary summary;
   private SimResult.Ending ending;

@@ -33,7 +33,7 @@ public final class Simulation {
 
   private final Config config;
   private boolean check = true;
-  private java.util.function.Consumer<cowsim.check.Event> listener;
+  private java.util.function.Consumer<cowsim.machine.observe.Event> listener;
 
   /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
   public Simulation(Config config) {
@@ -57,7 +57,7 @@ public final class Simulation {
    * event they judged. Only with checks on. It sends nothing into the machine, so a run's
    * schedule and trace_hash are the same with or without it (tests record event streams).
    */
-  public Simulation withListener(java.util.function.Consumer<cowsim.check.Event> listener) {
+  public Simulation withListener(java.util.function.Consumer<cowsim.machine.observe.Event> listener) {
     this.listener = listener;
     return this;
   }

@@ -5,6 +5,7 @@ import static cowsim.check.Rig.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import cowsim.machine.observe.Event;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

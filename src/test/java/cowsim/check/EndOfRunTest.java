@@ -6,6 +6,7 @@ import static cowsim.check.Rig.C;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cowsim.machine.observe.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import org.junit.jupiter.api.Test;
 
 /**

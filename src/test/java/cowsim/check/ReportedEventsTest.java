@@ -4,6 +4,7 @@ import static cowsim.check.Rig.A;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cowsim.machine.observe.Event;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

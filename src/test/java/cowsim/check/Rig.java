@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import cowsim.machine.mmu.Pte;
 import cowsim.machine.mmu.VirtualAddress;
+import cowsim.machine.observe.Event;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package cowsim.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cowsim.machine.observe.Event;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static cowsim.check.Rig.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cowsim.machine.observe.Event;
 import org.junit.jupiter.api.Test;
 
 /** stale-read: a load through a correct translation that does not return the address space's last store. */

@@ -1,6 +1,7 @@
 package cowsim.check;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

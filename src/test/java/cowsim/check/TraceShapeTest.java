@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cowsim.machine.mmu.Pte;
+import cowsim.machine.observe.Event;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

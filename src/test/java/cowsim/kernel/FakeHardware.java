@@ -237,10 +237,10 @@ final class FakeHardware implements Hardware {
   }
 
   /** Oracle reports are kept apart from the operation log, so the order tests stay about memory. */
-  public final List<cowsim.check.Event> reports = new java.util.ArrayList<>();
+  public final List<cowsim.machine.observe.Event> reports = new java.util.ArrayList<>();
 
   @Override
-  public void report(cowsim.check.Event e) {
+  public void report(cowsim.machine.observe.Event e) {
     reports.add(e);
   }
 

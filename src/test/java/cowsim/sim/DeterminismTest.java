@@ -44,8 +44,8 @@ class DeterminismTest {
   void aListenerChangesNothingAndHearsTheSameStreamEachTime() throws Exception {
     Scenario s = load("fork-cow-basic.conf");
     SimResult plain = new Simulation().run(s, null);
-    List<cowsim.check.Event> one = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    List<cowsim.check.Event> two = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<cowsim.machine.observe.Event> one = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<cowsim.machine.observe.Event> two = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     SimResult a = new Simulation().withListener(one::add).run(s, null);
     SimResult b = new Simulation().withListener(two::add).run(s, null);
     assertEquals(plain.traceHash(), a.traceHash());
@@ -53,7 +53,7 @@ class DeterminismTest {
     assertEquals(plain.violations(), a.violations());
     synchronized (one) {
       synchronized (two) {
-        assertTrue(one.stream().anyMatch(e -> e instanceof cowsim.check.Event.OpBegin o && o.what().equals("fork")), "the stream has the fork");
+        assertTrue(one.stream().anyMatch(e -> e instanceof cowsim.machine.observe.Event.OpBegin o && o.what().equals("fork")), "the stream has the fork");
         assertEquals(one, two);
       }
     }

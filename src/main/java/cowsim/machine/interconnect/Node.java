@@ -1,9 +1,11 @@
 package cowsim.machine.interconnect;
 
+import cowsim.machine.observe.Event;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Receive;
+import cowsim.machine.observe.Observations;
 import cowsim.stats.Stat;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   protected long now;
   private ArrayList<NodeMsg.Packet> outbox = new ArrayList<>();
   private List<Payload> cancelled = List.of();
-  private ArrayList<Observation> observed = new ArrayList<>();
+  private ArrayList<Event> observed = new ArrayList<>();
   private boolean observing;
   private long handled;
 
@@ -137,7 +139,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   }
 
   /** Report a fact to the oracles; sent with this packet's other observations. */
-  protected final void observe(Observation o) {
+  protected final void observe(Event o) {
     if (observing) {
       observed.add(o);
     }

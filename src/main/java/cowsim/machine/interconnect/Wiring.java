@@ -1,6 +1,7 @@
 package cowsim.machine.interconnect;
 
 import akka.actor.typed.ActorRef;
+import cowsim.machine.observe.Observations;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package cowsim.machine.interconnect;
+package cowsim.machine.observe;
 
 import java.util.List;
 
@@ -8,4 +8,4 @@ import java.util.List;
  * mailbox holds every batch in the global delivery order; in concurrent mode, in an order that
  * respects causality.
  */
-public record Observations(int node, List<Observation> items) implements ObserverInbox {}
+public record Observations(int node, List<Event> items) implements ObserverInbox {}

@@ -1,12 +1,14 @@
-package cowsim.check;
-
-import cowsim.machine.interconnect.Observation;
+package cowsim.machine.observe;
 
 /**
- * What the simulated machine reports to the oracles. Every record carries the virtual cycle and
- * the CPU it concerns (for the memory banks and the allocator: the requesting CPU).
+ * What the simulated machine reports to whoever observes a run (the correctness oracles of
+ * {@code cowsim.check}). The hardware declares this vocabulary, so it needs nothing from the
+ * observer; the kernel code running on a CPU reports its own steps in it too (the last group),
+ * through that CPU. Observing never answers and never changes a schedule. Every record carries
+ * the virtual cycle and the CPU it concerns (for the memory banks and the allocator: the
+ * requesting CPU).
  */
-public sealed interface Event extends Observation {
+public sealed interface Event {
 
   long cycle();
 
