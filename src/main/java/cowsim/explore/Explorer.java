@@ -48,7 +48,7 @@ public final class Explorer {
     Simulation.Recorded rec = simulation.runRecorded(scenario.withSeed(seed), logDir, spec);
     SimResult r = rec.result();
     Verdict v = Verdict.judge(r);
-    return new RunOutcome(index, seed, r.traceHash(), v.pass(), Failures.failureKinds(r, v), r, v, rec.schedule());
+    return new RunOutcome(index, seed, r.traceHash(), v.pass(), Failures.failureKinds(r, v), r, v, ScheduleRecord.of(scenario.withSeed(seed), rec));
   }
 
   /**

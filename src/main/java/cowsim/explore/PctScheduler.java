@@ -1,6 +1,7 @@
 package cowsim.explore;
 
 import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.Scheduler;
 import cowsim.machine.interconnect.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,6 +1,7 @@
 package cowsim.explore;
 
 import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.Scheduler;
 import java.util.List;
 import java.util.SplittableRandom;
 

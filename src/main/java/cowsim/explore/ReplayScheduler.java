@@ -1,6 +1,8 @@
 package cowsim.explore;
 
+import cowsim.machine.interconnect.Decision;
 import cowsim.machine.interconnect.NodeMsg;
+import cowsim.machine.interconnect.Scheduler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +18,10 @@ final class ReplayScheduler implements Scheduler {
   private final Map<Long, Long> delays = new HashMap<>();
 
   ReplayScheduler(ScheduleRecord record) {
-    for (ScheduleRecord.Decision d : record.decisions()) {
-      if (d instanceof ScheduleRecord.Pick p) {
+    for (Decision d : record.decisions()) {
+      if (d instanceof Decision.Pick p) {
         picks.put(p.step(), p.rank());
-      } else if (d instanceof ScheduleRecord.Delay x) {
+      } else if (d instanceof Decision.Delay x) {
         delays.merge(x.send(), x.cycles(), Long::sum);
       }
     }

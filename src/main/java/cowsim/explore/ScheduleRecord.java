@@ -1,6 +1,11 @@
 package cowsim.explore;
 
+import cowsim.machine.interconnect.Decision;
+import cowsim.machine.interconnect.Decision.Delay;
+import cowsim.machine.interconnect.Decision.Pick;
+import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
+import cowsim.sim.Simulation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +15,7 @@ import java.util.List;
 
 /**
  * The schedule decisions of one deterministic run that differ from the default time order, in
- * the order the conductor made them. Replaying them on top of the same seed (strategy
+ * the order the conductor made them ({@link Decision}). Replaying them on top of the same seed (strategy
  * {@link Strategy#SCHEDULE}) reproduces the run exactly. Shrinking removes decisions.
  *
  * <p>File format (one decision a line, {@code #} starts a comment):
@@ -35,14 +40,13 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
     decisions = List.copyOf(decisions);
   }
 
-  /** One decision of the conductor. */
-  public sealed interface Decision permits Pick, Delay {}
-
-  /** At delivery {@code step}, the pending message at position {@code rank} in time order was delivered. */
-  public record Pick(long step, int rank) implements Decision {}
-
-  /** The {@code send}-th packet handed to the conductor got {@code cycles} of extra latency. */
-  public record Delay(long send, long cycles) implements Decision {}
+  /**
+   * What a run's conductor decided, labelled with its scenario and seed (null in concurrent mode,
+   * which has no conductor).
+   */
+  public static ScheduleRecord of(Scenario s, Simulation.Recorded run) {
+    return run.decisions() == null ? null : new ScheduleRecord(s.name(), s.seed(), run.decisions(), run.deliveries());
+  }
 
   /** This record, labelled with the scenario it was recorded on. */
   public ScheduleRecord withScenario(String name) {

@@ -1,13 +1,14 @@
 package cowsim.explore;
 
 import com.typesafe.config.Config;
+import cowsim.machine.interconnect.Scheduler;
 import cowsim.machine.interconnect.Topology;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * How one deterministic run is scheduled: the strategy and its knobs. Immutable; the run's
- * guardian hands it to the conductor, which builds a fresh {@link Scheduler} from it and the
+ * guardian hands it to the conductor (it is the interconnect's {@link Scheduler.Factory}), which builds a fresh {@link Scheduler} from it and the
  * run's seed. The same scenario, seed, spec and build give the same run.
  *
  * @param strategy how the next delivery is chosen
@@ -22,7 +23,8 @@ import java.util.List;
  * @param replay SCHEDULE: the decisions to replay, else null
  */
 public record ScheduleSpec(
-    Strategy strategy, int depth, long maxJitter, long window, long pctSteps, List<Long> changePoints, ScheduleRecord replay) {
+    Strategy strategy, int depth, long maxJitter, long window, long pctSteps, List<Long> changePoints, ScheduleRecord replay)
+    implements Scheduler.Factory {
 
   /** The default: time order, seeded tie-break, exactly as without exploration. */
   public static final ScheduleSpec TIME_ORDER = new ScheduleSpec(Strategy.TIME, 0, 0, 0, 0, null, null);
@@ -94,6 +96,7 @@ public record ScheduleSpec(
    * A fresh scheduler for one run, or null for the time order (the conductor then simply
    * delivers the earliest pending packet).
    */
+  @Override
   public Scheduler scheduler(long seed, Topology topology) {
     switch (strategy) {
       case RANDOM:

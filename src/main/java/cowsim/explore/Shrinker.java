@@ -1,5 +1,6 @@
 package cowsim.explore;
 
+import cowsim.machine.interconnect.Decision;
 import cowsim.machine.interconnect.Topology;
 import cowsim.scenario.Scenario;
 import java.util.ArrayList;
@@ -115,7 +116,7 @@ public final class Shrinker {
         log.accept("shrink: priority-change points " + before.size() + " -> " + points.size());
       }
       ScheduleRecord record = best.schedule();
-      List<ScheduleRecord.Decision> d = new ArrayList<>(record.decisions());
+      List<Decision> d = new ArrayList<>(record.decisions());
       // 2. the shortest failing prefix of the decisions
       int lo = 0;
       int hi = d.size();
@@ -150,22 +151,22 @@ public final class Shrinker {
       //    messages to arrive late, however many small decisions produced the lag
       if (d.size() > 1 && tests < budget) {
         long lastSend = 0;
-        for (ScheduleRecord.Decision x : d) {
-          lastSend = Math.max(lastSend, x instanceof ScheduleRecord.Delay del ? del.send() : ((ScheduleRecord.Pick) x).step());
+        for (Decision x : d) {
+          lastSend = Math.max(lastSend, x instanceof Decision.Delay del ? del.send() : ((Decision.Pick) x).step());
         }
         long lag = Math.max(1000, Math.max(spec.window() == Long.MAX_VALUE ? 0 : spec.window(), 2 * spec.maxJitter()));
         List<ScheduleSpec> candidates = new ArrayList<>();
-        List<ScheduleRecord.Delay> singles = new ArrayList<>();
+        List<Decision.Delay> singles = new ArrayList<>();
         for (long send = lastSend + SINGLE_MARGIN; send >= 0; send--) {
           for (long cycles : new long[] {lag, 2 * lag}) {
-            ScheduleRecord.Delay one = new ScheduleRecord.Delay(send, cycles);
+            Decision.Delay one = new Decision.Delay(send, cycles);
             singles.add(one);
             candidates.add(ScheduleSpec.replay(record.with(List.of(one))));
           }
         }
         Found f = first(pool, candidates, seed);
         if (f != null) {
-          ScheduleRecord.Delay one = singles.get(f.index);
+          Decision.Delay one = singles.get(f.index);
           best = f.outcome;
           // less jitter: the smallest lateness that still fails (probed jobs at a time)
           long least = 0;
@@ -183,7 +184,7 @@ public final class Shrinker {
             }
             List<ScheduleSpec> c = new ArrayList<>();
             for (long p : probes) {
-              c.add(ScheduleSpec.replay(record.with(List.of(new ScheduleRecord.Delay(one.send(), p)))));
+              c.add(ScheduleSpec.replay(record.with(List.of(new Decision.Delay(one.send(), p)))));
             }
             Found g = first(pool, c, seed);
             if (g != null) {
@@ -194,17 +195,17 @@ public final class Shrinker {
               least = probes.get(probes.size() - 1);
             }
           }
-          d = new ArrayList<>(List.of(new ScheduleRecord.Delay(one.send(), most)));
+          d = new ArrayList<>(List.of(new Decision.Delay(one.send(), most)));
           log.accept("shrink: one late message is enough: message " + one.send() + ", " + most + " cycles late");
         }
       }
       // 4. less jitter
-      if (d.size() > 1 && d.stream().anyMatch(x -> x instanceof ScheduleRecord.Delay)) {
+      if (d.size() > 1 && d.stream().anyMatch(x -> x instanceof Decision.Delay)) {
         int[] divisors = {0, 8, 4, 2};
         List<ScheduleSpec> candidates = new ArrayList<>();
-        List<List<ScheduleRecord.Decision>> scaled = new ArrayList<>();
+        List<List<Decision>> scaled = new ArrayList<>();
         for (int div : divisors) {
-          List<ScheduleRecord.Decision> s = scale(d, div);
+          List<Decision> s = scale(d, div);
           scaled.add(s);
           candidates.add(ScheduleSpec.replay(record.with(s)));
         }
@@ -219,13 +220,13 @@ public final class Shrinker {
       // 5. ddmin over what is left
       int n = 2;
       while (d.size() >= 2 && tests < budget) {
-        List<List<ScheduleRecord.Decision>> chunks = split(d, n);
-        List<List<ScheduleRecord.Decision>> tries = new ArrayList<>(chunks);
+        List<List<Decision>> chunks = split(d, n);
+        List<List<Decision>> tries = new ArrayList<>(chunks);
         for (int i = 0; i < chunks.size(); i++) {
           tries.add(without(chunks, i));
         }
         List<ScheduleSpec> candidates = new ArrayList<>();
-        for (List<ScheduleRecord.Decision> t : tries) {
+        for (List<Decision> t : tries) {
           candidates.add(ScheduleSpec.replay(record.with(t)));
         }
         Found f = first(pool, candidates, seed);
@@ -256,21 +257,21 @@ public final class Shrinker {
         merged = false;
         List<Integer> delays = new ArrayList<>();
         for (int i = 0; i < d.size(); i++) {
-          if (d.get(i) instanceof ScheduleRecord.Delay) {
+          if (d.get(i) instanceof Decision.Delay) {
             delays.add(i);
           }
         }
-        List<List<ScheduleRecord.Decision>> tries = new ArrayList<>();
+        List<List<Decision>> tries = new ArrayList<>();
         for (int k = 1; k < delays.size(); k++) {
-          List<ScheduleRecord.Decision> t = new ArrayList<>(d);
-          ScheduleRecord.Delay into = (ScheduleRecord.Delay) d.get(delays.get(k - 1));
-          ScheduleRecord.Delay from = (ScheduleRecord.Delay) d.get(delays.get(k));
-          t.set(delays.get(k - 1), new ScheduleRecord.Delay(into.send(), into.cycles() + from.cycles()));
+          List<Decision> t = new ArrayList<>(d);
+          Decision.Delay into = (Decision.Delay) d.get(delays.get(k - 1));
+          Decision.Delay from = (Decision.Delay) d.get(delays.get(k));
+          t.set(delays.get(k - 1), new Decision.Delay(into.send(), into.cycles() + from.cycles()));
           t.remove((int) delays.get(k));
           tries.add(t);
         }
         List<ScheduleSpec> candidates = new ArrayList<>();
-        for (List<ScheduleRecord.Decision> t : tries) {
+        for (List<Decision> t : tries) {
           candidates.add(ScheduleSpec.replay(record.with(t)));
         }
         Found f = first(pool, candidates, seed);
@@ -321,13 +322,13 @@ public final class Shrinker {
     return null;
   }
 
-  private static List<ScheduleRecord.Decision> scale(List<ScheduleRecord.Decision> d, int divisor) {
-    List<ScheduleRecord.Decision> out = new ArrayList<>();
-    for (ScheduleRecord.Decision x : d) {
-      if (x instanceof ScheduleRecord.Delay del) {
+  private static List<Decision> scale(List<Decision> d, int divisor) {
+    List<Decision> out = new ArrayList<>();
+    for (Decision x : d) {
+      if (x instanceof Decision.Delay del) {
         long c = divisor == 0 ? 0 : del.cycles() / divisor;
         if (c > 0) {
-          out.add(new ScheduleRecord.Delay(del.send(), c));
+          out.add(new Decision.Delay(del.send(), c));
         }
       } else {
         out.add(x);
@@ -336,8 +337,8 @@ public final class Shrinker {
     return out;
   }
 
-  private static List<List<ScheduleRecord.Decision>> split(List<ScheduleRecord.Decision> d, int n) {
-    List<List<ScheduleRecord.Decision>> out = new ArrayList<>();
+  private static List<List<Decision>> split(List<Decision> d, int n) {
+    List<List<Decision>> out = new ArrayList<>();
     int start = 0;
     for (int i = 0; i < n; i++) {
       int end = start + (d.size() - start) / (n - i);
@@ -347,8 +348,8 @@ public final class Shrinker {
     return out;
   }
 
-  private static List<ScheduleRecord.Decision> without(List<List<ScheduleRecord.Decision>> chunks, int skip) {
-    List<ScheduleRecord.Decision> out = new ArrayList<>();
+  private static List<Decision> without(List<List<Decision>> chunks, int skip) {
+    List<Decision> out = new ArrayList<>();
     for (int i = 0; i < chunks.size(); i++) {
       if (i != skip) {
         out.addAll(chunks.get(i));

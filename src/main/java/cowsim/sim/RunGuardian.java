@@ -69,7 +69,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       String logDir,
       boolean check,
       int historyDepth,
-      cowsim.explore.ScheduleSpec schedule,
+      cowsim.machine.interconnect.Scheduler.Factory schedule,
       java.util.function.Consumer<cowsim.machine.observe.Event> listener) {}
 
   /** What the guardian hands back. */

@@ -10,8 +10,10 @@ import cowsim.kernel.ProcessSetup;
 import cowsim.kernel.Vma;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.cpu.CpuConfig;
+import cowsim.machine.interconnect.Decision;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.NodeStats;
+import cowsim.machine.interconnect.Scheduler;
 import cowsim.machine.interconnect.Topology;
 import cowsim.scenario.Mode;
 import cowsim.scenario.ProcessSpec;
@@ -63,25 +65,45 @@ public final class Simulation {
   }
 
   /**
-   * Runs the scenario to its end, with the schedule the scenario asks for (time order unless
-   * its {@code schedule} block says otherwise).
+   * Runs the scenario to its end in time order (the seeded tie-break).
+   *
+   * <p>A scenario whose {@code schedule} block names another strategy is refused: the strategies
+   * are the explorer's ({@code cowsim.explore.ScheduleSpec.forScenario} makes the conductor's
+   * {@link Scheduler.Factory} from the block), and this layer does not know them, so such a run
+   * goes through {@link #run(Scenario, String, Scheduler.Factory)} rather than silently in the
+   * wrong order.
    *
    * @param logDir where per-actor logs go, or null for none
    */
   public SimResult run(Scenario s, String logDir) {
-    return run(s, logDir, cowsim.explore.ScheduleSpec.forScenario(config, s));
+    if (s.mode() == Mode.DETERMINISTIC && !s.schedule().isTime()) {
+      throw new IllegalArgumentException(
+          "scenario " + s.name() + " asks for schedule strategy " + s.schedule().strategy()
+              + ": pass its schedule (cowsim.explore.ScheduleSpec.forScenario) to run(scenario, logDir, schedule)");
+    }
+    return run(s, logDir, null);
   }
 
-  /** Runs the scenario with a schedule (deterministic mode; concurrent mode ignores it). */
-  public SimResult run(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
+  /**
+   * Runs the scenario with a schedule (deterministic mode; concurrent mode ignores it).
+   *
+   * @param schedule how the conductor picks deliveries, or null for the time order
+   */
+  public SimResult run(Scenario s, String logDir, Scheduler.Factory schedule) {
     return runRecorded(s, logDir, schedule).result();
   }
 
-  /** A run and the schedule decisions its conductor made (null in concurrent mode). */
-  public record Recorded(SimResult result, cowsim.explore.ScheduleRecord schedule) {}
+  /**
+   * A run and the schedule decisions its conductor made.
+   *
+   * @param decisions the conductor's decisions that differ from the time order, in order (null in
+   *     concurrent mode)
+   * @param deliveries how many packets the conductor delivered (0 in concurrent mode)
+   */
+  public record Recorded(SimResult result, List<Decision> decisions, long deliveries) {}
 
   /** Runs the scenario with a schedule and also returns the conductor's decisions. */
-  public Recorded runRecorded(Scenario s, String logDir, cowsim.explore.ScheduleSpec schedule) {
+  public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule) {
     if (listener != null && !check) {
       throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
     }
@@ -131,9 +153,10 @@ public final class Simulation {
         // the result is already known; a slow shutdown does not change it
       }
     }
-    cowsim.explore.ScheduleRecord decisions =
-        out.conductor() == null ? null : out.conductor().schedule().withScenario(s.name());
-    return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), decisions);
+    SimResult result = assemble(s, out, (System.nanoTime() - started) / 1_000_000);
+    return out.conductor() == null
+        ? new Recorded(result, null, 0)
+        : new Recorded(result, out.conductor().decisions(), out.conductor().delivered());
   }
 
   /** The scenario's processes as the kernel starts them: regions plus the stack at the top. */

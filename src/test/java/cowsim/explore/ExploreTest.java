@@ -90,10 +90,11 @@ class ExploreTest {
       Simulation.Recorded a = sim.runRecorded(racy.withSeed(11), null, spec);
       Simulation.Recorded b = sim.runRecorded(racy.withSeed(11), null, spec);
       assertEquals(a.result().traceHash(), b.result().traceHash(), st.cli());
-      assertEquals(a.schedule(), b.schedule(), st.cli());
-      assertFalse(a.schedule().decisions().isEmpty(), st.cli() + " deviates from the time order");
+      ScheduleRecord recorded = ScheduleRecord.of(racy.withSeed(11), a);
+      assertEquals(recorded, ScheduleRecord.of(racy.withSeed(11), b), st.cli());
+      assertFalse(recorded.decisions().isEmpty(), st.cli() + " deviates from the time order");
       // the recorded decisions are the whole schedule
-      SimResult replay = sim.run(racy.withSeed(11), null, ScheduleSpec.replay(a.schedule()));
+      SimResult replay = sim.run(racy.withSeed(11), null, ScheduleSpec.replay(recorded));
       assertEquals(a.result().traceHash(), replay.traceHash(), st.cli());
     }
   }

@@ -1,5 +1,6 @@
 package cowsim.explore;
 
+import cowsim.machine.interconnect.Decision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +28,7 @@ class ScheduleRecordTest {
   @Test
   void fileRoundTrips() throws Exception {
     ScheduleRecord r =
-        new ScheduleRecord("racy", -42, List.of(new ScheduleRecord.Delay(3, 150), new ScheduleRecord.Pick(7, 1)), 0);
+        new ScheduleRecord("racy", -42, List.of(new Decision.Delay(3, 150), new Decision.Pick(7, 1)), 0);
     String text = r.format(List.of("a comment", "another"));
     assertTrue(text.startsWith("# a comment\n# another\n"), text);
     ScheduleRecord back = ScheduleRecord.parse(text, "x.schedule");
@@ -108,7 +109,7 @@ class ScheduleRecordTest {
 
   @Test
   void replayClampsPicksToWhatIsPending() {
-    ReplayScheduler r = new ReplayScheduler(new ScheduleRecord(null, 1, List.of(new ScheduleRecord.Pick(4, 5), new ScheduleRecord.Delay(2, 30)), 0));
+    ReplayScheduler r = new ReplayScheduler(new ScheduleRecord(null, 1, List.of(new Decision.Pick(4, 5), new Decision.Delay(2, 30)), 0));
     List<NodeMsg.Packet> two = List.of(packet(1, 0, 2), packet(2, 1, 2));
     assertEquals(0, r.choose(3, two));
     assertEquals(1, r.choose(4, two));

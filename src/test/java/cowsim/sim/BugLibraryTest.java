@@ -45,7 +45,7 @@ class BugLibraryTest {
   void strat9ShowsTheBug(Path file) throws Exception {
     Scenario s = ScenarioLoader.load(file, List.of());
     assertFalse(s.expect().violations().isEmpty(), "a bug scenario names its violations");
-    SimResult r = new Simulation().run(s, null);
+    SimResult r = new Simulation().run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s));
     Verdict v = Verdict.judge(r);
     assertTrue(v.pass(), file + ": " + v.failures());
     assertEquals(new TreeSet<>(s.expect().violations()), Verdict.foundKinds(r).keySet());
@@ -71,7 +71,7 @@ class BugLibraryTest {
   @MethodSource("bugs")
   void linuxIsClean(Path file) throws Exception {
     Scenario s = underLinux(ScenarioLoader.load(file, List.of()));
-    SimResult own = new Simulation().run(s, null);
+    SimResult own = new Simulation().run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s));
     assertTrue(own.violations().isEmpty(), file + " under linux: " + own.violations());
     Explorer explorer = new Explorer(new Simulation());
     for (Strategy st : List.of(Strategy.PCT, Strategy.RANDOM)) {

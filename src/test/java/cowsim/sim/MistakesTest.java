@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import cowsim.explore.ScheduleSpec;
 import cowsim.kernel.Mistake;
 import cowsim.report.Verdict;
 import cowsim.scenario.Scenario;
@@ -124,7 +126,7 @@ class MistakesTest {
         if (!p[1].isEmpty()) {
           s = s.withProfile(p[1], List.of("mm-lock = none"));
         }
-        assertEquals(p[2], sim.run(s, null).traceHash(), p[0] + " " + p[1] + " " + List.of(sets));
+        assertEquals(p[2], sim.run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s)).traceHash(), p[0] + " " + p[1] + " " + List.of(sets));
       }
     }
   }

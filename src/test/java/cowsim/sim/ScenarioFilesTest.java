@@ -3,6 +3,8 @@ package cowsim.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import cowsim.explore.ScheduleSpec;
 import cowsim.report.Verdict;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioLoader;
@@ -14,7 +16,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every file in scenarios/ runs and meets its own expect block (as gem5 runs its references). */
+/**
+ * Every file in scenarios/ runs and meets its own expect block (as gem5 runs its references), under
+ * the schedule its {@code schedule} block names.
+ */
 class ScenarioFilesTest {
 
   static Stream<Path> scenarios() throws IOException {
@@ -29,7 +34,7 @@ class ScenarioFilesTest {
   @MethodSource("scenarios")
   void meetsItsExpectations(Path file) throws Exception {
     Scenario s = ScenarioLoader.load(file, List.of());
-    SimResult r = new Simulation().run(s, null);
+    SimResult r = new Simulation().run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s));
     Verdict v = Verdict.judge(r);
     assertTrue(v.pass(), file + ": " + v.failures());
     assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());

@@ -9,9 +9,6 @@ import akka.actor.typed.javadsl.Receive;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import cowsim.explore.ScheduleRecord;
-import cowsim.explore.ScheduleSpec;
-import cowsim.explore.Scheduler;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -26,8 +23,8 @@ import java.util.TreeSet;
  * whole run is a function of the scenario, the seed and the build. It also hashes the sequence of
  * deliveries (the report's {@code trace_hash}).
  *
- * <p>With a {@link ScheduleSpec} other than the time order (schedule exploration, {@code
- * cowsim.explore}), a {@link Scheduler} may add extra latency to each packet as it is handed over
+ * <p>With a {@link Scheduler.Factory} other than the time order (schedule exploration, {@code
+ * cowsim.explore}, implements it), a {@link Scheduler} may add extra latency to each packet as it is handed over
  * and picks each delivery among the deliverable packets: those within the scheduler's window of
  * the earliest arrival, and of each sender only its earliest (one component's messages are never
  * reordered among themselves, as an interconnect keeps one sender's traffic in order and x86
@@ -54,18 +51,17 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   /**
    * What the conductor saw.
    *
-   * @param schedule the decisions that differed from the time order (empty in time order)
+   * @param decisions the decisions that differed from the time order (empty in time order)
    */
-  public record Summary(long delivered, String traceHash, long lastTime, ScheduleRecord schedule) {}
+  public record Summary(long delivered, String traceHash, long lastTime, List<Decision> decisions) {}
 
   private record Queued(long time, long key, long seq, NodeMsg.Packet packet) {}
 
   private Wiring wiring;
   private final long maxCycles;
   private final SplittableRandom rng;
-  private final long seed;
   private final Scheduler scheduler;
-  private final List<ScheduleRecord.Decision> decisions = new ArrayList<>();
+  private final List<Decision> decisions = new ArrayList<>();
   private final List<NodeMsg.Packet> deliverable = new ArrayList<>();
   private final List<Queued> candidates = new ArrayList<>();
   private final java.util.Set<Integer> senders = new java.util.HashSet<>();
@@ -92,23 +88,22 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
    * @param maxCycles no packet later than this is delivered; the run ends with a limit event
    */
   public static Behavior<Command> create(long seed, long maxCycles) {
-    return create(seed, maxCycles, ScheduleSpec.TIME_ORDER, null);
+    return create(seed, maxCycles, null, null);
   }
 
   /**
    * @param seed tie-break seed, and the seed of the schedule's own choices
    * @param maxCycles no packet later than this is delivered; the run ends with a limit event
-   * @param schedule how to pick deliveries
+   * @param schedule how to pick deliveries, or null for the time order
    * @param topology the machine (the schedule may need to know which nodes are CPUs)
    */
-  public static Behavior<Command> create(long seed, long maxCycles, ScheduleSpec schedule, Topology topology) {
+  public static Behavior<Command> create(long seed, long maxCycles, Scheduler.Factory schedule, Topology topology) {
     return Behaviors.setup(ctx -> new Conductor(ctx, seed, maxCycles, schedule, topology));
   }
 
-  private Conductor(ActorContext<Command> ctx, long seed, long maxCycles, ScheduleSpec schedule, Topology topology) {
+  private Conductor(ActorContext<Command> ctx, long seed, long maxCycles, Scheduler.Factory schedule, Topology topology) {
     super(ctx);
     this.maxCycles = maxCycles;
-    this.seed = seed;
     this.rng = new SplittableRandom(seed);
     this.scheduler = schedule == null ? null : schedule.scheduler(seed, topology);
     try {
@@ -160,7 +155,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
       throw new IllegalStateException(e);
     }
     r.replyTo().tell(
-        new Summary(delivered, HexFormat.of().formatHex(copy.digest()), lastTime, new ScheduleRecord(null, seed, decisions, delivered)));
+        new Summary(delivered, HexFormat.of().formatHex(copy.digest()), lastTime, List.copyOf(decisions)));
     return this;
   }
 
@@ -168,7 +163,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     if (scheduler != null) {
       long extra = scheduler.delay(seq, p);
       if (extra != 0) {
-        decisions.add(new ScheduleRecord.Delay(seq, extra));
+        decisions.add(new Decision.Delay(seq, extra));
         p = new NodeMsg.Packet(p.time() + extra, p.src(), p.dst(), p.payload());
       }
     }
@@ -205,7 +200,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
       throw new IllegalStateException("scheduler picked " + pick + " of " + candidates.size());
     }
     if (pick != 0) {
-      decisions.add(new ScheduleRecord.Pick(delivered, pick));
+      decisions.add(new Decision.Pick(delivered, pick));
     }
     Queued q = candidates.get(pick);
     queue.remove(q);

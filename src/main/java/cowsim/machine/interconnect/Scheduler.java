@@ -1,13 +1,13 @@
-package cowsim.explore;
+package cowsim.machine.interconnect;
 
-import cowsim.machine.interconnect.NodeMsg;
 import java.util.List;
 
 /**
- * The conductor's delivery policy in deterministic mode (one instance per run, used only by the
- * conductor actor, so it may keep state). The conductor keeps every pending packet in time order
- * (arrival cycle, then a seeded tie-break key, then send order) and asks the scheduler which one
- * to deliver next. The default time order has no scheduler at all: the conductor always takes
+ * The conductor's delivery policy in deterministic mode: the choice the interconnect leaves open
+ * (schedule exploration, {@code cowsim.explore}, implements it). One instance per run, used only by
+ * the conductor actor, so it may keep state. The conductor keeps every pending packet in time
+ * order (arrival cycle, then a seeded tie-break key, then send order) and asks the scheduler which
+ * one to deliver next. The default time order has no scheduler at all: the conductor always takes
  * the earliest.
  */
 public interface Scheduler {
@@ -34,4 +34,11 @@ public interface Scheduler {
    * @return the index of the packet to deliver
    */
   int choose(long step, List<NodeMsg.Packet> deliverable);
+
+  /** How a run is scheduled: immutable, handed to the conductor, which builds its scheduler from it. */
+  @FunctionalInterface
+  interface Factory {
+    /** A fresh scheduler for one run, or null for the time order. */
+    Scheduler scheduler(long seed, Topology topology);
+  }
 }
