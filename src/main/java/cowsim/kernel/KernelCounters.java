@@ -1,6 +1,10 @@
 package cowsim.kernel;
 
-/** What the kernel code on one CPU counts (summed into the report's stats). */
+/**
+ * What the kernel code on one CPU counts (summed into the report's stats through the CPU's
+ * {@link cowsim.machine.cpu.TrapHandler#counters}); the shootdown protocol's own counts are the
+ * CPU's.
+ */
 public final class KernelCounters {
   public long pageFaults;
   public long demandZeroFaults;
@@ -11,7 +15,5 @@ public final class KernelCounters {
   public long cowReuses;
   public long spuriousFaults;
   public long syscalls;
-  public long shootdowns;
-  public long ackTimeouts;
   public long killed;
 }

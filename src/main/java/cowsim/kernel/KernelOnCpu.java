@@ -3,16 +3,20 @@ package cowsim.kernel;
 import cowsim.isa.Constants;
 import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
+import cowsim.machine.cpu.KernelPort;
+import cowsim.machine.cpu.TrapHandler;
 import cowsim.machine.interconnect.Payload;
 import cowsim.machine.observe.Event;
+import cowsim.stats.Stat;
+import java.util.Map;
 
 /**
- * The kernel as it runs on one CPU: system-call dispatch, the scheduler's client side
- * (context switches, exit, wait) and the entry to the page-fault path. One instance per CPU,
- * owned by its actor; it reaches memory and the shared kernel structures only through
- * {@link Hardware}.
+ * The kernel as it runs on one CPU: its trap entry points ({@link TrapHandler}: system-call
+ * dispatch, the page-fault path, the scheduler's client side with context switches, exit and
+ * wait). One instance per CPU, owned by its actor; it reaches memory and the shared kernel
+ * structures only through {@link Hardware}.
  */
-public final class KernelOnCpu {
+public final class KernelOnCpu implements TrapHandler {
 
   /** Exit code of a process killed by a failed {@code assert} (as abort()). */
   public static final long ASSERT_EXIT = 134;
@@ -21,6 +25,51 @@ public final class KernelOnCpu {
 
   public KernelOnCpu(Hardware hw) {
     this.hw = hw;
+  }
+
+  /**
+   * The kernel on a CPU, given the port that CPU offers: what the machine's wiring hands each
+   * CPU as its trap handler.
+   *
+   * @param maxRefaults copy-to-user gives up after this many faults on its store
+   */
+  public static TrapHandler on(KernelPort port, KernelPolicy policy, int maxRefaults) {
+    return new KernelOnCpu(new PerCpu(port, policy, maxRefaults));
+  }
+
+  // ------------------------------------------------------------------ trap entries
+
+  @Override
+  public void reschedule() {
+    schedule();
+  }
+
+  @Override
+  public void programEnd() {
+    exit(0, true, null);
+  }
+
+  @Override
+  public void fatal(String reason) {
+    kill(reason);
+  }
+
+  @Override
+  public void killed(long code) {
+    exit(code, false, null);
+  }
+
+  @Override
+  public void counters(Map<String, Long> into) {
+    KernelCounters c = hw.counters();
+    into.put(Stat.PAGE_FAULTS.key, c.pageFaults);
+    into.put(Stat.DEMAND_ZERO_FAULTS.key, c.demandZeroFaults);
+    into.put(Stat.COW_FAULTS.key, c.cowFaults);
+    into.put(Stat.COW_COPIES.key, c.cowCopies);
+    into.put(Stat.COW_REUSES.key, c.cowReuses);
+    into.put(Stat.SPURIOUS_FAULTS.key, c.spuriousFaults);
+    into.put(Stat.SYSCALLS.key, c.syscalls);
+    into.put(Stat.TASKS_KILLED.key, c.killed);
   }
 
   // ------------------------------------------------------------------ scheduling
@@ -125,12 +174,14 @@ public final class KernelOnCpu {
    * strat9 kills the task; Linux's bad_area sends SIGSEGV, whose default action ends the thread
    * group (force_sig_fault, then do_group_exit). Both end the whole process, with code 1 here.
    */
+  @Override
   public void badFetch(long rip) {
     hw.counters().pageFaults++;
     kill("instruction fetch at rip " + rip + ", outside the program (SIGSEGV)");
   }
 
   /** A failed assert: the process dies as by abort(). */
+  @Override
   public void assertionFailed(String message) {
     hw.log("{}", message);
     exit(ASSERT_EXIT, true, message);
@@ -139,6 +190,7 @@ public final class KernelOnCpu {
   // ------------------------------------------------------------------ faults
 
   /** A user-mode page fault; {@code retry} re-executes the faulting instruction. */
+  @Override
   public void pageFault(long va, boolean write, boolean present, Runnable retry) {
     PageFaultHandler.handle(hw, hw.current().pid(), va, write, present, retry, this::kill);
   }
@@ -146,6 +198,7 @@ public final class KernelOnCpu {
   // ------------------------------------------------------------------ system calls
 
   /** The CPU executed {@code syscall}: rcx and r11 are already clobbered; rax is the number. */
+  @Override
   public void syscall() {
     hw.counters().syscalls++;
     RegisterFile r = hw.regs();

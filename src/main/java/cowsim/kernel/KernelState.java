@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import cowsim.isa.Program;
 import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
+import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Node;
 import cowsim.machine.interconnect.NodeMsg;
@@ -128,10 +129,10 @@ public final class KernelState extends Node {
   }
 
   /** Reschedule IPI to an idle CPU: a task is ready on your queue. */
-  public record Reschedule() implements Payload {}
+  public record Reschedule() implements CpuActor.RescheduleIpi {}
 
   /** Stop this thread (exit_group from a sibling); it exits with {@code code}. */
-  public record Kill(long tid, long code) implements Payload {}
+  public record Kill(long tid, long code) implements CpuActor.KillIpi {}
 
   /** Base of the mmap area chosen when the caller gives no address. */
   public static final long MMAP_BASE = 0x0000_1000_0000_0000L;

@@ -13,6 +13,8 @@ import cowsim.kernel.KernelState;
 import cowsim.kernel.ProcessSetup;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.cpu.CpuConfig;
+import cowsim.machine.cpu.KernelPort;
+import cowsim.machine.cpu.TrapHandler;
 import cowsim.machine.interconnect.Conductor;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.NodeMsg;
@@ -59,6 +61,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       Topology topology,
       Latencies latencies,
       CpuConfig cpu,
+      java.util.function.Function<KernelPort, TrapHandler> kernel,
       long frames,
       int maxOrder,
       List<ProcessSetup> processes,
@@ -107,7 +110,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     Topology t = plan.topology();
     Latencies lat = plan.latencies();
     for (int c = 0; c < t.cpus(); c++) {
-      nodes.add(ctx.spawn(CpuActor.create(c, plan.cpu(), t, lat, plan.logDir()), "cpu-" + c));
+      nodes.add(ctx.spawn(CpuActor.create(c, plan.cpu(), plan.kernel(), t, lat, plan.logDir()), "cpu-" + c));
     }
     for (int b = 0; b < t.banks(); b++) {
       nodes.add(ctx.spawn(MemoryBank.create(t.bank(b), b, plan.frames(), firmware(), t, lat, plan.logDir()), "memory-" + b));

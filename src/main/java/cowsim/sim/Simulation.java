@@ -3,6 +3,8 @@ package cowsim.sim;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import cowsim.kernel.KernelOnCpu;
+import cowsim.kernel.KernelPolicy;
 import cowsim.kernel.KernelState;
 import cowsim.kernel.Layout;
 import cowsim.kernel.ProcessInfo;
@@ -10,6 +12,9 @@ import cowsim.kernel.ProcessSetup;
 import cowsim.kernel.Vma;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.cpu.CpuConfig;
+import cowsim.machine.cpu.KernelPort;
+import cowsim.machine.cpu.ShootdownUnit;
+import cowsim.machine.cpu.TrapHandler;
 import cowsim.machine.interconnect.Decision;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.NodeStats;
@@ -29,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /** Runs one scenario on a fresh actor system and returns what happened. */
 public final class Simulation {
@@ -114,13 +120,26 @@ public final class Simulation {
       latencyConfig = ConfigFactory.parseString("cowsim.latency." + o.getKey() + " = " + o.getValue()).withFallback(latencyConfig);
     }
     Latencies lat = Latencies.from(latencyConfig);
+    KernelPolicy policy = s.kernel().policy();
     CpuConfig cpu =
-        CpuConfig.from(config, s.machine().tlbEntries(), s.machine().tlbWays(), s.limits().maxCycles(), s.limits().maxRefaults(), s.limits().lockupCycles(), s.kernel().policy());
+        CpuConfig.from(
+            config,
+            s.machine().tlbEntries(),
+            s.machine().tlbWays(),
+            s.limits().maxCycles(),
+            s.limits().maxRefaults(),
+            s.limits().lockupCycles(),
+            policy.pcid(),
+            Layout.KERNEL_PML4,
+            new ShootdownUnit.Config(policy.ackFlag() == KernelPolicy.AckFlag.SHARED, policy.ackTimeoutSpins(), Layout.ACK_FLAGS_FRAME));
+    int maxRefaults = s.limits().maxRefaults();
+    Function<KernelPort, TrapHandler> kernel = port -> KernelOnCpu.on(port, policy, maxRefaults);
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,
             lat,
             cpu,
+            kernel,
             s.machine().frames(),
             config.getInt("cowsim.allocator.max-order"),
             setups(s),

@@ -53,6 +53,8 @@ final class FakeHardware implements Hardware {
   final RefcountTable refs;
   final BuddyAllocator buddy;
   final KernelCounters counters = new KernelCounters();
+  /** Shootdowns asked for (shootdown_all and targeted ones). */
+  int shootdowns;
   final List<String> events = new ArrayList<>();
   final List<String> logs = new ArrayList<>();
   /** Frees the buddy allocator refused (double free, reserved frame...). */
@@ -420,7 +422,7 @@ final class FakeHardware implements Hardware {
 
   @Override
   public void shootdownAll(Runnable k) {
-    counters.shootdowns++;
+    shootdowns++;
     record("shootdown");
     k.run();
   }
@@ -443,7 +445,7 @@ final class FakeHardware implements Hardware {
 
   @Override
   public void shootdown(int[] targets, long[] pages, Runnable k) {
-    counters.shootdowns++;
+    shootdowns++;
     record("shootdown " + java.util.Arrays.toString(targets) + (pages == null ? " full" : " " + pages.length + " pages"));
     k.run();
   }

@@ -162,7 +162,7 @@ class ForkTest {
         "the parent's kernel half untouched");
 
     assertEquals(1, hw.counters.forks);
-    assertEquals(1, hw.counters.shootdowns);
+    assertEquals(1, hw.shootdowns);
     assertEquals(List.of(), hw.badFrees);
   }
 
@@ -283,7 +283,7 @@ class ForkTest {
     assertEquals(freeBefore + 2, hw.buddy.freeFrames());
     assertEquals(List.of(), hw.badFrees);
     // one shootdown for the rollback, before the child's teardown starts
-    assertEquals(1, hw.counters.shootdowns);
+    assertEquals(1, hw.shootdowns);
     int shoot = hw.indexOf("shootdown");
     int firstRollbackDec = hw.indexOf("refadd " + hex(a0) + " -1 -> 2");
     int firstTeardownDec = hw.indexOf("refadd " + hex(a0) + " -1 -> 1");

@@ -1,7 +1,6 @@
 package cowsim.machine.cpu;
 
 import com.typesafe.config.Config;
-import cowsim.kernel.KernelPolicy;
 
 /**
  * Per-CPU settings read once from reference.conf ({@code cowsim.cpu}) and the scenario.
@@ -10,19 +9,39 @@ import cowsim.kernel.KernelPolicy;
  * @param quantum timer-preemption slice, cycles
  * @param maxCycles concurrent mode: stop at this virtual time
  * @param maxRefaults faults on one page without progress before the task is stopped
- * @param policy the kernel's policies (shootdown mechanics, PCID, ...)
+ * @param pcid whether CR3 carries a PCID (TLB entries are tagged and survive CR3 writes)
+ * @param kernelCr3 the PML4 frame a CPU powers on with and loads when it idles (the kernel's own)
+ * @param shootdown how this CPU's shootdown unit collects acks
  * @param throwAfterInstructions test hook: CPU 0 throws after this many instructions (0: never),
  *     to check that a simulator bug fails the run loudly
  * @param lockupCycles a CPU spinning on a kernel lock longer than this reports a soft lockup
- * @param leakMmapLockAfter test hook: CPU 0 skips its n-th mmap_lock release (0: never), so the
- *     lock stays held and the soft-lockup detector has something to find
+ * @param leakMmapLockAfter test hook: CPU 0 skips its n-th reader-writer lock release (0: never), so
+ *     the lock stays held and the soft-lockup detector has something to find
  */
 public record CpuConfig(
-    int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy,
-    long throwAfterInstructions, long lockupCycles, long leakMmapLockAfter) {
+    int tlbEntries,
+    int tlbWays,
+    int batch,
+    long quantum,
+    long maxCycles,
+    int maxRefaults,
+    boolean pcid,
+    long kernelCr3,
+    ShootdownUnit.Config shootdown,
+    long throwAfterInstructions,
+    long lockupCycles,
+    long leakMmapLockAfter) {
 
   public static CpuConfig from(
-      Config root, int tlbEntries, int tlbWays, long maxCycles, int maxRefaults, long lockupCycles, KernelPolicy policy) {
+      Config root,
+      int tlbEntries,
+      int tlbWays,
+      long maxCycles,
+      int maxRefaults,
+      long lockupCycles,
+      boolean pcid,
+      long kernelCr3,
+      ShootdownUnit.Config shootdown) {
     Config c = root.getConfig("cowsim.cpu");
     int batch = c.getInt("batch");
     long quantum = c.getLong("quantum");
@@ -31,6 +50,6 @@ public record CpuConfig(
     }
     long boom = root.getLong("cowsim.debug.throw-after-instructions");
     long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
-    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom, lockupCycles, leak);
+    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak);
   }
 }

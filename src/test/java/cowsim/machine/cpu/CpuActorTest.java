@@ -10,8 +10,10 @@ import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
 import cowsim.isa.Assembler;
 import cowsim.isa.RegisterFile;
+import cowsim.kernel.KernelOnCpu;
 import cowsim.kernel.KernelPolicy;
 import cowsim.kernel.KernelState;
+import cowsim.kernel.Layout;
 import cowsim.kernel.TaskImage;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.NodeMsg;
@@ -56,8 +58,9 @@ class CpuActorTest {
     machine = kit.createTestProbe();
     observer = kit.createTestProbe();
     TestProbe<RunEvent> runner = kit.createTestProbe();
-    CpuConfig cfg = new CpuConfig(64, 4, 64, 200_000, Long.MAX_VALUE, 1000, KernelPolicy.strat9(), 0, 20_000_000, 0);
-    cpu = kit.spawn(CpuActor.create(0, cfg, TOPO, lat, null));
+    CpuConfig cfg =
+        new CpuConfig(64, 4, 64, 200_000, Long.MAX_VALUE, 1000, false, Layout.KERNEL_PML4, new ShootdownUnit.Config(true, 0, Layout.ACK_FLAGS_FRAME), 0, 20_000_000, 0);
+    cpu = kit.spawn(CpuActor.create(0, cfg, port -> KernelOnCpu.on(port, KernelPolicy.strat9(), 1000), TOPO, lat, null));
     Wiring w = new Wiring(List.of(cpu, machine.ref(), machine.ref(), machine.ref()), null, runner.ref(), observer.ref(), TOPO, lat);
     cpu.tell(new NodeMsg.Wire(w));
   }

@@ -1,0 +1,280 @@
+package cowsim.machine.mmu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cowsim.machine.observe.Event;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.LongConsumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MMU without a CPU actor: the walker's steps are requests the test answers by hand, so each
+ * walk is checked step by step (which entry it reads at each level, the A/D compare-and-swap, the
+ * walk again after a lost race, the faults) with the TLB's hits, fills and invalidations.
+ */
+class MmuTest {
+
+  private static final long PML4 = 0x40;
+  private static final long TABLE = Pte.P | Pte.RW | Pte.US | Pte.A;
+  /** User, writable, accessed and dirty: a walk sets nothing. */
+  private static final long DONE = TABLE | Pte.D;
+  private static final long VA = 0x40_1008L;
+  private static final long[] TABLES = {0x41, 0x42, 0x43};
+  private static final long LEAF = 0x99;
+
+  /** A walk step the MMU asked for. */
+  private record Step(boolean cas, long paddr, long expected, long value, LongConsumer k) {}
+
+  /** The MMU's host: a clock, the steps asked for, the events reported. */
+  private static final class Host implements Mmu.Host {
+    long now;
+    final Deque<Step> steps = new ArrayDeque<>();
+    final List<Event> events = new ArrayList<>();
+
+    @Override
+    public int cpu() {
+      return 3;
+    }
+
+    @Override
+    public long now() {
+      return now;
+    }
+
+    @Override
+    public void spend(long cycles) {
+      now += cycles;
+    }
+
+    @Override
+    public boolean observing() {
+      return true;
+    }
+
+    @Override
+    public void observe(Event e) {
+      events.add(e);
+    }
+
+    @Override
+    public void readEntry(long paddr, LongConsumer k) {
+      steps.add(new Step(false, paddr, 0, 0, k));
+    }
+
+    @Override
+    public void compareAndSwap(long paddr, long expected, long value, LongConsumer k) {
+      steps.add(new Step(true, paddr, expected, value, k));
+    }
+
+    /** Answers the next step, which must read the entry at {@code level} of {@code table} for {@link #VA}. */
+    void read(long table, int level, long entry) {
+      Step s = steps.poll();
+      assertFalse(s == null, "the walker asked for nothing");
+      assertFalse(s.cas(), "expected a read of level " + level + ", got a compare-and-swap");
+      assertEquals(PageWalk.entryAddress(table, VA, level), s.paddr(), "level " + level + " entry of table " + table);
+      s.k().accept(entry);
+    }
+
+    /** Answers the four reads of a walk with the usual tables and this leaf entry. */
+    void walk(long leaf) {
+      long table = PML4;
+      for (int level = 4; level > 1; level--) {
+        read(table, level, Pte.make(TABLES[4 - level], TABLE));
+        table = TABLES[4 - level];
+      }
+      read(table, 1, leaf);
+    }
+
+    <E extends Event> List<E> events(Class<E> type) {
+      return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+  }
+
+  /** What a translation gave: the physical address or the fault. */
+  private static final class Result {
+    Long paddr;
+    String fault;
+
+    void translated(long pa) {
+      paddr = pa;
+    }
+
+    void fault(long va, boolean write, boolean present) {
+      fault = (write ? "write" : "read") + (present ? " protection" : " not-present") + " at 0x" + Long.toHexString(va);
+    }
+  }
+
+  private final Host host = new Host();
+  private final Mmu mmu = new Mmu(host, 64, 4, false, 2, PML4);
+
+  private Result translate(long va, boolean write) {
+    Result r = new Result();
+    mmu.translate(va, write, 7, 8, r::translated, r::fault);
+    return r;
+  }
+
+  @Test
+  void aMissWalksFourLevelsFromCr3ThenTheEntryHits() {
+    Result r = translate(VA, false);
+    host.walk(Pte.make(LEAF, DONE));
+    assertTrue(host.steps.isEmpty(), "A and D were set: no compare-and-swap");
+    assertEquals((LEAF << 12) | 0x008, r.paddr);
+    assertFalse(mmu.lastHit());
+    assertEquals(List.of(new Event.TlbFill(0, 3, PML4, VA & ~0xfffL, LEAF, true)), host.events(Event.TlbFill.class));
+
+    Result again = translate(VA + 8, true);
+    assertTrue(host.steps.isEmpty(), "a hit sends nothing");
+    assertEquals((LEAF << 12) | 0x010, again.paddr);
+    assertTrue(mmu.lastHit());
+    assertEquals(2, host.now, "the hit's cycles");
+    assertEquals(List.of(new Event.TlbUse(2, 3, PML4, 7, 8, VA + 8, LEAF, true)), host.events(Event.TlbUse.class));
+    assertEquals(1, mmu.walks());
+    assertEquals(1, mmu.tlb().hits());
+    assertEquals(1, mmu.tlb().misses());
+  }
+
+  @Test
+  void aReadSetsAAndAWriteSetsAAndDWithOneCompareAndSwapOfTheEntryItRead() {
+    long leaf = Pte.make(LEAF, Pte.P | Pte.RW | Pte.US);
+    Result read = translate(VA, false);
+    host.walk(leaf);
+    Step cas = host.steps.poll();
+    assertTrue(cas.cas());
+    assertEquals(PageWalk.entryAddress(TABLES[2], VA, 1), cas.paddr());
+    assertEquals(leaf, cas.expected());
+    assertEquals(leaf | Pte.A, cas.value(), "a read sets A only");
+    assertNull(read.paddr, "nothing before the compare-and-swap answers");
+    cas.k().accept(leaf);
+    assertEquals((LEAF << 12) | 0x008, read.paddr);
+
+    // the entry is filled clean: a write walks again, to set D
+    Result write = translate(VA, true);
+    host.walk(leaf | Pte.A);
+    cas = host.steps.poll();
+    assertEquals(leaf | Pte.A | Pte.D, cas.value(), "a write sets D");
+    cas.k().accept(leaf | Pte.A);
+    assertEquals((LEAF << 12) | 0x008, write.paddr);
+    assertEquals(2, mmu.walks());
+  }
+
+  @Test
+  void anEntryChangedBeforeTheCompareAndSwapMakesTheWalkerWalkAgainFromCr3() {
+    long leaf = Pte.make(LEAF, Pte.P | Pte.RW | Pte.US);
+    Result r = translate(VA, true);
+    host.walk(leaf);
+    Step cas = host.steps.poll();
+    // another CPU made the page read-only meanwhile: the CAS returns what is there now
+    long changed = Pte.make(LEAF, Pte.P | Pte.US | Pte.COW);
+    cas.k().accept(changed);
+    assertNull(r.paddr, "not filled from the stale entry");
+    host.walk(changed);
+    assertEquals("write protection at 0x401008", r.fault, "the new walk sees the read-only entry");
+    assertEquals(1, mmu.walks(), "one walk started (the retry is part of it)");
+    assertEquals(0, mmu.tlb().size());
+  }
+
+  @Test
+  void aMissingEntryAtAnyLevelIsANotPresentFault() {
+    Result r = translate(VA, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, 0);
+    assertTrue(host.steps.isEmpty(), "the walk stops there");
+    assertEquals("read not-present at 0x401008", r.fault);
+  }
+
+  @Test
+  void rightsAreTheAndOfEveryLevel() {
+    // a supervisor-only PDPT entry: the user read faults as a protection fault
+    Result r = translate(VA, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, Pte.make(TABLES[1], Pte.P | Pte.RW | Pte.A));
+    host.read(TABLES[1], 2, Pte.make(TABLES[2], TABLE));
+    host.read(TABLES[2], 1, Pte.make(LEAF, DONE));
+    assertEquals("read protection at 0x401008", r.fault);
+
+    // a read-only PD entry: reads go through, writes fault
+    Result read = translate(VA, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, Pte.make(TABLES[1], TABLE));
+    host.read(TABLES[1], 2, Pte.make(TABLES[2], Pte.P | Pte.US | Pte.A));
+    host.read(TABLES[2], 1, Pte.make(LEAF, DONE));
+    assertEquals((LEAF << 12) | 0x008, read.paddr);
+    assertEquals(List.of(false), host.events(Event.TlbFill.class).stream().map(Event.TlbFill::writable).toList());
+  }
+
+  @Test
+  void aWriteThroughAReadOnlyEntryFaultsAtOnceAndDropsTheEntry() {
+    Result r = translate(VA, false);
+    host.walk(Pte.make(LEAF, Pte.P | Pte.US | Pte.A));
+    assertEquals((LEAF << 12) | 0x008, r.paddr);
+    Result w = translate(VA, true);
+    assertTrue(host.steps.isEmpty(), "no walk: the TLB entry says read-only");
+    assertEquals("write protection at 0x401008", w.fault);
+    assertEquals(List.of(new Event.Invlpg(0, 3, PML4, VA & ~0xfffL, "page fault")), host.events(Event.Invlpg.class));
+    assertEquals(0, mmu.tlb().size(), "SDM 4.10.4.1: the faulting address's entry is dropped");
+    assertEquals(0, mmu.invlpgs(), "not an invlpg");
+  }
+
+  @Test
+  void aTwoMegabytePageIsALeafAtThePageDirectory() {
+    long va = 0x40_1008L;
+    Result r = translate(va, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, Pte.make(TABLES[1], TABLE));
+    host.read(TABLES[1], 2, Pte.make(0x200, DONE | Pte.PS));
+    assertTrue(host.steps.isEmpty(), "no level 1");
+    assertEquals(((0x200L + 1) << 12) | 0x008, r.paddr, "the 4 KiB slice of the 2 MiB page");
+  }
+
+  @Test
+  void withoutPcidACr3WriteFlushesTheTlb() {
+    translate(VA, false);
+    host.walk(Pte.make(LEAF, DONE));
+    mmu.writeCr3(0x50);
+    assertEquals(0x50, mmu.cr3());
+    assertEquals(0, mmu.tlb().size());
+    assertEquals(1, mmu.flushes());
+    assertEquals(0, mmu.pcidOf(0x50));
+    assertEquals(List.of(new Event.TlbFlush(0, 3, "CR3 write")), host.events(Event.TlbFlush.class));
+  }
+
+  @Test
+  void withPcidEntriesAreTaggedAndSurviveASwitchAndAReloadFlushesThePcid() {
+    Mmu tagged = new Mmu(host, 64, 4, true, 2, 0x30);
+    tagged.writeCr3(PML4);
+    assertEquals(0, tagged.flushes(), "loading another address space flushes nothing");
+    Result r = new Result();
+    tagged.translate(VA, false, 7, 8, r::translated, r::fault);
+    host.walk(Pte.make(LEAF, DONE));
+    tagged.writeCr3(0x50);
+    assertEquals(1, tagged.tlb().size(), "the first address space's entry stays, tagged");
+    assertEquals(0, tagged.flushes());
+    tagged.writeCr3(PML4);
+    Result hit = new Result();
+    tagged.translate(VA, false, 7, 8, hit::translated, hit::fault);
+    assertTrue(tagged.lastHit(), "back in the first address space: its entry hits");
+    tagged.writeCr3(PML4);
+    assertEquals(0, tagged.tlb().size(), "reloading CR3 flushes its PCID");
+    assertEquals(List.of(new Event.TlbFlush(2, 3, "CR3 reload (PCID " + tagged.pcidOf(PML4) + ")")), host.events(Event.TlbFlush.class));
+  }
+
+  @Test
+  void invlpgIsReportedEvenWhenNothingIsCachedAndShootdownPagesCountAsInvlpgs() {
+    mmu.invlpg(VA);
+    assertEquals(List.of(new Event.Invlpg(0, 3, PML4, VA & ~0xfffL, "invlpg")), host.events(Event.Invlpg.class));
+    mmu.invalidate(VA, "shootdown IPI from cpu-1");
+    assertEquals(1, host.events(Event.Invlpg.class).size(), "an IPI page with no entry reports nothing");
+    assertEquals(2, mmu.invlpgs());
+    translate(VA, false);
+    host.walk(Pte.make(LEAF, DONE));
+    mmu.flushAll("flush IPI from cpu-1");
+    assertEquals(0, mmu.tlb().size());
+    assertEquals(1, mmu.flushes());
+  }
+}
