@@ -32,10 +32,10 @@ public final class Oracle {
    * @param maxPerKind violations of one kind listed in full (the rest are counted)
    */
   public Oracle(long reservedFrames, int historyDepth, int maxPerKind) {
-    this(reservedFrames, historyDepth, maxPerKind, total -> cowsim.stress.Live.VIOLATIONS.increment());
+    this(reservedFrames, historyDepth, maxPerKind, null);
   }
 
-  /** As above; {@code onViolation} hears the running total after each new violation (progress displays). */
+  /** As above; {@code onViolation} (or null) hears the running total after each new violation (progress displays). */
   public Oracle(long reservedFrames, int historyDepth, int maxPerKind, LongConsumer onViolation) {
     History history = new History(historyDepth);
     this.shadow = new Shadow(reservedFrames, history);

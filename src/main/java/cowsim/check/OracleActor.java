@@ -12,6 +12,7 @@ import cowsim.machine.observe.ObserverInbox;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * The run's observer: feeds every component's observations to the {@link Oracle}, in the order
@@ -42,15 +43,17 @@ public final class OracleActor extends AbstractBehavior<ObserverInbox> {
    * the same mailbox, so it is handled after every batch sent before it.
    */
   public static Behavior<ObserverInbox> create(long reservedFrames, int historyDepth, int maxPerKind) {
-    return create(reservedFrames, historyDepth, maxPerKind, null);
+    return create(reservedFrames, historyDepth, maxPerKind, null, null);
   }
 
   /**
    * As above; {@code listener} (or null) also hears every event, right after the oracle, in the
-   * oracle's order and on its thread (tests record a run's event stream with it).
+   * oracle's order and on its thread (tests record a run's event stream with it), and
+   * {@code onViolation} (or null) the running total after each new violation (the run's progress).
    */
-  public static Behavior<ObserverInbox> create(long reservedFrames, int historyDepth, int maxPerKind, Consumer<Event> listener) {
-    return Behaviors.setup(ctx -> new OracleActor(ctx, new Oracle(reservedFrames, historyDepth, maxPerKind), listener));
+  public static Behavior<ObserverInbox> create(
+      long reservedFrames, int historyDepth, int maxPerKind, Consumer<Event> listener, LongConsumer onViolation) {
+    return Behaviors.setup(ctx -> new OracleActor(ctx, new Oracle(reservedFrames, historyDepth, maxPerKind, onViolation), listener));
   }
 
   private OracleActor(ActorContext<ObserverInbox> ctx, Oracle oracle, Consumer<Event> listener) {

@@ -3,6 +3,7 @@ package cowsim.cli;
 import cowsim.report.RunReport;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
+import cowsim.stats.Progress;
 import cowsim.stress.Mix;
 import cowsim.stress.ProgressBar;
 import cowsim.stress.Stress;
@@ -89,8 +90,9 @@ final class StressCommand implements Callable<Integer> {
     System.out.println("stress: " + new cowsim.stress.Generator(spec).describe() + ", " + spec.mode() + ", profile " + s.kernel().profile());
     System.out.println("scenario: " + dir.resolve(Stress.FILE));
     Stress.Outcome o;
-    try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops())) {
-      o = stress.run(s);
+    Progress progress = new Progress();
+    try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
+      o = stress.run(s, progress);
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());

@@ -25,6 +25,7 @@ import cowsim.machine.interconnect.Wiring;
 import cowsim.machine.memory.FrameAllocator;
 import cowsim.machine.memory.MemoryBank;
 import cowsim.machine.observe.Observations;
+import cowsim.stats.Progress;
 import java.time.Duration;
 import cowsim.check.OracleActor;
 import cowsim.check.Violation;
@@ -73,7 +74,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       boolean check,
       int historyDepth,
       cowsim.machine.interconnect.Scheduler.Factory schedule,
-      java.util.function.Consumer<cowsim.machine.observe.Event> listener) {}
+      java.util.function.Consumer<cowsim.machine.observe.Event> listener,
+      Progress progress) {}
 
   /** What the guardian hands back. */
   record Outcome(
@@ -130,11 +132,15 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
     ActorRef<Observations> observer = null;
     if (plan.check()) {
-      oracle = ctx.spawn(OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32, plan.listener()), "oracle");
+      Progress progress = plan.progress();
+      oracle =
+          ctx.spawn(
+              OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
+              "oracle");
       ctx.watch(oracle);
       observer = oracle.narrow();
     }
-    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat);
+    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat, plan.progress());
     for (ActorRef<NodeMsg> n : nodes) {
       n.tell(new NodeMsg.Wire(wiring));
     }

@@ -24,6 +24,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.ProcessSpec;
 import cowsim.scenario.Region;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Progress;
 import cowsim.stats.Stat;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -110,6 +111,19 @@ public final class Simulation {
 
   /** Runs the scenario with a schedule and also returns the conductor's decisions. */
   public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule) {
+    return runRecorded(s, logDir, schedule, new Progress());
+  }
+
+  /**
+   * As {@link #run(Scenario, String, Scheduler.Factory)}, counting the run's live progress into
+   * {@code progress} (its own: runs side by side each count into theirs).
+   */
+  public SimResult run(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress) {
+    return runRecorded(s, logDir, schedule, progress).result();
+  }
+
+  /** As {@link #runRecorded(Scenario, String, Scheduler.Factory)}, counting the run's live progress into {@code progress}. */
+  public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress) {
     if (listener != null && !check) {
       throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
     }
@@ -151,7 +165,8 @@ public final class Simulation {
             check,
             config.getInt("cowsim.check.history"),
             schedule,
-            listener);
+            listener,
+            progress);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
     RunGuardian.Outcome out;

@@ -1,26 +1,28 @@
 package cowsim.stress;
 
+import cowsim.stats.Progress;
 import java.io.PrintStream;
 
 /**
- * Live progress of a stress run from {@link Live}: a bar redrawn in place on a terminal, a plain
- * line every few seconds otherwise.
+ * Live progress of a stress run from its {@link Progress}: a bar redrawn in place on a terminal, a
+ * plain line every few seconds otherwise.
  */
 public final class ProgressBar implements AutoCloseable {
 
   private final PrintStream out;
   private final boolean terminal;
   private final long target;
-  private final long opsAtStart = Live.MEMORY_OPS.sum();
-  private final long violationsAtStart = Live.VIOLATIONS.sum();
+  private final Progress progress;
   private final long started = System.nanoTime();
   private final Thread thread;
   private volatile boolean stop;
 
-  public ProgressBar(PrintStream out, boolean terminal, long target) {
+  /** @param progress the counters of the run it shows (the same object the run counts into) */
+  public ProgressBar(PrintStream out, boolean terminal, long target, Progress progress) {
     this.out = out;
     this.terminal = terminal;
     this.target = target;
+    this.progress = progress;
     this.thread = new Thread(this::loop, "cowsim-progress");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -41,8 +43,8 @@ public final class ProgressBar implements AutoCloseable {
   }
 
   private synchronized void draw() {
-    long ops = Live.MEMORY_OPS.sum() - opsAtStart;
-    long violations = Live.VIOLATIONS.sum() - violationsAtStart;
+    long ops = progress.memoryOps();
+    long violations = progress.violations();
     double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
     String stats = String.format("%,d ops, %,.0f ops/s, %d violations, %.0f s", ops, ops / secs, violations, secs);
     if (terminal) {

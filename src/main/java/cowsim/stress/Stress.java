@@ -7,6 +7,7 @@ import cowsim.scenario.ScenarioException;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.stats.Progress;
 import cowsim.stats.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -62,12 +63,17 @@ public final class Stress {
 
   /** Runs the prepared scenario and writes report.json (and error.txt on a simulator error). */
   public Outcome run(Scenario s) throws IOException {
+    return run(s, new Progress());
+  }
+
+  /** As {@link #run(Scenario)}, counting the run's live progress into {@code progress} (a display reads it). */
+  public Outcome run(Scenario s, Progress progress) throws IOException {
     String logDir = null;
     if (logs) {
       Files.createDirectories(dir.resolve("logs"));
       logDir = dir.resolve("logs").toString();
     }
-    SimResult r = new Simulation().run(s, logDir);
+    SimResult r = new Simulation().run(s, logDir, null, progress);
     Verdict v = Verdict.judge(r);
     boolean byDuration = false;
     if (spec.duration() != null && r.ending() == SimResult.Ending.LIMIT && r.endDetail() != null && r.endDetail().startsWith("timeout")) {

@@ -8,11 +8,18 @@ import com.typesafe.config.ConfigFactory;
 import cowsim.explore.ScheduleSpec;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioLoader;
+import cowsim.stats.Progress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** What a run is given from above: the conductor's schedule comes from the caller, never guessed. */
+/**
+ * What a run is given from above: the conductor's schedule comes from the caller, never guessed;
+ * its progress counters are its own.
+ */
 class SimulationTest {
 
   /**
@@ -27,6 +34,62 @@ class SimulationTest {
     assertTrue(e.getMessage().contains("asks for schedule strategy pct"), e.getMessage());
     SimResult r = new Simulation().run(pct, null, ScheduleSpec.forScenario(ConfigFactory.load(), pct));
     assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());
+  }
+
+  /** One CPU storing and loading in a loop: thousands of memory operations, no violation. */
+  private static final String BUSY =
+      """
+      name = busy
+      machine { cpus = 1 }
+      processes = [ { name = p, memory = [ { at = 0x400000, size = 4 KiB, populate = true } ], program = \"\"\"
+          mov rbx, 0x400000
+          mov rcx, 3000
+        loop:
+          mov [rbx], rcx
+          mov rax, [rbx]
+          sub rcx, 1
+          cmp rcx, 0
+          jne loop
+          mov rax, SYS_exit
+          mov rdi, 0
+          syscall
+      \"\"\" } ]
+      """;
+
+  /**
+   * Progress counters travel with each run: two runs side by side in one JVM each count only
+   * their own memory operations and violations, exactly what each counts alone.
+   */
+  @Test
+  void runsSideBySideKeepTheirOwnProgress() throws Exception {
+    Scenario busy = ScenarioLoader.parse(BUSY, "busy.conf", List.of());
+    Scenario buggy = ScenarioLoader.load(Path.of("scenarios/bugs/double-count-leak.conf"), List.of());
+    Progress busyAlone = new Progress();
+    SimResult busyResult = new Simulation().run(busy, null, null, busyAlone);
+    Progress buggyAlone = new Progress();
+    SimResult buggyResult = new Simulation().run(buggy, null, null, buggyAlone);
+    assertEquals(busyResult.stat("memory_ops") / Progress.CHUNK * Progress.CHUNK, busyAlone.memoryOps(), "one CPU: whole chunks");
+    assertTrue(busyAlone.memoryOps() >= 5 * Progress.CHUNK, "thousands of operations: " + busyAlone.memoryOps());
+    assertEquals(0, busyAlone.violations());
+    long found = buggyResult.violationCounts().values().stream().mapToLong(Integer::longValue).sum();
+    assertTrue(found > 0, "the bug shows");
+    assertEquals(found, buggyAlone.violations());
+
+    Progress busyBeside = new Progress();
+    Progress buggyBeside = new Progress();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<SimResult> a = pool.submit(() -> new Simulation().run(busy, null, null, busyBeside));
+      Future<SimResult> b = pool.submit(() -> new Simulation().run(buggy, null, null, buggyBeside));
+      assertEquals(busyResult.traceHash(), a.get().traceHash());
+      assertEquals(buggyResult.traceHash(), b.get().traceHash());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(busyAlone.memoryOps(), busyBeside.memoryOps());
+    assertEquals(0, busyBeside.violations(), "none of the other run's violations");
+    assertEquals(buggyAlone.memoryOps(), buggyBeside.memoryOps(), "none of the other run's operations");
+    assertEquals(found, buggyBeside.violations());
   }
 
   /** Without a schedule the conductor takes the time order, as the time-order spec does. */

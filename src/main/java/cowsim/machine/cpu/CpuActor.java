@@ -15,6 +15,7 @@ import cowsim.machine.memory.FrameAllocator;
 import cowsim.machine.memory.MemoryBank;
 import cowsim.machine.mmu.Mmu;
 import cowsim.machine.observe.Event;
+import cowsim.stats.Progress;
 import cowsim.stats.Stat;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -298,8 +299,8 @@ public final class CpuActor extends Node {
 
     @Override
     public void memoryOp() {
-      if ((user.memoryOps() & (cowsim.stress.Live.CHUNK - 1)) == 0) {
-        cowsim.stress.Live.MEMORY_OPS.add(cowsim.stress.Live.CHUNK); // progress display only
+      if ((user.memoryOps() & (Progress.CHUNK - 1)) == 0) {
+        wiring.progress().addMemoryOps(Progress.CHUNK); // the run's progress display only
       }
     }
 

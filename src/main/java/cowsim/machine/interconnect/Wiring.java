@@ -1,6 +1,7 @@
 package cowsim.machine.interconnect;
 
 import akka.actor.typed.ActorRef;
+import cowsim.stats.Progress;
 import cowsim.machine.observe.Observations;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  *
  * @param conductor the deterministic conductor, or null in concurrent mode
  * @param observer where observations go (the oracles), or null when nobody checks
+ * @param progress the run's live progress counters (for a display; never read by the simulation)
  */
 public record Wiring(
     List<ActorRef<NodeMsg>> nodes,
@@ -18,7 +20,8 @@ public record Wiring(
     ActorRef<RunEvent> runner,
     ActorRef<Observations> observer,
     Topology topology,
-    Latencies latencies) {
+    Latencies latencies,
+    Progress progress) {
 
   public boolean deterministic() {
     return conductor != null;

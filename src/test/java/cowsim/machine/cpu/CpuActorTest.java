@@ -25,6 +25,7 @@ import cowsim.machine.interconnect.Wiring;
 import cowsim.machine.memory.MemoryBank;
 import cowsim.machine.mmu.PageWalk;
 import cowsim.machine.mmu.Pte;
+import cowsim.stats.Progress;
 import cowsim.machine.observe.Observations;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +62,7 @@ class CpuActorTest {
     CpuConfig cfg =
         new CpuConfig(64, 4, 64, 200_000, Long.MAX_VALUE, 1000, false, Layout.KERNEL_PML4, new ShootdownUnit.Config(true, 0, Layout.ACK_FLAGS_FRAME), 0, 20_000_000, 0);
     cpu = kit.spawn(CpuActor.create(0, cfg, port -> KernelOnCpu.on(port, KernelPolicy.strat9(), 1000), TOPO, lat, null));
-    Wiring w = new Wiring(List.of(cpu, machine.ref(), machine.ref(), machine.ref()), null, runner.ref(), observer.ref(), TOPO, lat);
+    Wiring w = new Wiring(List.of(cpu, machine.ref(), machine.ref(), machine.ref()), null, runner.ref(), observer.ref(), TOPO, lat, new Progress());
     cpu.tell(new NodeMsg.Wire(w));
   }
 

@@ -13,6 +13,7 @@ import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.RunEvent;
 import cowsim.machine.interconnect.Topology;
 import cowsim.machine.interconnect.Wiring;
+import cowsim.stats.Progress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ class MemoryBankTest {
     cpu = kit.createTestProbe();
     TestProbe<RunEvent> runner = kit.createTestProbe();
     bank = kit.spawn(MemoryBank.create(TOPO.bank(0), 0, FRAMES, Map.of(0x5008L, 77L), TOPO, lat, null));
-    Wiring w = new Wiring(List.of(cpu.ref(), bank, cpu.ref(), cpu.ref()), null, runner.ref(), null, TOPO, lat);
+    Wiring w = new Wiring(List.of(cpu.ref(), bank, cpu.ref(), cpu.ref()), null, runner.ref(), null, TOPO, lat, new Progress());
     bank.tell(new NodeMsg.Wire(w));
   }
 

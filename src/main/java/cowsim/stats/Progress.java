@@ -1,0 +1,37 @@
+package cowsim.stats;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The live progress of one run, for a progress display only: memory operations (counted by the
+ * CPUs in chunks) and violations (counted by the oracle as it finds them). One instance per run,
+ * handed to its components with the run's wiring, so runs side by side in one JVM keep their own
+ * counts. Written from the actors' threads and read from a display's; never read by the
+ * simulation, so it cannot change a schedule.
+ */
+public final class Progress {
+
+  /** Chunk in which a CPU reports memory operations (a power of two): the hot path adds rarely. */
+  public static final int CHUNK = 1024;
+
+  private final LongAdder memoryOps = new LongAdder();
+  private final LongAdder violations = new LongAdder();
+
+  public void addMemoryOps(long n) {
+    memoryOps.add(n);
+  }
+
+  public void violationFound() {
+    violations.increment();
+  }
+
+  /** Memory operations so far, in whole chunks per CPU. */
+  public long memoryOps() {
+    return memoryOps.sum();
+  }
+
+  /** Violations found so far (listed or only counted). */
+  public long violations() {
+    return violations.sum();
+  }
+}
