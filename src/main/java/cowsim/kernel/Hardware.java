@@ -2,7 +2,6 @@ package cowsim.kernel;
 
 import cowsim.isa.RegisterFile;
 import cowsim.machine.interconnect.Latencies;
-import cowsim.machine.interconnect.Payload;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
@@ -48,8 +47,8 @@ public interface Hardware {
 
   void free(long frame, Runnable k);
 
-  /** A request to the kernel's shared structures; {@code make} gets the tag. */
-  void call(LongFunction<KernelState.Request> make, Consumer<Payload> k);
+  /** A request to the kernel's shared structures; {@code make} gets the tag, {@code k} the answer. */
+  void call(LongFunction<KernelState.Request> make, Consumer<KernelState.Answer> k);
 
   // ---- this CPU's MMU ----
 

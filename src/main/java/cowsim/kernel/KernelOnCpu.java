@@ -5,7 +5,6 @@ import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
 import cowsim.machine.cpu.KernelPort;
 import cowsim.machine.cpu.TrapHandler;
-import cowsim.machine.interconnect.Payload;
 import cowsim.machine.observe.Event;
 import cowsim.stats.Stat;
 import java.util.Map;
@@ -84,7 +83,7 @@ public final class KernelOnCpu implements TrapHandler {
   }
 
   /** The answer to every request that gives up the CPU: run a task, idle, or tear down first. */
-  private void dispatched(Payload p) {
+  private void dispatched(KernelState.Answer p) {
     if (p instanceof KernelState.Run r) {
       hw.switchTo(r.task());
       runAction(r.task());

@@ -30,10 +30,10 @@ import java.util.TreeMap;
  * request is one critical section. The code that touches page tables, refcounts and TLBs does
  * not run here: it runs on the CPU that trapped, one memory message per step.
  */
-public final class KernelState extends Node {
+public final class KernelState extends Node<KernelState.Request> {
 
   /** Requests from the kernel code running on a CPU. Each is answered with the same tag. */
-  public sealed interface Request extends Payload
+  public sealed interface Request extends Payload.ToKernel
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
           Mmap, Munmap, Mprotect, SetAffinity, MmCpus {}
 
@@ -100,29 +100,32 @@ public final class KernelState extends Node {
    */
   public record MmCpus(long tag, int cpu, long cr3, boolean bump) implements Request {}
 
+  /** What the kernel's tables answer, to the CPU that asked. */
+  public sealed interface Answer extends Reply permits CpuList, Run, Idle, Teardown, Result, VmaAnswer, VmaList {}
+
   /** CPUs (never mutated). */
-  public record CpuList(long tag, int[] cpus) implements Reply {}
+  public record CpuList(long tag, int[] cpus) implements Answer {}
 
   /** Run this task next. */
-  public record Run(long tag, TaskImage task) implements Reply {}
+  public record Run(long tag, TaskImage task) implements Answer {}
 
   /** Nothing to run: idle until a {@link Reschedule}. */
-  public record Idle(long tag) implements Reply {}
+  public record Idle(long tag) implements Answer {}
 
   /** Tear down this dead process's address space, then send {@link TeardownDone}. */
-  public record Teardown(long tag, long pid, long cr3, List<Vma> vmas) implements Reply {}
+  public record Teardown(long tag, long pid, long cr3, List<Vma> vmas) implements Answer {}
 
   /** A number (rax), with an optional second value. */
-  public record Result(long tag, long value, long extra) implements Reply {}
+  public record Result(long tag, long value, long extra) implements Answer {}
 
   /** A VMA or null. */
-  public record VmaAnswer(long tag, Vma vma) implements Reply {}
+  public record VmaAnswer(long tag, Vma vma) implements Answer {}
 
   /**
    * A list of VMAs; {@code error} is 0 or -errno; {@code whole}: every piece was a whole region
    * (munmap of entire VMAs, where strat9's region teardown applies).
    */
-  public record VmaList(long tag, long error, List<Vma> vmas, boolean whole) implements Reply {
+  public record VmaList(long tag, long error, List<Vma> vmas, boolean whole) implements Answer {
     public VmaList(long tag, long error, List<Vma> vmas) {
       this(tag, error, vmas, false);
     }
@@ -218,7 +221,7 @@ public final class KernelState extends Node {
       Topology topo,
       Latencies lat,
       String logDir) {
-    super(ctx, id, topo, lat, logDir);
+    super(ctx, id, topo, lat, logDir, Request.class);
     running = new long[topo.cpus()];
     idle = new boolean[topo.cpus()];
     for (int i = 0; i < topo.cpus(); i++) {
@@ -260,7 +263,7 @@ public final class KernelState extends Node {
   }
 
   @Override
-  protected void handle(int src, Payload payload) {
+  protected void handle(int src, Request payload) {
     if (payload instanceof Schedule s) {
       onSchedule(src, s);
     } else if (payload instanceof Exit e) {
@@ -297,8 +300,8 @@ public final class KernelState extends Node {
     }
   }
 
-  private void reply(int cpu, Payload p) {
-    send(cpu, lat.kernelCall(), p);
+  private void reply(int cpu, Answer a) {
+    send(topo.toCpu(cpu), lat.kernelCall(), a);
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -336,7 +339,7 @@ public final class KernelState extends Node {
     queues.get(target).add(t);
     if (idle[target]) {
       idle[target] = false;
-      send(target, lat.ipi(), new Reschedule());
+      send(topo.toCpu(target), lat.ipi(), new Reschedule());
     }
   }
 
@@ -435,7 +438,7 @@ public final class KernelState extends Node {
       } else if (o.state == State.BLOCKED) {
         retire(o);
       } else if (o.state == State.RUNNING) {
-        send(o.cpu, lat.ipi(), new Kill(o.tid, code));
+        send(topo.toCpu(o.cpu), lat.ipi(), new Kill(o.tid, code));
       }
     }
   }

@@ -4,7 +4,6 @@ import cowsim.isa.RegisterFile;
 import cowsim.machine.cpu.Context;
 import cowsim.machine.cpu.KernelPort;
 import cowsim.machine.interconnect.Latencies;
-import cowsim.machine.interconnect.Payload;
 import cowsim.machine.observe.Event;
 import java.util.HashMap;
 import java.util.Map;
@@ -122,8 +121,8 @@ public final class PerCpu implements Hardware {
   }
 
   @Override
-  public void call(LongFunction<KernelState.Request> make, Consumer<Payload> k) {
-    port.call(make, k::accept);
+  public void call(LongFunction<KernelState.Request> make, Consumer<KernelState.Answer> k) {
+    port.call(make, r -> k.accept((KernelState.Answer) r)); // the tables answer only with their Answers
   }
 
   // ---- locks ----

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The schedule file, the strategies' schedulers and the seed chain, without running anything. */
 class ScheduleRecordTest {
 
-  private record P() implements Payload {}
+  private record P() implements Payload.ToCpu {}
 
   private static NodeMsg.Packet packet(long time, int src, int dst) {
     return new NodeMsg.Packet(time, src, dst, new P());

@@ -5,7 +5,6 @@ import cowsim.isa.Assembler;
 import cowsim.isa.Program;
 import cowsim.isa.RegisterFile;
 import cowsim.machine.interconnect.Latencies;
-import cowsim.machine.interconnect.Payload;
 import cowsim.machine.memory.BuddyAllocator;
 import cowsim.machine.memory.FrameStore;
 import cowsim.machine.memory.RefcountTable;
@@ -371,12 +370,12 @@ final class FakeHardware implements Hardware {
   }
 
   @Override
-  public void call(LongFunction<KernelState.Request> make, Consumer<Payload> k) {
+  public void call(LongFunction<KernelState.Request> make, Consumer<KernelState.Answer> k) {
     long tag = ++tags;
     KernelState.Request req = make.apply(tag);
     requests.add(req);
     record("call " + req.getClass().getSimpleName());
-    Payload answer;
+    KernelState.Answer answer;
     if (req instanceof KernelState.FindVma f) {
       Vma found = null;
       for (Vma v : vmas) {

@@ -105,7 +105,7 @@ class PerCpuTest {
     }
 
     @Override
-    public void call(LongFunction<? extends Payload> request, Consumer<Reply> k) {
+    public void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k) {
       calls.add("call " + request.apply(1).getClass().getSimpleName());
     }
 

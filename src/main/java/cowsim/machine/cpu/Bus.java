@@ -1,5 +1,6 @@
 package cowsim.machine.cpu;
 
+import cowsim.machine.interconnect.Address;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.Reply;
@@ -32,7 +33,7 @@ interface Bus {
   boolean deterministic();
 
   /** Send through the interconnect: arrives at {@code now() + latency}. */
-  void send(int dst, long latency, Payload payload);
+  <P extends Payload> void send(Address<P> to, long latency, P payload);
 
   /** The tag of a request whose answer carries one number, which {@code k} gets. */
   long expect(LongConsumer k);
@@ -59,7 +60,12 @@ interface Bus {
   void warn(String format, Object... args);
 
   /** The memory bank that owns a physical address. */
-  default int bankOf(long paddr) {
-    return topology().bankOfFrame(paddr >>> 12);
+  default Address<Payload.ToMemory> bankOf(long paddr) {
+    return topology().toBankOf(paddr >>> 12);
+  }
+
+  /** This CPU (timers and Resume go to oneself). */
+  default Address<Payload.ToCpu> self() {
+    return topology().toCpu(cpu());
   }
 }

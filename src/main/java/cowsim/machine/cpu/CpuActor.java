@@ -3,6 +3,7 @@ package cowsim.machine.cpu;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import cowsim.machine.interconnect.Address;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Node;
 import cowsim.machine.interconnect.NodeMsg;
@@ -43,10 +44,10 @@ import java.util.function.LongConsumer;
  * at instruction boundaries in user mode, when idle, and while spinning for shootdown acks or on
  * a kernel lock.
  */
-public final class CpuActor extends Node {
+public final class CpuActor extends Node<Payload.ToCpu> {
 
   /** What a CPU receives besides replies to its own requests and the kernel's IPIs. */
-  public sealed interface Signal extends Payload permits Resume, FlushIpi, FlushAck, AckTimeout {}
+  public sealed interface Signal extends Payload.ToCpu permits Resume, FlushIpi, FlushAck, AckTimeout {}
 
   /** To itself: go on executing after a batch of register-only instructions. */
   public record Resume() implements Signal {}
@@ -67,14 +68,14 @@ public final class CpuActor extends Node {
    * A reschedule IPI (the kernel's tables raise it when work is queued for this CPU): the
    * scheduler runs at once when the CPU is idle, else at the next instruction boundary.
    */
-  public interface RescheduleIpi extends Payload {}
+  public interface RescheduleIpi extends Payload.ToCpu {}
 
   /**
    * A kill IPI (a sibling's group exit): thread {@code tid} ends with {@code code} at its next
    * instruction boundary. One that arrives before its thread is switched in here is kept until it
    * is.
    */
-  public interface KillIpi extends Payload {
+  public interface KillIpi extends Payload.ToCpu {
     long tid();
 
     long code();
@@ -121,7 +122,7 @@ public final class CpuActor extends Node {
 
   private CpuActor(
       ActorContext<NodeMsg> ctx, int id, CpuConfig cfg, Function<KernelPort, TrapHandler> kernel, Topology topo, Latencies lat, String logDir) {
-    super(ctx, id, topo, lat, logDir);
+    super(ctx, id, topo, lat, logDir, Payload.ToCpu.class);
     this.cfg = cfg;
     CpuBus bus = new CpuBus();
     Core core = new Core();
@@ -148,14 +149,14 @@ public final class CpuActor extends Node {
   }
 
   @Override
-  protected boolean stale(Payload payload) {
+  protected boolean stale(Payload.ToCpu payload) {
     return payload instanceof AckTimeout t && shootdown.stale(t);
   }
 
   // ================================================================== messages
 
   @Override
-  protected void handle(int src, Payload payload) {
+  protected void handle(int src, Payload.ToCpu payload) {
     if (payload instanceof Reply r) {
       complete(r);
     } else if (payload instanceof Resume) {
@@ -348,8 +349,8 @@ public final class CpuActor extends Node {
     }
 
     @Override
-    public void send(int dst, long latency, Payload payload) {
-      CpuActor.this.send(dst, latency, payload);
+    public <P extends Payload> void send(Address<P> to, long latency, P payload) {
+      CpuActor.this.send(to, latency, payload);
     }
 
     @Override

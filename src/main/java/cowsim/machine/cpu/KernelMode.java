@@ -104,7 +104,7 @@ final class KernelMode implements KernelPort {
   @Override
   public void readFrame(long frame, Consumer<long[]> k) {
     bus.send(
-        bus.topology().bankOfFrame(frame),
+        bus.topology().toBankOf(frame),
         lat.memoryAccess(),
         new MemoryBank.ReadFrame(
             bus.expectReply(
@@ -121,37 +121,37 @@ final class KernelMode implements KernelPort {
   public void writeFrame(long frame, long[] data, Runnable k) {
     // a copy writes back the array a readFrame returned: name its source for the observer
     long source = data != null && data == lastReadData ? lastReadFrame : -1;
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.WriteFrame(bus.expect(v -> k.run()), frame, data, source));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.WriteFrame(bus.expect(v -> k.run()), frame, data, source));
   }
 
   @Override
   public void refAdd(long frame, int delta, LongConsumer k) {
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RefAdd(bus.expect(k), frame, delta));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RefAdd(bus.expect(k), frame, delta));
   }
 
   @Override
   public void refGet(long frame, LongConsumer k) {
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RefGet(bus.expect(k), frame));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RefGet(bus.expect(k), frame));
   }
 
   @Override
   public void refSet(long frame, int value, LongConsumer k) {
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RefSet(bus.expect(k), frame, value));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RefSet(bus.expect(k), frame, value));
   }
 
   @Override
   public void allocate(LongConsumer k) {
-    bus.send(bus.topology().allocator(), lat.allocator(), new FrameAllocator.Allocate(bus.expect(k), 0));
+    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Allocate(bus.expect(k), 0));
   }
 
   @Override
   public void free(long frame, Runnable k) {
-    bus.send(bus.topology().allocator(), lat.allocator(), new FrameAllocator.Free(bus.expect(v -> k.run()), frame, 0));
+    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Free(bus.expect(v -> k.run()), frame, 0));
   }
 
   @Override
-  public void call(LongFunction<? extends Payload> request, Consumer<Reply> k) {
-    bus.send(bus.topology().kernel(), lat.kernelCall(), request.apply(bus.expectReply(k)));
+  public void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k) {
+    bus.send(bus.topology().toKernel(), lat.kernelCall(), request.apply(bus.expectReply(k)));
   }
 
   // ---- locks ----
@@ -163,7 +163,7 @@ final class KernelMode implements KernelPort {
 
   @Override
   public void unlock(long frame, Runnable k) {
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.Unlock(bus.expect(v -> k.run()), frame));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.Unlock(bus.expect(v -> k.run()), frame));
   }
 
   @Override
@@ -179,7 +179,7 @@ final class KernelMode implements KernelPort {
       k.run();
       return;
     }
-    bus.send(bus.topology().bankOfFrame(frame), lat.memoryAccess(), new MemoryBank.RwUnlock(bus.expect(v -> k.run()), frame, write));
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RwUnlock(bus.expect(v -> k.run()), frame, write));
   }
 
   /**
@@ -194,7 +194,7 @@ final class KernelMode implements KernelPort {
    */
   private void acquire(String what, long frame, boolean backoff, LongFunction<MemoryBank.Request> attempt, Runnable k) {
     bus.send(
-        bus.topology().bankOfFrame(frame),
+        bus.topology().toBankOf(frame),
         lat.memoryAccess(),
         attempt.apply(
             bus.expect(

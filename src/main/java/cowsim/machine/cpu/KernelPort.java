@@ -58,7 +58,7 @@ public interface KernelPort {
   void free(long frame, Runnable k);
 
   /** A request to the kernel's shared tables; {@code request} gets the tag, {@code k} the answer. */
-  void call(LongFunction<? extends Payload> request, Consumer<Reply> k);
+  void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k);
 
   // ---- locks in frame metadata: one atomic try per message, spun until granted ----
 

@@ -100,7 +100,7 @@ public final class ShootdownUnit {
       long flag = ackFlag(bus.cpu());
       bus.send(bus.bankOf(flag), lat.memoryAccess(), new MemoryBank.Write(-1, flag, 1, null));
     } else {
-      bus.send(ipi.initiator(), lat.ipi(), new FlushAck(bus.cpu(), ipi.request()));
+      bus.send(bus.topology().toCpu(ipi.initiator()), lat.ipi(), new FlushAck(bus.cpu(), ipi.request()));
     }
   }
 
@@ -135,7 +135,7 @@ public final class ShootdownUnit {
       if (bus.observing()) {
         bus.observe(new Event.IpiSent(bus.now(), bus.cpu(), c, request));
       }
-      bus.send(c, lat.ipi(), new FlushIpi(bus.cpu(), request, pages));
+      bus.send(bus.topology().toCpu(c), lat.ipi(), new FlushIpi(bus.cpu(), request, pages));
     }
     bus.info("shootdown {}: {} to {} CPUs, spinning for acks", request, pages == null ? "full flush" : pages.length + " pages", targets.length);
     // IPIs that were waiting for a boundary are taken while spinning
@@ -146,7 +146,7 @@ public final class ShootdownUnit {
     }
     if (cfg.ackTimeoutSpins() > 0 && bus.deterministic()) {
       timer = new AckTimeout(request);
-      bus.send(bus.cpu(), cfg.ackTimeoutSpins() * lat.ackSpin(), timer);
+      bus.send(bus.self(), cfg.ackTimeoutSpins() * lat.ackSpin(), timer);
     }
   }
 

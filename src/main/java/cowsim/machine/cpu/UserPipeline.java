@@ -105,7 +105,7 @@ final class UserPipeline {
         reentered = false;
         if (reentries++ >= cfg.batch()) {
           if (cpu.mode() == Mode.USER) {
-            bus.send(bus.cpu(), 0, new Resume());
+            bus.send(bus.self(), 0, new Resume());
           }
           return;
         }
@@ -129,7 +129,7 @@ final class UserPipeline {
         return;
       }
       if (n >= cfg.batch()) {
-        bus.send(bus.cpu(), 0, new Resume());
+        bus.send(bus.self(), 0, new Resume());
         return;
       }
       if (!bus.deterministic() && bus.now() > cfg.maxCycles()) {

@@ -19,8 +19,11 @@ import org.slf4j.MDC;
  * each packet's arrival time, and sends only through {@link #send}, which stamps the arrival time.
  * In deterministic mode the packets a handler sends are handed back to the conductor together
  * with the "done" signal, so the conductor knows every pending message before choosing the next.
+ *
+ * @param <P> what this node accepts (its component's sealed protocol); {@link #send} takes an
+ *     {@link Address} of the same type, so only such payloads reach it
  */
-public abstract class Node extends AbstractBehavior<NodeMsg> {
+public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> {
 
   private static final List<NodeMsg.Packet> NONE = List.of();
 
@@ -34,16 +37,21 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   private final Logger log;
   private final boolean logging;
   protected long now;
+  private final Class<P> accepts;
   private ArrayList<NodeMsg.Packet> outbox = new ArrayList<>();
   private List<Payload> cancelled = List.of();
   private ArrayList<Event> observed = new ArrayList<>();
   private boolean observing;
   private long handled;
 
-  /** @param logDir where this run's per-actor logs go, or null for no logs */
+  /**
+   * @param logDir where this run's per-actor logs go, or null for no logs
+   * @param accepts the type of what it accepts (the packets carry payloads untyped)
+   */
   protected Node(
-      ActorContext<NodeMsg> context, int id, Topology topo, Latencies lat, String logDir) {
+      ActorContext<NodeMsg> context, int id, Topology topo, Latencies lat, String logDir, Class<P> accepts) {
     super(context);
+    this.accepts = accepts;
     this.id = id;
     this.topo = topo;
     this.lat = lat;
@@ -57,7 +65,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   protected abstract String loggerSuffix();
 
   /** Handle one payload; {@link #now} is already the arrival time. */
-  protected abstract void handle(int src, Payload payload);
+  protected abstract void handle(int src, P payload);
 
   /** Counters and end-of-run detail for the report. */
   protected abstract NodeStats stats();
@@ -66,7 +74,7 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
    * Whether a timer payload is stale (cancelled); a stale packet is dropped without moving the
    * clock, so a cancelled timeout does not stretch the run.
    */
-  protected boolean stale(Payload payload) {
+  protected boolean stale(P payload) {
     return false;
   }
 
@@ -81,11 +89,12 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
 
   private Behavior<NodeMsg> onPacket(NodeMsg.Packet p) {
     handled++;
-    if (!stale(p.payload())) {
+    P payload = accepts.cast(p.payload());
+    if (!stale(payload)) {
       if (p.time() > now) {
         now = p.time();
       }
-      handle(p.src(), p.payload());
+      handle(p.src(), payload);
     }
     flushObservations();
     if (deterministic) {
@@ -115,7 +124,8 @@ public abstract class Node extends AbstractBehavior<NodeMsg> {
   }
 
   /** Send through the interconnect: arrives at {@code now + latency}. */
-  protected final void send(int dst, long latency, Payload payload) {
+  protected final <Q extends Payload> void send(Address<Q> to, long latency, Q payload) {
+    int dst = to.node();
     NodeMsg.Packet p = new NodeMsg.Packet(now + latency, id, dst, payload);
     if (deterministic) {
       outbox.add(p);

@@ -31,6 +31,30 @@ public record Topology(int cpus, int banks) {
     return node >= 0 && node < cpus;
   }
 
+  // ---- typed addresses (what Node.send takes) ----
+
+  /** CPU {@code cpu}, which takes its signals, IPIs and answers. */
+  public Address<Payload.ToCpu> toCpu(int cpu) {
+    if (!isCpu(cpu)) {
+      throw new IllegalArgumentException("node " + cpu + " is no CPU (CPUs are 0.." + (cpus - 1) + ")");
+    }
+    return new Address<>(cpu);
+  }
+
+  /** The memory bank that owns {@code frame}. */
+  public Address<Payload.ToMemory> toBankOf(long frame) {
+    return new Address<>(bankOfFrame(frame));
+  }
+
+  public Address<Payload.ToAllocator> toAllocator() {
+    return new Address<>(allocator());
+  }
+
+  /** The kernel's shared tables. */
+  public Address<Payload.ToKernel> toKernel() {
+    return new Address<>(kernel());
+  }
+
   /** Name used in logs and log file names. */
   public String name(int node) {
     if (node < cpus) {

@@ -19,10 +19,10 @@ import java.util.Map;
  * The physical frame allocator: a buddy allocator behind one actor (strat9's global allocator
  * lock is this actor's mailbox). Out of memory is an answer ({@code frame = -1}), never a hang.
  */
-public final class FrameAllocator extends Node {
+public final class FrameAllocator extends Node<FrameAllocator.Request> {
 
   /** Requests the allocator serves. */
-  public sealed interface Request extends Payload permits Allocate, Free {}
+  public sealed interface Request extends Payload.ToAllocator permits Allocate, Free {}
 
   /** Allocate a block of 2^order frames. Answer: {@link Allocated}. */
   public record Allocate(long tag, int order) implements Request {}
@@ -30,11 +30,14 @@ public final class FrameAllocator extends Node {
   /** Free a block. Answer: {@link Freed}. */
   public record Free(long tag, long frame, int order) implements Request {}
 
+  /** What the allocator answers, to the CPU that asked. */
+  public sealed interface Answer extends Reply permits Allocated, Freed {}
+
   /** The first frame of the block, or -1 when out of memory. */
-  public record Allocated(long tag, long frame) implements Reply {}
+  public record Allocated(long tag, long frame) implements Answer {}
 
   /** Whether the free was legal (a double free is reported, not thrown). */
-  public record Freed(long tag, long frame, BuddyAllocator.FreeResult result) implements Reply {}
+  public record Freed(long tag, long frame, BuddyAllocator.FreeResult result) implements Answer {}
 
   private final BuddyAllocator buddy;
   private final long reserved;
@@ -61,7 +64,7 @@ public final class FrameAllocator extends Node {
       Topology topo,
       Latencies lat,
       String logDir) {
-    super(ctx, id, topo, lat, logDir);
+    super(ctx, id, topo, lat, logDir, Request.class);
     this.buddy = new BuddyAllocator(totalFrames, maxOrder);
     this.buddy.reserve(0, reservedFrames);
     this.reserved = reservedFrames;
@@ -73,7 +76,7 @@ public final class FrameAllocator extends Node {
   }
 
   @Override
-  protected void handle(int src, Payload payload) {
+  protected void handle(int src, Request payload) {
     if (payload instanceof Allocate a) {
       long f = buddy.allocate(a.order());
       if (f < 0) {
@@ -86,7 +89,7 @@ public final class FrameAllocator extends Node {
         }
         info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
       }
-      send(src, lat.allocator(), new Allocated(a.tag(), f));
+      send(topo.toCpu(src), lat.allocator(), new Allocated(a.tag(), f));
     } else if (payload instanceof Free fr) {
       BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
       if (observing()) {
@@ -99,7 +102,7 @@ public final class FrameAllocator extends Node {
         badFrees++;
         warn("cpu-{} free frame {} order {}: {}", src, hex(fr.frame()), fr.order(), r);
       }
-      send(src, lat.allocator(), new Freed(fr.tag(), fr.frame(), r));
+      send(topo.toCpu(src), lat.allocator(), new Freed(fr.tag(), fr.frame(), r));
     } else {
       throw new IllegalStateException("allocator got " + payload);
     }

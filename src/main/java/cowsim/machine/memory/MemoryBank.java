@@ -21,10 +21,10 @@ import java.util.Map;
  * Every access is one message, and an atomic read-modify-write is one message, so other CPUs'
  * steps interleave between any two accesses exactly as on real hardware.
  */
-public final class MemoryBank extends Node {
+public final class MemoryBank extends Node<MemoryBank.Request> {
 
   /** Requests a bank serves; every one is answered to its sender. */
-  public sealed interface Request extends Payload
+  public sealed interface Request extends Payload.ToMemory
       permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock, RwTryLock, RwUnlock {
     /** The requester's tag, echoed in the answer (negative: a posted store, no answer). */
     long tag();
@@ -98,11 +98,14 @@ public final class MemoryBank extends Node {
   /** Release the reader-writer lock taken with {@link RwTryLock} (same {@code write}). Answer: {@link Value} 0. */
   public record RwUnlock(long tag, long frame, boolean write) implements Request {}
 
+  /** What a bank answers, to the CPU that asked. */
+  public sealed interface Answer extends Reply permits Value, FrameData {}
+
   /** An 8-byte answer. */
-  public record Value(long tag, long value) implements Reply {}
+  public record Value(long tag, long value) implements Answer {}
 
   /** A frame's contents (never mutated after sending). */
-  public record FrameData(long tag, long[] data) implements Reply {}
+  public record FrameData(long tag, long[] data) implements Answer {}
 
   /** The page-table lock: bit 0 of a frame's metadata flags. */
   private static final byte LOCK_BIT = 1;
@@ -150,7 +153,7 @@ public final class MemoryBank extends Node {
       Topology topo,
       Latencies lat,
       String logDir) {
-    super(ctx, id, topo, lat, logDir);
+    super(ctx, id, topo, lat, logDir, Request.class);
     this.banks = topo.banks();
     long mine = (totalFrames - bankIndex + banks - 1) / banks;
     this.store = new FrameStore(mine);
@@ -178,9 +181,9 @@ public final class MemoryBank extends Node {
   }
 
   @Override
-  protected void handle(int src, Payload payload) {
-    if (payload instanceof Request req && !backed(req)) {
-      unbacked(src, req);
+  protected void handle(int src, Request payload) {
+    if (!backed(payload)) {
+      unbacked(src, payload);
       return;
     }
     if (payload instanceof Read r) {
@@ -213,7 +216,7 @@ public final class MemoryBank extends Node {
       if (observing()) {
         observe(new Event.FrameRead(now, src, r.frame()));
       }
-      send(src, lat.memoryReply() + lat.frameCopy(), new FrameData(r.tag(), store.readFrame(localFrame(r.frame()))));
+      send(topo.toCpu(src), lat.memoryReply() + lat.frameCopy(), new FrameData(r.tag(), store.readFrame(localFrame(r.frame()))));
     } else if (payload instanceof WriteFrame w) {
       frameOps++;
       if (w.data() == null) {
@@ -224,7 +227,7 @@ public final class MemoryBank extends Node {
       if (observing()) {
         observe(new Event.FrameWrite(now, src, w.frame(), w.data() == null ? -1 : w.source()));
       }
-      send(src, lat.memoryReply() + lat.frameCopy(), new Value(w.tag(), 0));
+      send(topo.toCpu(src), lat.memoryReply() + lat.frameCopy(), new Value(w.tag(), 0));
     } else if (payload instanceof RefAdd r) {
       atomics++;
       int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
@@ -335,14 +338,14 @@ public final class MemoryBank extends Node {
     if (req instanceof ReadFrame) {
       long[] ones = new long[512];
       java.util.Arrays.fill(ones, -1L);
-      send(src, lat.memoryReply(), new FrameData(req.tag(), ones));
+      send(topo.toCpu(src), lat.memoryReply(), new FrameData(req.tag(), ones));
     } else {
       reply(src, new Value(req.tag(), req instanceof Lock || req instanceof RwTryLock ? 0 : -1L));
     }
   }
 
-  private void reply(int dst, Payload p) {
-    send(dst, lat.memoryReply(), p);
+  private void reply(int cpu, Answer a) {
+    send(topo.toCpu(cpu), lat.memoryReply(), a);
   }
 
   /** End-of-run view of this bank, for the report and the checkers. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cowsim.machine.interconnect.Address;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Payload;
 import cowsim.machine.interconnect.Reply;
@@ -130,8 +131,8 @@ final class FakeBus implements Bus, Mmu.Host {
   }
 
   @Override
-  public void send(int dst, long latency, Payload payload) {
-    sent.add(new Sent(now, dst, latency, payload));
+  public <P extends Payload> void send(Address<P> to, long latency, P payload) {
+    sent.add(new Sent(now, to.node(), latency, payload));
   }
 
   @Override

@@ -64,7 +64,7 @@ class KernelModeTest {
       };
 
   /** A request to the kernel's tables, as the kernel would declare one. */
-  private record Ask(long tag) implements Payload {}
+  private record Ask(long tag) implements Payload.ToKernel {}
 
   private KernelMode kernelMode(long leakAfter) {
     return kernelMode(leakAfter, LOCKUP);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class MemoryBankTest {
 
   private static final ActorTestKit kit = ActorTestKit.create();
-  private static final Topology TOPO = new Topology(1, 1); // cpu 0, bank 1, allocator 2, kernel 3
+  private static final Topology TOPO = new Topology(4, 1); // cpus 0-3, bank 4, allocator 5, kernel 6
   private static final long FRAMES = 256;
 
   private TestProbe<NodeMsg> cpu;
@@ -43,7 +43,8 @@ class MemoryBankTest {
     cpu = kit.createTestProbe();
     TestProbe<RunEvent> runner = kit.createTestProbe();
     bank = kit.spawn(MemoryBank.create(TOPO.bank(0), 0, FRAMES, Map.of(0x5008L, 77L), TOPO, lat, null));
-    Wiring w = new Wiring(List.of(cpu.ref(), bank, cpu.ref(), cpu.ref()), null, runner.ref(), null, TOPO, lat, new Progress());
+    Wiring w =
+        new Wiring(List.of(cpu.ref(), cpu.ref(), cpu.ref(), cpu.ref(), bank, cpu.ref(), cpu.ref()), null, runner.ref(), null, TOPO, lat, new Progress());
     bank.tell(new NodeMsg.Wire(w));
   }
 
@@ -99,7 +100,7 @@ class MemoryBankTest {
     assertEquals(0, value(t -> new MemoryBank.Lock(t, 30)), "taken again");
   }
 
-  /** A try from {@code src} (0, 2 and 3 stand for three CPUs; every answer comes to the probe). */
+  /** A try from CPU {@code src} (every answer comes to the probe, which stands for all of them). */
   private long tryLock(int src, boolean write) {
     long t = ++tag;
     bank.tell(new NodeMsg.Packet(0, src, TOPO.bank(0), new MemoryBank.RwTryLock(t, 31, write)));
