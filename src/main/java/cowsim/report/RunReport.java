@@ -39,6 +39,9 @@ public final class RunReport {
     o.put("exit_code", v.exitCode());
     o.put("ending", r.ending().name().toLowerCase(Locale.ROOT));
     o.put("ending_detail", r.endDetail());
+    // false: the run ended in a simulator error (or its machine never stopped), and the counters
+    // and violations below are those collected until then
+    o.put("complete", r.complete());
     ArrayNode failures = o.putArray("failures");
     v.failures().forEach(failures::add);
     if (r.traceHash() == null) {
