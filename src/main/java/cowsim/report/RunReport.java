@@ -1,7 +1,6 @@
 package cowsim.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import cowsim.check.Violation;
@@ -9,9 +8,7 @@ import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -125,18 +122,18 @@ public final class RunReport {
     return o;
   }
 
-  public static void write(Path dir, SimResult r, Verdict v) throws IOException {
-    write(dir, r, v, null);
-  }
-
-  /** @param schedule how the conductor scheduled the run (deterministic mode), or null */
-  public static void write(Path dir, SimResult r, Verdict v, String schedule) throws IOException {
-    Files.createDirectories(dir);
+  /**
+   * Writes {@code report.json} atomically: whole, or absent and an {@link OutputException}.
+   *
+   * @param schedule how the conductor scheduled the run (deterministic mode), or null
+   * @return the report's path
+   */
+  public static Path write(Output out, SimResult r, Verdict v, String schedule) throws OutputException {
     ObjectNode o = json(r, v);
     if (schedule != null && r.traceHash() != null) {
       o.put("schedule", schedule);
     }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), o);
+    return out.writeJson("report.json", o);
   }
 
   /** The console summary: per CPU, per process, the totals, the outcome and why. */
