@@ -266,8 +266,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   }
 
   private Behavior<Command> maybeFinish() {
-    if (done || askedOracle || !collecting || reported.size() + gone.size() < nodes.size()
-        || (conductor != null && !conductorGone && summary == null)) {
+    if (done || askedOracle || !collecting || accounted() < nodes.size() || (conductor != null && !conductorGone && summary == null)) {
       return this;
     }
     // quiescent ends are judged from the kernel's process table
@@ -307,6 +306,17 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
             ending == SimResult.Ending.DEADLOCK ? detail : null,
             getContext().messageAdapter(OracleActor.Found.class, OracleFound::new)));
     return this;
+  }
+
+  /** Nodes that reported their counters or stopped. */
+  private int accounted() {
+    int n = reported.size();
+    for (int g : gone) {
+      if (!reported.contains(g)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private Topology topology() {
