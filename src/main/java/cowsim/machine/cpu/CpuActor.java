@@ -371,7 +371,7 @@ public final class CpuActor extends Node implements Hardware {
   private void retire() {
     instructions++;
     if (cfg.throwAfterInstructions() > 0 && id == 0 && instructions == cfg.throwAfterInstructions()) {
-      throw new IllegalStateException("cowsim.debug.throw-after-instructions reached (a simulated simulator bug)");
+      cfg.throwKind().raise("cowsim.debug.throw-after-instructions reached (a simulated simulator bug)");
     }
     now += lat.instruction();
     lastFaultPage = -1;

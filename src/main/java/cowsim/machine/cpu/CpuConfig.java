@@ -13,13 +13,22 @@ import cowsim.kernel.KernelPolicy;
  * @param policy the kernel's policies (shootdown mechanics, PCID, ...)
  * @param throwAfterInstructions test hook: CPU 0 throws after this many instructions (0: never),
  *     to check that a simulator bug fails the run loudly
+ * @param throwKind test hook: what it throws (an exception, a real stack overflow or out of memory)
  * @param lockupCycles a CPU spinning on a kernel lock longer than this reports a soft lockup
  * @param leakMmapLockAfter test hook: CPU 0 skips its n-th mmap_lock release (0: never), so the
  *     lock stays held and the soft-lockup detector has something to find
  */
 public record CpuConfig(
     int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy,
-    long throwAfterInstructions, long lockupCycles, long leakMmapLockAfter) {
+    long throwAfterInstructions, long lockupCycles, long leakMmapLockAfter, InjectedFault throwKind) {
+
+  /** Without the throw-kind hook's choice: the hook, if armed, throws an exception. */
+  public CpuConfig(
+      int tlbEntries, int tlbWays, int batch, long quantum, long maxCycles, int maxRefaults, KernelPolicy policy,
+      long throwAfterInstructions, long lockupCycles, long leakMmapLockAfter) {
+    this(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, throwAfterInstructions, lockupCycles, leakMmapLockAfter,
+        InjectedFault.EXCEPTION);
+  }
 
   public static CpuConfig from(
       Config root, int tlbEntries, int tlbWays, long maxCycles, int maxRefaults, long lockupCycles, KernelPolicy policy) {
@@ -31,6 +40,7 @@ public record CpuConfig(
     }
     long boom = root.getLong("cowsim.debug.throw-after-instructions");
     long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
-    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom, lockupCycles, leak);
+    InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
+    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, policy, boom, lockupCycles, leak, kind);
   }
 }
