@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,9 +21,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The knob registry: each knob declared once, with its key, type, values, profile values and
- * docs.
+ * docs; and the README's Policies table, which is the registry row for row.
+ *
+ * <p>{@code mvn -o -q test -Dtest=KnobTest -Dcowsim.readme=write} rewrites that table from the
+ * registry (after adding or changing a knob) instead of checking it.
  */
 class KnobTest {
+
+  private static final Path README = Path.of("README.md");
+  private static final String HEADER = "| knob | values | strat9 | linux | what it does | what breaks without the linux value |";
 
   @Test
   void everyConstantIsInTheRegistryAndSpellsItsKey() throws Exception {
@@ -161,5 +169,41 @@ class KnobTest {
 
   private static <T> String word(Knob<T> k, Profile p) {
     return k.type.word(k.valueIn(p));
+  }
+
+  /** The README's Policies table as the registry gives it. */
+  static String table() {
+    StringBuilder b = new StringBuilder(HEADER).append("\n|---|---|---|---|---|---|\n");
+    for (Knob<?> k : Knob.all()) {
+      b.append("| `").append(k.key).append("` | ")
+          .append(k.type.values().replace("|", "\\|")).append(" | `")
+          .append(word(k, Profile.STRAT9)).append("` | `")
+          .append(word(k, Profile.LINUX)).append("` | ")
+          .append(k.doc).append(" | ")
+          .append(k.breaks).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void theReadmeTableIsTheRegistry() throws Exception {
+    String readme = Files.readString(README);
+    int section = readme.indexOf("\n## Policies");
+    assertTrue(section >= 0, "README has the Policies section");
+    int from = readme.indexOf("\n" + HEADER + "\n", section) + 1;
+    assertTrue(from > 0, "the Policies section has the knob table: " + HEADER);
+    int end = from;
+    while (end < readme.length() && readme.startsWith("|", end)) {
+      end = readme.indexOf('\n', end) + 1;
+    }
+    String expected = table();
+    if ("write".equals(System.getProperty("cowsim.readme"))) {
+      Files.writeString(README, readme.substring(0, from) + expected + readme.substring(end));
+      return;
+    }
+    assertEquals(
+        expected,
+        readme.substring(from, end),
+        "the README's knob table, row for row (rewrite it: mvn -o -q test -Dtest=KnobTest -Dcowsim.readme=write)");
   }
 }
