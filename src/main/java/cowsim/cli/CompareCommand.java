@@ -9,13 +9,14 @@ import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
 import cowsim.explore.Strategy;
+import cowsim.report.Output;
+import cowsim.report.OutputException;
 import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
 import cowsim.stats.Stat;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Run one scenario under several kernel profiles and knob variants, each explored over --runs schedules, and compare violations and costs.",
     footer = {"", "Columns: each profile (its values only, the scenario's own knobs dropped), then the first profile plus each --variant.",
-        "Exit codes: 0 done, 2 bad input."})
-final class CompareCommand implements Callable<Integer> {
+        "Exit codes: 0 done, 2 bad input or output, 3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
+final class CompareCommand implements Callable<Integer>, WritesOutput {
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (HOCON).")
   Path file;
@@ -106,11 +107,12 @@ final class CompareCommand implements Callable<Integer> {
       System.err.println("--strategy " + strategy + ": must be random or pct");
       return 2;
     }
-    Path dir = out != null ? out : Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    Files.createDirectories(dir);
+    Path fallback = Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    output = Output.prepare(out, fallback, ConfigFactory.load());
     Explorer explorer = new Explorer(new Simulation());
     ScheduleSpec spec = ScheduleSpec.of(ConfigFactory.load(), st, depth);
     List<Column> results = new ArrayList<>();
+    RunOutcome crashed = null;
     PrintStream o = System.out;
     o.printf("comparing %s: %d columns x %d schedules (%s, first seed %d)%n", base.name(), columns.size(), runs, spec.describe(), base.seed());
     for (int c = 0; c < columns.size(); c++) {
@@ -120,6 +122,9 @@ final class CompareCommand implements Callable<Integer> {
       Map<String, Double> means = new LinkedHashMap<>();
       int withViolations = 0;
       for (RunOutcome r : outcomes) {
+        if (crashed == null && r.result().error() != null) {
+          crashed = r;
+        }
         TreeSet<String> found = new TreeSet<>(r.result().violationCounts().keySet());
         if (!found.isEmpty()) {
           withViolations++;
@@ -134,9 +139,21 @@ final class CompareCommand implements Callable<Integer> {
       o.printf("  %s: %d/%d runs with violations%n", names.get(c), withViolations, outcomes.size());
     }
     print(o, results);
-    writeJson(dir, base, spec, results);
-    o.println("compare.json: " + dir.resolve("compare.json"));
+    o.println("compare.json: " + writeJson(base, spec, results));
+    if (crashed != null) {
+      Path trace = output.writeStackTrace(crashed.result().error());
+      System.err.println("cowsim: " + RunOutput.oneLine(crashed.result().endDetail()) + " in run " + crashed.index() + " (seed " + crashed.seed()
+          + "); stack trace in " + trace + " (the table counts it as a run without violations)");
+      return 3;
+    }
     return 0;
+  }
+
+  private Output output;
+
+  @Override
+  public Output output() {
+    return output;
   }
 
   private static void print(PrintStream o, List<Column> cols) {
@@ -173,7 +190,7 @@ final class CompareCommand implements Callable<Integer> {
     return d == null ? "-" : d >= 100 ? String.format("%.0f", d) : String.format("%.2f", d);
   }
 
-  private void writeJson(Path dir, Scenario base, ScheduleSpec spec, List<Column> cols) throws Exception {
+  private Path writeJson(Scenario base, ScheduleSpec spec, List<Column> cols) throws OutputException {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = m.createObjectNode();
     root.put("scenario", base.name());
@@ -196,6 +213,6 @@ final class CompareCommand implements Callable<Integer> {
       ObjectNode means = n.putObject("means");
       c.means().forEach(means::put);
     }
-    m.writeValue(dir.resolve("compare.json").toFile(), root);
+    return output.writeJson("compare.json", root);
   }
 }

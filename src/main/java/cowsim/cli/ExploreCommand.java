@@ -1,7 +1,6 @@
 package cowsim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
@@ -13,17 +12,15 @@ import cowsim.explore.ScheduleRecord;
 import cowsim.explore.ScheduleSpec;
 import cowsim.explore.Shrinker;
 import cowsim.explore.Strategy;
+import cowsim.report.Output;
+import cowsim.report.OutputException;
 import cowsim.report.RunReport;
 import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
 import cowsim.stats.Stat;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -48,8 +45,9 @@ import picocli.CommandLine.Parameters;
     name = "explore",
     mixinStandardHelpOptions = true,
     description = "Run a scenario under many schedules (random or PCT) to find races; replay and shrink the first failure.",
-    footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input."})
-final class ExploreCommand implements Callable<Integer> {
+    footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input or output,",
+        "3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
+final class ExploreCommand implements Callable<Integer>, WritesOutput {
 
   /** How the replay command starts (as in the README). */
   static final String JAR = "java -jar target/cowsim.jar";
@@ -84,8 +82,15 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
   Path out;
 
+  private Output output;
+
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Output output() {
+    return output;
+  }
+
+  @Override
+  public Integer call() throws OutputException, InterruptedException {
     PrintStream o = System.out;
     Config config = ConfigFactory.load();
     Scenario s;
@@ -120,8 +125,9 @@ final class ExploreCommand implements Callable<Integer> {
     }
     boolean deterministic = s.mode() == Mode.DETERMINISTIC;
     long firstSeed = s.seed(); // --seed is already applied by args.load
-    Path dir = out != null ? out : Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    Files.createDirectories(dir);
+    Path fallback = Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    output = Output.prepare(out, fallback, config);
+    Path dir = output.dir();
 
     Simulation sim = new Simulation(config);
     Explorer explorer = new Explorer(sim);
@@ -192,8 +198,10 @@ final class ExploreCommand implements Callable<Integer> {
     byKind.forEach(kinds::put);
     json.put("host_millis", millis);
 
+    RunOutcome crashed = results.stream().filter(r -> r.result().error() != null).findFirst().orElse(null);
     if (first != null) {
-      Path failDir = dir.resolve("first-failure");
+      Output failOut = output.sub("first-failure");
+      Path failDir = failOut.dir();
       o.printf("first failure: run %d, seed %d: %s%n", first.index(), first.seed(), String.join(", ", first.kinds()));
       for (String f : first.verdict().failures().subList(0, Math.min(3, first.verdict().failures().size()))) {
         o.println("  " + f);
@@ -204,8 +212,8 @@ final class ExploreCommand implements Callable<Integer> {
       ff.put("dir", failDir.toString());
       if (deterministic) {
         // replay it with logs: the report and logs of exactly this run
-        RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failDir.resolve("logs").toString());
-        writeRun(failDir, again);
+        RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failOut.sub("logs").dir().toString());
+        writeRun(failOut, again);
         String replay = replayCommand(first.seed(), spec);
         o.println("  replay: " + replay);
         ff.put("replay", replay);
@@ -213,12 +221,14 @@ final class ExploreCommand implements Callable<Integer> {
           o.println("  warning: the replay gave trace_hash " + again.traceHash() + ", the explored run " + first.traceHash());
         }
       } else {
-        writeRun(failDir, first);
+        writeRun(failOut, first);
         o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
       }
       o.println((deterministic ? "  report and logs: " : "  report: ") + failDir);
-      if (shrink) {
-        shrink(o, s, spec, explorer, first, j, config, dir, json);
+      if (shrink && first.result().error() != null) {
+        o.println("  not shrunk: the first failure is a simulator error, not a schedule's finding");
+      } else if (shrink) {
+        shrink(o, s, spec, explorer, first, j, config, output, json);
       }
     }
     ArrayNode per = json.putArray("per_run");
@@ -238,13 +248,23 @@ final class ExploreCommand implements Callable<Integer> {
       x.put(Stat.MESSAGES.key, r.messages());
       x.put("ending", r.result().ending().name().toLowerCase(java.util.Locale.ROOT));
     }
-    m.enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("explore.json").toFile(), json);
-    o.println("explore.json: " + dir.resolve("explore.json"));
+    if (crashed != null) {
+      json.put("simulator_error", RunOutput.oneLine(String.valueOf(crashed.result().error())));
+    }
+    o.println("explore.json: " + output.writeJson("explore.json", json));
+    if (crashed != null) {
+      // a simulator bug outranks every finding: exit code 3, its stack trace in DIR/error.txt
+      Path trace = output.writeStackTrace(crashed.result().error());
+      System.err.println("cowsim: " + RunOutput.oneLine(crashed.result().endDetail()) + " in run " + crashed.index() + " (seed " + crashed.seed()
+          + "); stack trace in " + trace);
+      return 3;
+    }
     return failures > 0 ? 1 : 0;
   }
 
-  private void shrink(PrintStream o, Scenario s, ScheduleSpec spec, Explorer explorer, RunOutcome first, int j, Config config, Path dir, ObjectNode json)
-      throws IOException, InterruptedException {
+  private void shrink(PrintStream o, Scenario s, ScheduleSpec spec, Explorer explorer, RunOutcome first, int j, Config config, Output output, ObjectNode json)
+      throws OutputException, InterruptedException {
+    Path dir = output.dir();
     String kind = first.kinds().get(0);
     int budget = config.getInt("cowsim.explore.shrink-max-runs");
     o.printf("shrinking the schedule of run %d (keeping violation kind '%s', at most %d test runs)...%n", first.index(), kind, budget);
@@ -259,10 +279,11 @@ final class ExploreCommand implements Callable<Integer> {
     comments.add("time order (earliest arrival first, ties by the seed) except for these decisions:");
     comments.add("  pick STEP RANK: delivery STEP (0 = first) takes the pending message at position RANK in time order");
     comments.add("  delay SEND CYCLES: the SEND-th message handed to the interconnect (0 = first) arrives CYCLES late");
-    after.write(file, comments);
-    Path shrunkDir = dir.resolve("shrunk");
-    RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkDir.resolve("logs").toString());
-    writeRun(shrunkDir, again);
+    output.writeString(file.getFileName().toString(), after.format(comments));
+    Output shrunkOut = output.sub("shrunk");
+    Path shrunkDir = shrunkOut.dir();
+    RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
+    writeRun(shrunkOut, again);
     o.printf("shrunk: %s -> %s%n", before.describe(), after.describe());
     if (!r.changePointsBefore().isEmpty() || spec.strategy() == Strategy.PCT) {
       o.printf("  priority-change points: %d -> %d%n", r.changePointsBefore().size(), r.changePointsAfter().size());
@@ -299,12 +320,10 @@ final class ExploreCommand implements Callable<Integer> {
     return s < 0 ? "none" : Long.toString(s);
   }
 
-  private static void writeRun(Path dir, RunOutcome r) throws IOException {
-    RunReport.write(dir, r.result(), r.verdict());
+  private static void writeRun(Output dir, RunOutcome r) throws OutputException {
+    RunReport.write(dir, r.result(), r.verdict(), null);
     if (r.result().error() != null) {
-      StringWriter sw = new StringWriter();
-      r.result().error().printStackTrace(new PrintWriter(sw));
-      Files.writeString(dir.resolve("error.txt"), sw.toString());
+      dir.writeStackTrace(r.result().error());
     }
   }
 

@@ -1,7 +1,6 @@
 package cowsim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
@@ -12,13 +11,13 @@ import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
 import cowsim.explore.Strategy;
 import cowsim.kernel.Mistake;
+import cowsim.report.Output;
+import cowsim.report.OutputException;
 import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,9 +44,9 @@ import picocli.CommandLine.Parameters;
             + " until one fails its verdict (an unexpected violation, a failed assert, an exit code or stat not met).",
         "Every scenario must first be clean without a mistake under the profile (own run and the same explorations).",
         "The profile is linux unless --profile says otherwise (the scenarios' own kernel knobs are dropped)."},
-    footer = {"", "Exit codes: 0 every scored mistake caught, 1 some survived, 2 bad input or a scenario not clean"
-        + " without a mistake, 3 a run with a mistake crashed the simulator."})
-final class MutantsCommand implements Callable<Integer> {
+    footer = {"", "Exit codes: 0 every scored mistake caught, 1 some survived, 2 bad input or output or a scenario not clean"
+        + " without a mistake, 3 a run crashed the simulator (its stack trace in DIR/error.txt)."})
+final class MutantsCommand implements Callable<Integer>, WritesOutput {
 
   @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "Scenario files (HOCON): the set under test.")
   List<Path> files;
@@ -84,8 +83,15 @@ final class MutantsCommand implements Callable<Integer> {
     mutants.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
   }
 
+  private Output output;
+
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Output output() {
+    return output;
+  }
+
+  @Override
+  public Integer call() throws OutputException, InterruptedException {
     PrintStream o = System.out;
     Config config = ConfigFactory.load();
     List<Mistake> chosen;
@@ -128,8 +134,9 @@ final class MutantsCommand implements Callable<Integer> {
       System.err.println((e.file().startsWith("--") ? "cowsim: " : "") + e.getMessage());
       return 2;
     }
-    Path dir = out != null ? out : Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    Files.createDirectories(dir);
+    Path fallback = Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    output = Output.prepare(out, fallback, config);
+    Path dir = output.dir();
     Explorer explorer = new Explorer(new Simulation(config));
     Mutants mutants = new Mutants(explorer, config, n, j);
     long started = System.nanoTime();
@@ -145,6 +152,13 @@ final class MutantsCommand implements Callable<Integer> {
     o.println("baseline: every scenario without a mistake ...");
     Mutants.Caught dirty = mutants.baseline(targets, console);
     console.clear();
+    if (dirty != null && dirty.run().result().error() != null) {
+      RunOutcome r = dirty.run();
+      Path trace = output.writeStackTrace(r.result().error());
+      System.err.printf("cowsim: %s without a mistake: %s (seed %d); stack trace in %s%n", dirty.target().file(),
+          RunOutput.oneLine(r.result().endDetail()), r.seed(), trace);
+      return 3;
+    }
     if (dirty != null) {
       RunOutcome r = dirty.run();
       System.err.printf("cowsim: %s is not clean under profile %s without a mistake: %s (seed %d) fails with %s: %s; replay: %s"
@@ -187,7 +201,7 @@ final class MutantsCommand implements Callable<Integer> {
   }
 
   private int report(PrintStream o, Path dir, List<Mutants.Outcome> outcomes, List<Mutants.Target> targets, ScheduleSpec spec, int n, int j, long millis)
-      throws IOException {
+      throws OutputException {
     int scored = 0;
     int caught = 0;
     boolean crashed = false;
@@ -245,8 +259,13 @@ final class MutantsCommand implements Callable<Integer> {
       o.println("replay:");
       replays.forEach(o::println);
     }
-    if (crashed) {
-      System.err.println("cowsim: a run with a mistake crashed the simulator (a Java exception): replay it to see the stack trace");
+    for (Mutants.Outcome r : outcomes) {
+      if (r.crashed()) {
+        Path trace = output.writeStackTrace(r.caught().run().result().error());
+        System.err.println("cowsim: the run with mistake " + r.mistake().key + " crashed the simulator: "
+            + RunOutput.oneLine(r.caught().run().result().endDetail()) + "; stack trace in " + trace);
+        break;
+      }
     }
 
     ObjectMapper mapper = new ObjectMapper();
@@ -312,9 +331,7 @@ final class MutantsCommand implements Callable<Integer> {
       x.put("first_failure", c.run().verdict().failures().isEmpty() ? "" : c.run().verdict().failures().get(0));
       x.put("replay", replay(c, m));
     }
-    Path file = dir.resolve("mutants.json");
-    mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
-    o.println("mutants.json: " + file);
+    o.println("mutants.json: " + output.writeJson("mutants.json", json));
     return crashed ? 3 : survivors.isEmpty() ? 0 : 1;
   }
 

@@ -6,10 +6,8 @@ import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
+import cowsim.report.Output;
+import cowsim.report.OutputException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,8 +22,9 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Run a scenario (default: the bundled fork-cow-basic) and judge it against its expect block.",
-    footer = {"", "Exit codes: 0 expectations met, 1 not met, 2 bad input, 3 simulator error or a limit hit with no violation found."})
-final class RunCommand implements Callable<Integer> {
+    footer = {"", "Exit codes: 0 expectations met, 1 not met, 2 bad input or output (--out unusable, a report that could not be written),",
+        "3 simulator error (stack trace in DIR/error.txt) or a limit hit with no violation found."})
+final class RunCommand implements Callable<Integer>, WritesOutput {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Scenario file (HOCON).")
   Path file;
@@ -40,8 +39,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print only the outcome line.")
   boolean quiet;
 
+  private Output output;
+
   @Override
-  public Integer call() throws IOException {
+  public Output output() {
+    return output;
+  }
+
+  @Override
+  public boolean writesRunReport() {
+    return true;
+  }
+
+  @Override
+  public Integer call() throws OutputException {
     Scenario s;
     cowsim.explore.ScheduleSpec spec;
     try {
@@ -53,16 +64,12 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
-    Path dir = out != null ? out : Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    Files.createDirectories(dir.resolve("logs"));
-    SimResult r = new Simulation().run(s, dir.resolve("logs").toString(), spec);
+    Path fallback = Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    Path logs = output.sub("logs").dir();
+    long since = LogHealth.mark();
+    SimResult r = new Simulation().run(s, logs.toString(), spec);
     Verdict v = Verdict.judge(r);
-    RunReport.write(dir, r, v, spec.describe());
-    if (r.error() != null) {
-      StringWriter sw = new StringWriter();
-      r.error().printStackTrace(new PrintWriter(sw));
-      Files.writeString(dir.resolve("error.txt"), sw.toString());
-    }
     if (quiet) {
       System.out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
     } else {
@@ -71,10 +78,6 @@ final class RunCommand implements Callable<Integer> {
     if (!spec.isTimeOrder()) {
       System.out.println("schedule: " + spec.describe());
     }
-    System.out.println("report: " + dir.resolve("report.json") + "   logs: " + dir.resolve("logs"));
-    if (r.error() != null) {
-      System.err.println("cowsim: simulator error (a Java exception inside an actor): " + r.error() + "; stack trace in " + dir.resolve("error.txt"));
-    }
-    return v.exitCode();
+    return RunOutput.finish(output, r, v, spec.describe(), logs, since, System.out, System.err);
   }
 }

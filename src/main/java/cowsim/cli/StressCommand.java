@@ -1,5 +1,6 @@
 package cowsim.cli;
 
+import cowsim.report.Output;
 import cowsim.report.RunReport;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
@@ -25,10 +26,10 @@ import picocli.CommandLine.Option;
     description = {
       "Generate a seeded random workload (programs in the assembly language: fork, clone, exit, mmap, munmap,",
       "mprotect, store, load), write it to DIR/stress.conf, run it and report the violations with their histories."},
-    footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input, 3 simulator error or a limit",
+    footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input or output, 3 simulator error or a limit",
         "hit with nothing found. With --duration, stopping at the time limit is a result: the run is judged on what",
         "it found so far (violations found before it ran out: exit code 1)."})
-final class StressCommand implements Callable<Integer> {
+final class StressCommand implements Callable<Integer>, WritesOutput {
 
   @Option(names = "--cpus", paramLabel = "N", description = "Simulated CPUs, 1..4096 (default ${DEFAULT-VALUE}).", defaultValue = "8")
   int cpus;
@@ -67,6 +68,18 @@ final class StressCommand implements Callable<Integer> {
   @Option(names = "--logs", description = "Write the per-actor logs to DIR/logs (slow on big runs; `run DIR/stress.conf` writes them too).")
   boolean logs;
 
+  private Output output;
+
+  @Override
+  public Output output() {
+    return output;
+  }
+
+  @Override
+  public boolean writesRunReport() {
+    return true;
+  }
+
   @Override
   public Integer call() throws Exception {
     StressSpec spec;
@@ -78,8 +91,10 @@ final class StressCommand implements Callable<Integer> {
       System.err.println("cowsim: " + e.getMessage());
       return 2;
     }
-    Path dir = out != null ? out : Path.of("runs", "stress-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    Stress stress = new Stress(spec, sets, dir, logs);
+    Path fallback = Path.of("runs", "stress-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    Path dir = output.dir();
+    Stress stress = new Stress(spec, sets, output, logs);
     Scenario s;
     try {
       s = stress.prepare();
@@ -90,9 +105,11 @@ final class StressCommand implements Callable<Integer> {
     System.out.println("stress: " + new cowsim.stress.Generator(spec).describe() + ", " + spec.mode() + ", profile " + s.kernel().profile());
     System.out.println("scenario: " + dir.resolve(Stress.FILE));
     Stress.Outcome o;
+    Path logDir = stress.logs();
+    long since = LogHealth.mark();
     Progress progress = new Progress();
     try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
-      o = stress.run(s, progress);
+      o = stress.run(s, logDir, progress);
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());
@@ -108,12 +125,7 @@ final class StressCommand implements Callable<Integer> {
             + "   (concurrent runs are not replayable; this runs the same programs deterministically)");
       }
     }
-    System.out.println("report: " + dir.resolve("report.json"));
-    if (o.result().error() != null) {
-      System.err.println("cowsim: simulator error (a Java exception inside an actor): " + o.result().error()
-          + "; stack trace in " + dir.resolve("error.txt"));
-    }
-    return o.verdict().exitCode();
+    return RunOutput.finish(output, o.result(), o.verdict(), null, logDir, since, System.out, System.err);
   }
 
   /** 30s, 2m, 500ms, 1h, or a bare number of seconds. */

@@ -1,71 +1,222 @@
 package cowsim.kernel;
 
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
- * The kernel's memory-management policies: strat9's choices, Linux's, or any mix. Each knob is
- * named as in a scenario's {@code kernel { ... }} block; the profiles' values live in
- * reference.conf ({@code cowsim.kernel.profiles}).
+ * The kernel's memory-management policies: strat9's choices, Linux's, or any mix. Every knob, its
+ * values and each profile's value are declared once in {@link Knob}; a policy holds one value per
+ * knob, starting from a {@link Profile}'s and changed with a {@link Builder}.
  *
- * @param forkFlush how fork's clone_cow flushes other CPUs
- * @param cowFaultFlush who is flushed after a COW fault changes a PTE
- * @param munmapFlush who is flushed after munmap
- * @param mprotectFlush who is flushed after mprotect
- * @param flushCeiling above this many pages a shootdown flushes the whole TLB instead of page by page
- * @param ackTimeoutSpins the initiator gives up waiting for acks after this many spins (0: never)
- * @param ackFlag how acks are collected
- * @param freeAfterFlush drop a frame's refcount only after every remote flush is acknowledged
- * @param refcountOnAlloc the refcount the allocator leaves in a fresh frame (strat9 of
- *     mid-March 2026: 1, while mapping still increments)
- * @param cowLock the COW fault (and every PTE update) takes the page table's lock and rechecks
- * @param childFsBaseInherit the fork child keeps the parent's FS base (Linux) or gets 0 (strat9)
- * @param forkRollbackTeardownOnly when clone_cow fails, leave the parent's PTEs copy-on-write and
- *     let the child's teardown drop the references once (Linux), instead of strat9's restore and
- *     decrement followed by the child's teardown decrementing again
- * @param killOnPresentPage a fault on a present page the PTE does not allow kills (Linux's
- *     SIGSEGV) instead of counting as handled and re-faulting (strat9)
- * @param stopAtUntouched unmapping a whole region stops at its first never-touched page (strat9's leak)
- * @param pcid TLB entries are tagged by address space and survive CR3 writes
- * @param generationCheck with PCID: on switch-in, flush the address space's entries if it changed
- *     since this CPU last ran it (Linux's tlb_gen)
- * @param mmLock the address-space lock (Linux's mmap_lock): none (strat9), or a reader-writer
- *     lock in simulated memory that fork, mmap, munmap and mprotect take for writing and page
- *     faults for reading
- * @param mistake a deliberate kernel mistake switched on ({@code kernel.mistake}; test equipment for
- *     {@code mutants}, never part of a profile), or {@link Mistake#NONE}
+ * <p>The kernel reads a knob with {@link #get(Knob)}; the accessors below name the knobs of the
+ * kernel paths written before the registry, and each is only {@code get} of its knob.
+ *
+ * <p>{@link #mistake()} is not a knob: a deliberate kernel mistake switched on
+ * ({@code kernel.mistake}; test equipment for {@code mutants}, never part of a profile), or
+ * {@link Mistake#NONE}.
  */
-public record KernelPolicy(
-    String profile,
-    Flush forkFlush,
-    Flush cowFaultFlush,
-    Flush munmapFlush,
-    Flush mprotectFlush,
-    int flushCeiling,
-    long ackTimeoutSpins,
-    AckFlag ackFlag,
-    boolean freeAfterFlush,
-    int refcountOnAlloc,
-    boolean cowLock,
-    boolean childFsBaseInherit,
-    boolean forkRollbackTeardownOnly,
-    boolean killOnPresentPage,
-    boolean stopAtUntouched,
-    boolean pcid,
-    boolean generationCheck,
-    MmLock mmLock,
-    Mistake mistake) {
+public final class KernelPolicy {
+  private final Profile profile;
+  private final Map<Knob<?>, Object> values;
+  private final Mistake mistake;
 
-  public KernelPolicy {
-    java.util.Objects.requireNonNull(mmLock, "mmLock");
-    java.util.Objects.requireNonNull(mistake, "mistake");
+  private KernelPolicy(Profile profile, Map<Knob<?>, Object> values, Mistake mistake) {
+    this.profile = profile;
+    this.values = Map.copyOf(values);
+    this.mistake = Objects.requireNonNull(mistake, "mistake");
+  }
+
+  /** A policy starting from this profile's values. */
+  public static Builder builder(Profile profile) {
+    return new Builder(profile);
+  }
+
+  /** The profile's policy as it is. */
+  public static KernelPolicy of(Profile profile) {
+    return builder(profile).build();
+  }
+
+  /** The strat9 profile, for code and tests without a scenario. */
+  public static KernelPolicy strat9() {
+    return of(Profile.STRAT9);
+  }
+
+  /** The linux profile, for code and tests without a scenario. */
+  public static KernelPolicy linux() {
+    return of(Profile.LINUX);
+  }
+
+  /** A builder starting from this policy: its profile, its values and its mistake. */
+  public Builder toBuilder() {
+    Builder b = new Builder(profile);
+    b.values.putAll(values);
+    b.mistake = mistake;
+    return b;
   }
 
   /** The same policy with this mistake switched on (or {@link Mistake#NONE}). */
   public KernelPolicy withMistake(Mistake m) {
-    return new KernelPolicy(
-        profile, forkFlush, cowFaultFlush, munmapFlush, mprotectFlush, flushCeiling, ackTimeoutSpins, ackFlag,
-        freeAfterFlush, refcountOnAlloc, cowLock, childFsBaseInherit, forkRollbackTeardownOnly, killOnPresentPage,
-        stopAtUntouched, pcid, generationCheck, mmLock, m);
+    return new KernelPolicy(profile, values, m);
+  }
+
+  /** The knob's value. */
+  @SuppressWarnings("unchecked") // the builder stores only values of the knob's type
+  public <T> T get(Knob<T> knob) {
+    return (T) values.get(knob);
+  }
+
+  /** The name of the profile this policy started from. */
+  public String profile() {
+    return profile.key;
+  }
+
+  public Mistake mistake() {
+    return mistake;
+  }
+
+  /** How fork's clone_cow flushes other CPUs ({@link Knob#TLB_FORK}). */
+  public Flush forkFlush() {
+    return get(Knob.TLB_FORK);
+  }
+
+  /** Who is flushed after a COW fault changes a PTE ({@link Knob#TLB_COW_FAULT}). */
+  public Flush cowFaultFlush() {
+    return get(Knob.TLB_COW_FAULT);
+  }
+
+  /** Who is flushed after munmap ({@link Knob#TLB_MUNMAP}). */
+  public Flush munmapFlush() {
+    return get(Knob.TLB_MUNMAP);
+  }
+
+  /** Who is flushed after mprotect ({@link Knob#TLB_MPROTECT}). */
+  public Flush mprotectFlush() {
+    return get(Knob.TLB_MPROTECT);
+  }
+
+  /** Above this many pages a shootdown flushes the whole TLB ({@link Knob#TLB_FLUSH_CEILING}). */
+  public int flushCeiling() {
+    return get(Knob.TLB_FLUSH_CEILING);
+  }
+
+  /** The initiator gives up waiting for acks after this many spins, 0 never ({@link Knob#TLB_ACK_TIMEOUT_SPINS}). */
+  public long ackTimeoutSpins() {
+    return get(Knob.TLB_ACK_TIMEOUT_SPINS);
+  }
+
+  /** How acks are collected ({@link Knob#TLB_ACK_FLAG}). */
+  public AckFlag ackFlag() {
+    return get(Knob.TLB_ACK_FLAG);
+  }
+
+  /** Drop refcounts only after every remote flush is acknowledged ({@link Knob#TLB_FREE_AFTER_FLUSH}). */
+  public boolean freeAfterFlush() {
+    return get(Knob.TLB_FREE_AFTER_FLUSH);
+  }
+
+  /** The refcount the allocator leaves in a fresh frame ({@link Knob#REFCOUNT_ON_ALLOC}). */
+  public int refcountOnAlloc() {
+    return get(Knob.REFCOUNT_ON_ALLOC);
+  }
+
+  /** PTE updates take the page table's lock and recheck ({@link Knob#COW_FAULT_LOCK}). */
+  public boolean cowLock() {
+    return get(Knob.COW_FAULT_LOCK);
+  }
+
+  /** The fork child keeps the parent's FS base ({@link Knob#FORK_CHILD_FS_BASE}). */
+  public boolean childFsBaseInherit() {
+    return get(Knob.FORK_CHILD_FS_BASE);
+  }
+
+  /** A failed clone_cow leaves the rollback to the child's teardown ({@link Knob#FORK_ROLLBACK}). */
+  public boolean forkRollbackTeardownOnly() {
+    return get(Knob.FORK_ROLLBACK);
+  }
+
+  /** A fault on a present page the PTE forbids kills ({@link Knob#FAULT_PRESENT_PAGE}). */
+  public boolean killOnPresentPage() {
+    return get(Knob.FAULT_PRESENT_PAGE);
+  }
+
+  /** Unmapping a whole region stops at its first never-touched page ({@link Knob#MUNMAP_STOP_AT_UNTOUCHED}). */
+  public boolean stopAtUntouched() {
+    return get(Knob.MUNMAP_STOP_AT_UNTOUCHED);
+  }
+
+  /** TLB entries are tagged by address space and survive CR3 writes ({@link Knob#PCID}). */
+  public boolean pcid() {
+    return get(Knob.PCID);
+  }
+
+  /** With PCID, flush a changed address space's entries on switch-in ({@link Knob#TLB_GENERATION_CHECK}). */
+  public boolean generationCheck() {
+    return get(Knob.TLB_GENERATION_CHECK);
+  }
+
+  /** The address-space lock ({@link Knob#MM_LOCK}). */
+  public MmLock mmLock() {
+    return get(Knob.MM_LOCK);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KernelPolicy p && p.profile == profile && p.values.equals(values) && p.mistake == mistake;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(profile, values, mistake);
+  }
+
+  /** {@code KernelPolicy[strat9: tlb.fork=all-cpus-full, ..., mistake=none]}. */
+  @Override
+  public String toString() {
+    StringJoiner j = new StringJoiner(", ", "KernelPolicy[" + profile + ": ", "]");
+    for (Knob<?> k : Knob.all()) {
+      j.add(k.key + "=" + word(k));
+    }
+    return j.add("mistake=" + mistake.key).toString();
+  }
+
+  private <T> String word(Knob<T> k) {
+    return k.type.word(get(k));
+  }
+
+  /** A policy in the making: a profile's values, then any knob changed. */
+  public static final class Builder {
+    private final Profile profile;
+    private final Map<Knob<?>, Object> values = new LinkedHashMap<>();
+    private Mistake mistake = Mistake.NONE;
+
+    private Builder(Profile profile) {
+      this.profile = Objects.requireNonNull(profile, "profile");
+      for (Knob<?> k : Knob.all()) {
+        values.put(k, k.valueIn(profile));
+      }
+    }
+
+    /** This knob set to this value, which its type must allow. */
+    public <T> Builder set(Knob<T> knob, T value) {
+      Objects.requireNonNull(value, knob.key);
+      if (!knob.type.allows(value)) {
+        throw new IllegalArgumentException(knob.key + " must be " + knob.type.values() + ", got " + value);
+      }
+      values.put(knob, value);
+      return this;
+    }
+
+    /** This mistake switched on ({@link Mistake#NONE}: none, the default). */
+    public Builder mistake(Mistake m) {
+      mistake = Objects.requireNonNull(m, "mistake");
+      return this;
+    }
+
+    public KernelPolicy build() {
+      return new KernelPolicy(profile, values, mistake);
+    }
   }
 
   /** Who a kernel path flushes after changing PTEs. */
@@ -84,15 +235,6 @@ public record KernelPolicy(
     Flush(String key) {
       this.key = key;
     }
-
-    public static Flush of(String key) {
-      for (Flush f : values()) {
-        if (f.key.equals(key)) {
-          return f;
-        }
-      }
-      throw new IllegalArgumentException(key);
-    }
   }
 
   /** How shootdown acks are collected. */
@@ -106,15 +248,6 @@ public record KernelPolicy(
 
     AckFlag(String key) {
       this.key = key;
-    }
-
-    public static AckFlag of(String key) {
-      for (AckFlag f : values()) {
-        if (f.key.equals(key)) {
-          return f;
-        }
-      }
-      throw new IllegalArgumentException(key);
     }
   }
 
@@ -133,26 +266,5 @@ public record KernelPolicy(
     MmLock(String key) {
       this.key = key;
     }
-
-    public static MmLock of(String key) {
-      for (MmLock l : values()) {
-        if (l.key.equals(key)) {
-          return l;
-        }
-      }
-      throw new IllegalArgumentException(key);
-    }
-  }
-
-  public static final List<String> MM_LOCKS = List.of("none", "rw");
-  public static final List<String> FORK_FLUSH = List.of("all-cpus-full", "mm-cpus", "local");
-  public static final List<String> PATH_FLUSH = List.of("local", "mm-cpus", "none");
-  public static final List<String> ACK_FLAGS = List.of("shared", "per-request");
-
-  /** The strat9 profile (the values reference.conf gives it), for code and tests without a scenario. */
-  public static KernelPolicy strat9() {
-    return new KernelPolicy(
-        "strat9", Flush.ALL_CPUS_FULL, Flush.LOCAL, Flush.LOCAL, Flush.NONE, 16, 10_000_000L, AckFlag.SHARED,
-        false, 0, false, false, false, false, true, false, false, MmLock.NONE, Mistake.NONE);
   }
 }

@@ -1,17 +1,15 @@
 package cowsim.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import cowsim.check.Violation;
 import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.sim.SimResult;
+import cowsim.sim.Simulation;
 import cowsim.stats.Stat;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -38,6 +36,9 @@ public final class RunReport {
     o.put("exit_code", v.exitCode());
     o.put("ending", r.ending().name().toLowerCase(Locale.ROOT));
     o.put("ending_detail", r.endDetail());
+    // false: the run ended in a simulator error (or its machine never stopped), and the counters
+    // and violations below are those collected until then
+    o.put("complete", r.complete());
     ArrayNode failures = o.putArray("failures");
     v.failures().forEach(failures::add);
     if (r.traceHash() == null) {
@@ -116,18 +117,18 @@ public final class RunReport {
     return o;
   }
 
-  public static void write(Path dir, SimResult r, Verdict v) throws IOException {
-    write(dir, r, v, null);
-  }
-
-  /** @param schedule how the conductor scheduled the run (deterministic mode), or null */
-  public static void write(Path dir, SimResult r, Verdict v, String schedule) throws IOException {
-    Files.createDirectories(dir);
+  /**
+   * Writes {@code report.json} atomically: whole, or absent and an {@link OutputException}.
+   *
+   * @param schedule how the conductor scheduled the run (deterministic mode), or null
+   * @return the report's path
+   */
+  public static Path write(Output out, SimResult r, Verdict v, String schedule) throws OutputException {
     ObjectNode o = json(r, v);
     if (schedule != null && r.traceHash() != null) {
       o.put("schedule", schedule);
     }
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), o);
+    return out.writeJson("report.json", o);
   }
 
   /** The console summary: per CPU, per process, the totals, the outcome and why. */

@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param policy every policy knob: the profile's values, overridden by the scenario's
  */
 public record Kernel(String profile, Config raw, cowsim.kernel.KernelPolicy policy) {
-  /** Known kernel profiles. */
-  public static final List<String> PROFILES = List.of("strat9", "linux");
+  /** Known kernel profiles ({@link cowsim.kernel.Profile}). */
+  public static final List<String> PROFILES = cowsim.kernel.Profile.keys();
 
   public Kernel {
     Objects.requireNonNull(profile, "profile");

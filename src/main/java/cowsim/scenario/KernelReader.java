@@ -1,62 +1,100 @@
 package cowsim.scenario;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.kernel.KernelPolicy;
+import cowsim.kernel.Knob;
 import cowsim.kernel.Mistake;
+import cowsim.kernel.Profile;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The reader of the {@code kernel} section of a scenario: a profile, then any policy knob.
  *
- * <p>The one place that knows kernel keys and profiles. The profiles' values come from
- * reference.conf ({@code cowsim.kernel.profiles}); a knob written in the scenario (or given with
+ * <p>Which keys there are, what each may be and each profile's values all come from the knob
+ * registry ({@link Knob}); a knob written in the scenario (or given with
  * {@code --set kernel.x=y}) wins over its profile.
  */
 final class KernelReader {
-  static final List<String> KEYS = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock", "mistake");
-  static final List<String> TLB_KEYS =
-      List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check");
+  /** The keys of a {@code kernel} block: the profile, the knobs' first parts, the mistake. */
+  static final List<String> KEYS = keys();
 
   private KernelReader() {}
+
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>(List.of("profile"));
+    keys.addAll(children(List.of()));
+    keys.add("mistake");
+    return List.copyOf(keys);
+  }
+
+  /** The keys one level below {@code prefix} ({@code [tlb]}: fork, cow-fault, ...), in registry order. */
+  static List<String> children(List<String> prefix) {
+    return Knob.all().stream()
+        .map(Knob::path)
+        .filter(p -> p.size() > prefix.size() && p.subList(0, prefix.size()).equals(prefix))
+        .map(p -> p.get(prefix.size()))
+        .distinct()
+        .toList();
+  }
 
   static Kernel read(Section kernel) throws ScenarioException {
     kernel.checkKeys(KEYS);
     String profile = kernel.choice("profile", Kernel.PROFILES);
-    Config base = ConfigFactory.defaultReference().getConfig("cowsim.kernel.profiles." + profile);
-    if (kernel.optional("tlb") != null) {
-      kernel.section("tlb").checkKeys(TLB_KEYS);
+    checkGroups(kernel, List.of());
+    KernelPolicy.Builder policy = KernelPolicy.builder(Profile.of(profile).orElseThrow());
+    for (Knob<?> knob : Knob.all()) {
+      set(policy, knob, kernel);
     }
-    only(kernel, "refcount", "on-alloc");
-    only(kernel, "cow-fault", "lock");
-    if (kernel.optional("fork") != null) {
-      kernel.section("fork").checkKeys(List.of("child-fs-base", "rollback"));
+    return new Kernel(profile, kernel.object().toConfig(), policy.mistake(mistake(kernel)).build());
+  }
+
+  /** The keys of every group the scenario writes ({@code kernel.tlb { ... }}), level by level. */
+  private static void checkGroups(Section section, List<String> prefix) throws ScenarioException {
+    for (String child : children(prefix)) {
+      List<String> path = new ArrayList<>(prefix);
+      path.add(child);
+      List<String> below = children(path);
+      if (!below.isEmpty() && section.optional(child) != null) {
+        Section group = section.section(child);
+        group.checkKeys(below);
+        checkGroups(group, path);
+      }
     }
-    only(kernel, "fault", "present-page");
-    only(kernel, "munmap", "stop-at-untouched");
-    Knobs k = new Knobs(kernel, base);
-    KernelPolicy policy =
-        new KernelPolicy(
-            profile,
-            KernelPolicy.Flush.of(k.choice("tlb.fork", KernelPolicy.FORK_FLUSH)),
-            KernelPolicy.Flush.of(k.choice("tlb.cow-fault", KernelPolicy.PATH_FLUSH)),
-            KernelPolicy.Flush.of(k.choice("tlb.munmap", KernelPolicy.PATH_FLUSH)),
-            KernelPolicy.Flush.of(k.choice("tlb.mprotect", KernelPolicy.PATH_FLUSH)),
-            (int) k.integer("tlb.flush-ceiling", 1, 512),
-            k.integer("tlb.ack-timeout-spins", 0, Long.MAX_VALUE / 1024),
-            KernelPolicy.AckFlag.of(k.choice("tlb.ack-flag", KernelPolicy.ACK_FLAGS)),
-            k.bool("tlb.free-after-flush"),
-            (int) k.integer("refcount.on-alloc", 0, 1),
-            k.choice("cow-fault.lock", List.of("none", "page-table")).equals("page-table"),
-            k.choice("fork.child-fs-base", List.of("zero", "inherit")).equals("inherit"),
-            k.choice("fork.rollback", List.of("restore-and-decrement", "teardown-only")).equals("teardown-only"),
-            k.choice("fault.present-page", List.of("retry", "kill")).equals("kill"),
-            k.bool("munmap.stop-at-untouched"),
-            k.bool("pcid"),
-            k.bool("tlb.generation-check"),
-            KernelPolicy.MmLock.of(k.choice("mm-lock", KernelPolicy.MM_LOCKS)),
-            mistake(kernel));
-    return new Kernel(profile, kernel.object().toConfig(), policy);
+  }
+
+  /** The knob's value where the scenario writes it; else the profile's stays. */
+  private static <T> void set(KernelPolicy.Builder policy, Knob<T> knob, Section kernel) throws ScenarioException {
+    Section s = kernel;
+    List<String> path = knob.path();
+    for (String group : path.subList(0, path.size() - 1)) {
+      if (s.optional(group) == null) {
+        return;
+      }
+      s = s.section(group);
+    }
+    String leaf = path.get(path.size() - 1);
+    if (s.optional(leaf) != null) {
+      policy.set(knob, knob.type.read(new At(s, leaf)));
+    }
+  }
+
+  /** A knob's key in its section, as the registry's types read it. */
+  private record At(Section section, String key) implements Knob.Source<ScenarioException> {
+    @Override
+    public String choice(List<String> words) throws ScenarioException {
+      return section.choice(key, words);
+    }
+
+    @Override
+    public boolean bool() throws ScenarioException {
+      return section.bool(key);
+    }
+
+    @Override
+    public long integer(long min, long max) throws ScenarioException {
+      return section.integer(key, min, max);
+    }
   }
 
   /**
@@ -100,48 +138,6 @@ final class KernelReader {
       throw new ScenarioException("--variant " + String.join(",", knobs), 0, e.reason());
     } catch (RuntimeException e) {
       throw new ScenarioException("--variant " + String.join(",", knobs), 0, "not a kernel knob: " + e.getMessage());
-    }
-  }
-
-  private static void only(Section kernel, String key, String sub) throws ScenarioException {
-    if (kernel.optional(key) != null) {
-      kernel.section(key).checkKeys(List.of(sub));
-    }
-  }
-
-  /** A knob from the scenario when it sets it, else from the profile. */
-  private record Knobs(Section kernel, Config profile) {
-
-    private Section owner(String path) throws ScenarioException {
-      int dot = path.indexOf('.');
-      if (dot < 0) {
-        return kernel.optional(path) == null ? null : kernel;
-      }
-      String head = path.substring(0, dot);
-      if (kernel.optional(head) == null) {
-        return null;
-      }
-      Section s = kernel.section(head);
-      return s.optional(path.substring(dot + 1)) == null ? null : s;
-    }
-
-    private static String leaf(String path) {
-      return path.substring(path.indexOf('.') + 1);
-    }
-
-    String choice(String path, List<String> allowed) throws ScenarioException {
-      Section s = owner(path);
-      return s == null ? profile.getString(path) : s.choice(path.contains(".") ? leaf(path) : path, allowed);
-    }
-
-    long integer(String path, long min, long max) throws ScenarioException {
-      Section s = owner(path);
-      return s == null ? profile.getLong(path) : s.integer(path.contains(".") ? leaf(path) : path, min, max);
-    }
-
-    boolean bool(String path) throws ScenarioException {
-      Section s = owner(path);
-      return s == null ? profile.getBoolean(path) : s.bool(path.contains(".") ? leaf(path) : path);
     }
   }
 }

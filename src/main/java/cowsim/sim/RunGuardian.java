@@ -38,8 +38,14 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The guardian of one run: spawns the machine (CPUs, memory banks, the frame allocator, the
  * kernel's shared structures, and the conductor in deterministic mode), wires them, starts them,
- * watches them (a Java exception in any of them fails the run), and when the run ends gathers
- * every component's counters.
+ * watches them, and when the run ends gathers every component's counters.
+ *
+ * <p>Every actor it spawns is wrapped in a {@link CrashGuard}: a {@link Throwable} escaping one
+ * (a simulator bug, fatal errors included) is recorded in the run's {@link CrashLatch}, and the
+ * guardian gets {@link Crashed} (or {@code Terminated}, when the actor could not go on at all).
+ * That ends the run as a simulator error: the guardian asks every actor for its counters (a
+ * crashed one still answers that) and the oracle for what it found so far, waits at most {@code
+ * cowsim.sim.crash-grace} for them, and hands back a result marked incomplete.
  */
 final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
@@ -54,6 +60,14 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   private record OracleFound(OracleActor.Found found) implements Command {}
 
   private enum Timeout implements Command {
+    INSTANCE
+  }
+
+  /** A guarded actor threw (what it threw is in the latch). */
+  private record Crashed(String actor) implements Command {}
+
+  /** After a crash: stop waiting for the survivors' counters. */
+  private enum CrashGrace implements Command {
     INSTANCE
   }
 
@@ -75,7 +89,9 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       int historyDepth,
       cowsim.machine.interconnect.Scheduler.Factory schedule,
       java.util.function.Consumer<cowsim.machine.observe.Event> listener,
-      Progress progress) {}
+      Progress progress,
+      CrashLatch latch,
+      Duration crashGrace) {}
 
   /** What the guardian hands back. */
   record Outcome(
@@ -85,11 +101,14 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       Conductor.Summary conductor,
       List<Violation> violations,
       Map<String, Integer> violationCounts,
-      Throwable error) {}
+      Throwable error,
+      boolean complete) {}
 
   private final Plan plan;
   private final CompletableFuture<Outcome> result;
+  private final TimerScheduler<Command> timers;
   private final List<ActorRef<NodeMsg>> nodes = new ArrayList<>();
+  private final Map<String, Integer> nodeIndex = new HashMap<>();
   private ActorRef<Conductor.Command> conductor;
   private ActorRef<cowsim.machine.observe.ObserverInbox> oracle;
   private final List<NodeStats> collected = new ArrayList<>();
@@ -99,9 +118,34 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   private boolean collecting;
   private boolean done;
   private boolean askedOracle;
+  /** the first crash of the run, or null */
+  private CrashLatch.Crash crash;
+  /** nodes that stopped (crashed): their counters are not waited for */
+  private final java.util.Set<Integer> gone = new java.util.HashSet<>();
+  private final java.util.Set<Integer> reported = new java.util.HashSet<>();
+  private boolean conductorGone;
+  private boolean oracleGone;
+
+  /** The guardian's own name in the {@link CrashLatch}. */
+  static final String NAME = "guardian";
 
   static Behavior<Command> create(Plan plan, CompletableFuture<Outcome> result) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RunGuardian(ctx, timers, plan, result)));
+    return CrashGuard.stopping(
+        plan.latch(), NAME, Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RunGuardian(ctx, timers, plan, result))));
+  }
+
+  /**
+   * Spawns a guarded actor; after a crash it still answers the end-of-run questions: {@link
+   * NodeMsg.CollectStats}, {@link Conductor.Report}, {@link OracleActor.Finish}.
+   */
+  private <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+    ActorRef<Command> self = getContext().getSelf();
+    Crashed crashed = new Crashed(name); // allocated now, not when memory may have run out
+    return getContext().spawn(
+        CrashGuard.serving(plan.latch(), name, behavior,
+            m -> m instanceof NodeMsg.CollectStats || m instanceof Conductor.Report || m instanceof OracleActor.Finish,
+            () -> self.tell(crashed)),
+        name);
   }
 
   private RunGuardian(
@@ -109,24 +153,26 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     super(ctx);
     this.plan = plan;
     this.result = result;
+    this.timers = timers;
     Topology t = plan.topology();
     Latencies lat = plan.latencies();
     for (int c = 0; c < t.cpus(); c++) {
-      nodes.add(ctx.spawn(CpuActor.create(c, plan.cpu(), plan.kernel(), t, lat, plan.logDir()), "cpu-" + c));
+      nodes.add(spawn(CpuActor.create(c, plan.cpu(), plan.kernel(), t, lat, plan.logDir()), "cpu-" + c));
     }
     for (int b = 0; b < t.banks(); b++) {
-      nodes.add(ctx.spawn(MemoryBank.create(t.bank(b), b, plan.frames(), firmware(), t, lat, plan.logDir()), "memory-" + b));
+      nodes.add(spawn(MemoryBank.create(t.bank(b), b, plan.frames(), firmware(), t, lat, plan.logDir()), "memory-" + b));
     }
     nodes.add(
-        ctx.spawn(
+        spawn(
             FrameAllocator.create(t.allocator(), plan.frames(), plan.maxOrder(), cowsim.kernel.Layout.RESERVED_FRAMES, t, lat, plan.logDir()),
             "allocator"));
-    nodes.add(ctx.spawn(KernelState.create(t.kernel(), plan.processes(), t, lat, plan.logDir()), "kernel"));
-    for (ActorRef<NodeMsg> n : nodes) {
-      ctx.watch(n);
+    nodes.add(spawn(KernelState.create(t.kernel(), plan.processes(), t, lat, plan.logDir()), "kernel"));
+    for (int i = 0; i < nodes.size(); i++) {
+      ctx.watch(nodes.get(i));
+      nodeIndex.put(nodes.get(i).path().name(), i);
     }
     if (plan.deterministic()) {
-      conductor = ctx.spawn(Conductor.create(plan.seed(), plan.maxCycles(), plan.schedule(), t), "conductor");
+      conductor = spawn(Conductor.create(plan.seed(), plan.maxCycles(), plan.schedule(), t), "conductor");
       ctx.watch(conductor);
     }
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
@@ -134,7 +180,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     if (plan.check()) {
       Progress progress = plan.progress();
       oracle =
-          ctx.spawn(
+          spawn(
               OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
               "oracle");
       ctx.watch(oracle);
@@ -174,8 +220,10 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
         .onMessage(Stats.class, this::onStats)
         .onMessage(ConductorSummary.class, this::onSummary)
         .onMessage(OracleFound.class, this::onFound)
-        .onSignal(ChildFailed.class, this::onChildFailed)
-        .onSignal(Terminated.class, t -> this)
+        .onMessage(CrashGrace.class, g -> complete(List.of(), Map.of()))
+        .onMessage(Crashed.class, c -> onCrash(c.actor(), null))
+        .onSignal(ChildFailed.class, f -> onStopped(f.getRef(), f.getCause()))
+        .onSignal(Terminated.class, t -> onStopped(t.getRef(), null))
         .build();
   }
 
@@ -204,17 +252,21 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     ending = how;
     detail = why;
     ActorRef<NodeStats> statsAdapter = getContext().messageAdapter(NodeStats.class, Stats::new);
-    for (ActorRef<NodeMsg> n : nodes) {
-      n.tell(new NodeMsg.CollectStats(statsAdapter));
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!gone.contains(i)) {
+        nodes.get(i).tell(new NodeMsg.CollectStats(statsAdapter));
+      }
     }
-    if (conductor != null) {
+    if (conductor != null && !conductorGone) {
       conductor.tell(new Conductor.Report(getContext().messageAdapter(Conductor.Summary.class, ConductorSummary::new)));
     }
     return this;
   }
 
   private Behavior<Command> onStats(Stats s) {
-    collected.add(s.stats());
+    if (reported.add(s.stats().node())) {
+      collected.add(s.stats());
+    }
     return maybeFinish();
   }
 
@@ -224,7 +276,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   }
 
   private Behavior<Command> maybeFinish() {
-    if (done || askedOracle || collected.size() < nodes.size() || (conductor != null && summary == null)) {
+    if (done || askedOracle || !collecting || accounted() < nodes.size() || (conductor != null && !conductorGone && summary == null)) {
       return this;
     }
     // quiescent ends are judged from the kernel's process table
@@ -252,11 +304,11 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
         detail = "deadlock: no message left to deliver while " + live.size() + " task(s) never finished: " + String.join("; ", live);
       }
     }
-    if (oracle == null) {
+    if (oracle == null || oracleGone) {
       return complete(List.of(), Map.of());
     }
     askedOracle = true;
-    boolean quiescent = ending == SimResult.Ending.DEADLOCK || ending == SimResult.Ending.ALL_EXITED;
+    boolean quiescent = crash == null && (ending == SimResult.Ending.DEADLOCK || ending == SimResult.Ending.ALL_EXITED);
     oracle.tell(
         new OracleActor.Finish(
             quiescent ? refcounts : null,
@@ -264,6 +316,17 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
             ending == SimResult.Ending.DEADLOCK ? detail : null,
             getContext().messageAdapter(OracleActor.Found.class, OracleFound::new)));
     return this;
+  }
+
+  /** Nodes that reported their counters or stopped. */
+  private int accounted() {
+    int n = reported.size();
+    for (int g : gone) {
+      if (!reported.contains(g)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private Topology topology() {
@@ -279,23 +342,68 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       return this;
     }
     done = true;
-    result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, violations, counts, null));
+    collected.sort(java.util.Comparator.comparingInt(NodeStats::node));
+    if (crash != null) {
+      result.complete(
+          new Outcome(SimResult.Ending.SIMULATOR_ERROR, detail, List.copyOf(collected), summary, violations, counts, crash.error(), false));
+    } else {
+      result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, violations, counts, null, true));
+    }
     return Behaviors.stopped();
   }
 
-  private Behavior<Command> onChildFailed(ChildFailed f) {
-    if (!done) {
-      done = true;
-      result.complete(
-          new Outcome(
-              SimResult.Ending.SIMULATOR_ERROR,
-              "simulator error in " + f.getRef().path().name() + ": " + f.getCause(),
-              List.of(),
-              null,
-              List.of(),
-              Map.of(),
-              f.getCause()));
+  /**
+   * A watched actor stopped before the run was over: only a crash does that (its {@link
+   * CrashGuard} recorded what it threw). The run ends as a simulator error with what the others
+   * report within the crash grace.
+   */
+  private Behavior<Command> onStopped(ActorRef<Void> ref, Throwable escaped) {
+    if (done) {
+      return this;
     }
-    return Behaviors.stopped();
+    int node = nodes.indexOf(ref);
+    if (node >= 0) {
+      gone.add(node);
+    } else if (conductor != null && ref.equals(conductor)) {
+      conductorGone = true;
+    } else if (oracle != null && ref.equals(oracle)) {
+      oracleGone = true;
+    }
+    return onCrash(ref.path().name(), escaped);
+  }
+
+  /** An actor crashed (it may still answer the end-of-run questions): the run ends. */
+  private Behavior<Command> onCrash(String name, Throwable escaped) {
+    if (done) {
+      return this;
+    }
+    Throwable error = plan.latch().errorOf(name);
+    if (error == null) {
+      error = escaped != null ? escaped : new IllegalStateException(name + " stopped before the run ended, without an error recorded");
+      plan.latch().record(name, error);
+    }
+    boolean wasCollecting = collecting;
+    if (crash == null) {
+      crash = new CrashLatch.Crash(name, error);
+      detail = "simulator error in " + name + ": " + error;
+      timers.startSingleTimer(CrashGrace.INSTANCE, plan.crashGrace());
+      if (!collecting) {
+        end(SimResult.Ending.SIMULATOR_ERROR, detail);
+      }
+    }
+    ending = SimResult.Ending.SIMULATOR_ERROR;
+    if (askedOracle && (oracleGone || oracle.path().name().equals(name))) {
+      return complete(List.of(), Map.of()); // the oracle failed answering: no findings to report
+    }
+    if (wasCollecting) {
+      // it may have crashed on the question itself: ask it once more (a second crash stops it)
+      Integer node = nodeIndex.get(name);
+      if (node != null && !gone.contains(node) && !reported.contains(node)) {
+        nodes.get(node).tell(new NodeMsg.CollectStats(getContext().messageAdapter(NodeStats.class, Stats::new)));
+      } else if (conductor != null && !conductorGone && summary == null && conductor.path().name().equals(name)) {
+        conductor.tell(new Conductor.Report(getContext().messageAdapter(Conductor.Summary.class, ConductorSummary::new)));
+      }
+    }
+    return maybeFinish();
   }
 }

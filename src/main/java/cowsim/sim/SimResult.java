@@ -16,6 +16,9 @@ import java.util.Map;
  * @param violations what the correctness oracles found, in the order found (at most 32 of a kind)
  * @param violationCounts how many of each kind were found, listed or not
  * @param error the simulator bug that ended the run, or null
+ * @param complete whether every component reported at the end; false when the run ended in a
+ *     simulator error (the counters and violations are those collected until then) or its
+ *     machine never stopped
  */
 public record SimResult(
     Scenario scenario,
@@ -29,7 +32,8 @@ public record SimResult(
     List<String> assertionFailures,
     List<cowsim.check.Violation> violations,
     Map<String, Integer> violationCounts,
-    Throwable error) {
+    Throwable error,
+    boolean complete) {
 
   /** How a run ended. */
   public enum Ending {
@@ -39,7 +43,7 @@ public record SimResult(
     DEADLOCK,
     /** A scenario limit (max-cycles, timeout) stopped it. */
     LIMIT,
-    /** A Java exception inside an actor: a simulator bug. */
+    /** A Java exception or error (a stack overflow, out of memory) in the run: a simulator bug. */
     SIMULATOR_ERROR
   }
 

@@ -12,6 +12,7 @@ import cowsim.kernel.ProcessSetup;
 import cowsim.kernel.Vma;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.cpu.CpuConfig;
+import cowsim.machine.cpu.InjectedFault;
 import cowsim.machine.cpu.KernelPort;
 import cowsim.machine.cpu.ShootdownUnit;
 import cowsim.machine.cpu.TrapHandler;
@@ -32,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -122,12 +122,40 @@ public final class Simulation {
     return runRecorded(s, logDir, schedule, progress).result();
   }
 
-  /** As {@link #runRecorded(Scenario, String, Scheduler.Factory)}, counting the run's live progress into {@code progress}. */
+  /**
+   * As {@link #runRecorded(Scenario, String, Scheduler.Factory)}, counting the run's live progress
+   * into {@code progress}. It never throws: a {@link Throwable} anywhere in the run, in an actor or
+   * in the calling thread ({@link StackOverflowError} and {@link OutOfMemoryError} included), comes
+   * back as a result with ending {@link SimResult.Ending#SIMULATOR_ERROR}, its {@link
+   * SimResult#error()}, whatever the machine had collected, and {@link SimResult#complete()} false.
+   */
   public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress) {
     if (listener != null && !check) {
       throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
     }
     long started = System.nanoTime();
+    CrashLatch latch = null;
+    try {
+      latch = new CrashLatch(cushionBytes());
+      return runGuarded(s, logDir, schedule, progress, latch, started);
+    } catch (Throwable t) {
+      if (latch != null) {
+        latch.releaseCushion();
+      }
+      RunGuardian.Outcome out =
+          new RunGuardian.Outcome(
+              SimResult.Ending.SIMULATOR_ERROR, "simulator error in the thread that ran the simulation: " + t, List.of(), null, List.of(), Map.of(), t, false);
+      return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), null, 0);
+    }
+  }
+
+  /** The memory reserved per run for the way out of an OutOfMemoryError (cowsim.sim.oom-cushion). */
+  private int cushionBytes() {
+    long want = config.getBytes("cowsim.sim.oom-cushion");
+    return (int) Math.max(0, Math.min(want, Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16)));
+  }
+
+  private Recorded runGuarded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, CrashLatch latch, long started) {
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Config latencyConfig = config;
     for (Map.Entry<String, Long> o : s.machine().latency().entrySet()) {
@@ -148,6 +176,8 @@ public final class Simulation {
             new ShootdownUnit.Config(policy.ackFlag() == KernelPolicy.AckFlag.SHARED, policy.ackTimeoutSpins(), Layout.ACK_FLAGS_FRAME));
     int maxRefaults = s.limits().maxRefaults();
     Function<KernelPort, TrapHandler> kernel = port -> KernelOnCpu.on(port, policy, maxRefaults);
+    String callerFault = config.getString("cowsim.debug.throw-in-caller");
+    java.time.Duration grace = config.getDuration("cowsim.sim.crash-grace");
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,
@@ -166,19 +196,17 @@ public final class Simulation {
             config.getInt("cowsim.check.history"),
             schedule,
             listener,
-            progress);
+            progress,
+            latch,
+            grace);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
     RunGuardian.Outcome out;
     try {
-      out = future.get(s.limits().timeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      out = new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null);
+      out = await(future, system, latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      out = new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, String.valueOf(e.getCause()), List.of(), null, List.of(), Map.of(), e.getCause());
     } finally {
       system.terminate();
       try {
@@ -187,10 +215,49 @@ public final class Simulation {
         // the result is already known; a slow shutdown does not change it
       }
     }
+    if (!callerFault.equals("none")) {
+      // test hook (cowsim.debug.throw-in-caller): the calling thread fails after the machine stopped
+      InjectedFault.parse(callerFault, "cowsim.debug.throw-in-caller").raise("cowsim.debug.throw-in-caller (a simulated simulator bug)");
+    }
     SimResult result = assemble(s, out, (System.nanoTime() - started) / 1_000_000);
     return out.conductor() == null
         ? new Recorded(result, null, 0)
         : new Recorded(result, out.conductor().decisions(), out.conductor().delivered());
+  }
+
+  /**
+   * Waits for the guardian's outcome, but not forever: not past {@code limitMillis} (the
+   * scenario's timeout plus a margin), not past {@code afterCrashMillis} after an actor crashed
+   * (the guardian gathers the survivors' counters within the crash grace, this is the margin
+   * beyond it), and not past the actor system's end (it terminates without an outcome when a
+   * fatal error escaped every {@link CrashGuard} into Akka's own handler).
+   */
+  private static RunGuardian.Outcome await(
+      CompletableFuture<RunGuardian.Outcome> future, ActorSystem<?> system, CrashLatch latch, long limitMillis, long afterCrashMillis)
+      throws InterruptedException {
+    CompletableFuture<Object> crashDeadline =
+        latch.crashed().thenCompose(c -> CompletableFuture.supplyAsync(() -> c, CompletableFuture.delayedExecutor(afterCrashMillis, TimeUnit.MILLISECONDS)));
+    try {
+      CompletableFuture.anyOf(future, system.getWhenTerminated().toCompletableFuture(), crashDeadline).get(limitMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      // judged below
+    }
+    if (future.isDone() && !future.isCompletedExceptionally()) {
+      return future.join();
+    }
+    CrashLatch.Crash crash = latch.first();
+    if (crash != null) {
+      latch.releaseCushion();
+      return new RunGuardian.Outcome(
+          SimResult.Ending.SIMULATOR_ERROR,
+          "simulator error in " + crash.actor() + ": " + crash.error() + " (the machine did not report what it had collected)",
+          List.of(), null, List.of(), Map.of(), crash.error(), false);
+    }
+    if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+      IllegalStateException e = new IllegalStateException("the actor system stopped before the run ended (a fatal error outside the actors' guards)");
+      return new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, e.getMessage(), List.of(), null, List.of(), Map.of(), e, false);
+    }
+    return new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null, false);
   }
 
   /** The scenario's processes as the kernel starts them: regions plus the stack at the top. */
@@ -251,6 +318,6 @@ public final class Simulation {
     SimResult.Ending ending = out.ending();
     String detail = out.detail();
     String hash = out.conductor() == null ? null : out.conductor().traceHash();
-    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error());
+    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error(), out.complete());
   }
 }

@@ -37,7 +37,13 @@ public final class ProgressBar implements AutoCloseable {
         return;
       }
       if (!stop) {
-        draw();
+        try {
+          draw();
+        } catch (Throwable t) {
+          // progress is a display: out of memory here must not take the run down with it (the
+          // run's own actors report a crash of theirs)
+          return;
+        }
       }
     }
   }

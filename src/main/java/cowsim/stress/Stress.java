@@ -1,6 +1,7 @@
 package cowsim.stress;
 
-import cowsim.report.RunReport;
+import cowsim.report.Output;
+import cowsim.report.OutputException;
 import cowsim.report.Verdict;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
@@ -9,11 +10,7 @@ import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
 import cowsim.stats.Progress;
 import cowsim.stats.Stat;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +29,21 @@ public final class Stress {
 
   private final StressSpec spec;
   private final List<String> sets;
-  private final Path dir;
+  private final Output out;
   private final boolean logs;
 
-  public Stress(StressSpec spec, List<String> sets, Path dir, boolean logs) {
+  /** @param out the checked output directory (stress.conf, logs) */
+  public Stress(StressSpec spec, List<String> sets, Output out, boolean logs) {
     this.spec = spec;
     this.sets = sets == null ? List.of() : List.copyOf(sets);
-    this.dir = dir;
+    this.out = out;
     this.logs = logs;
   }
 
   /** Generates and validates the scenario, writes it, and loads it back from the file. */
-  public Scenario prepare() throws ScenarioException, IOException {
+  public Scenario prepare() throws ScenarioException, OutputException {
     String text = new Generator(spec).scenario();
-    Path file = dir.resolve(FILE);
+    Path file = out.resolve(FILE);
     // validated with the overrides first, so a bad --set is reported as the --set it is
     ScenarioLoader.parse(text, file.toString(), sets);
     StringBuilder sb = new StringBuilder(text);
@@ -56,23 +54,26 @@ public final class Stress {
         sb.append(s, 0, eq).append(" = ").append(s.substring(eq + 1)).append('\n');
       }
     }
-    Files.createDirectories(dir);
-    Files.writeString(file, sb.toString());
+    out.writeString(FILE, sb.toString());
     return ScenarioLoader.load(file, List.of());
   }
 
-  /** Runs the prepared scenario and writes report.json (and error.txt on a simulator error). */
-  public Outcome run(Scenario s) throws IOException {
-    return run(s, new Progress());
+  /** The per-actor log directory (created), or null without --logs. */
+  public Path logs() throws OutputException {
+    return logs ? out.sub("logs").dir() : null;
   }
 
-  /** As {@link #run(Scenario)}, counting the run's live progress into {@code progress} (a display reads it). */
-  public Outcome run(Scenario s, Progress progress) throws IOException {
-    String logDir = null;
-    if (logs) {
-      Files.createDirectories(dir.resolve("logs"));
-      logDir = dir.resolve("logs").toString();
-    }
+  /** Runs the prepared scenario and judges it (the command writes report.json). */
+  public Outcome run(Scenario s, Path logDirectory) {
+    return run(s, logDirectory, new Progress());
+  }
+
+  /**
+   * As {@link #run(Scenario, Path)}, counting the run's live progress into {@code progress} (a
+   * display reads it).
+   */
+  public Outcome run(Scenario s, Path logDirectory, Progress progress) {
+    String logDir = logDirectory == null ? null : logDirectory.toString();
     SimResult r = new Simulation().run(s, logDir, null, progress);
     Verdict v = Verdict.judge(r);
     boolean byDuration = false;
@@ -87,13 +88,7 @@ public final class Stress {
       }
       v = new Verdict(failures.isEmpty(), List.copyOf(failures), failures.isEmpty() ? Verdict.MET : Verdict.NOT_MET);
     }
-    RunReport.write(dir, r, v);
-    if (r.error() != null) {
-      StringWriter sw = new StringWriter();
-      r.error().printStackTrace(new PrintWriter(sw));
-      Files.writeString(dir.resolve("error.txt"), sw.toString());
-    }
-    return new Outcome(r, v, dir.resolve(FILE), byDuration);
+    return new Outcome(r, v, out.resolve(FILE), byDuration);
   }
 
   /** The throughput line. */

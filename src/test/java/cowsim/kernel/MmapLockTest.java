@@ -26,18 +26,10 @@ class MmapLockTest {
   private long pml4;
   private Long result;
 
-  static KernelPolicy withMmLock(KernelPolicy s, KernelPolicy.MmLock lock) {
-    return new KernelPolicy(
-        s.profile(), s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
-        s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
-        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), s.killOnPresentPage(), s.stopAtUntouched(), s.pcid(),
-        s.generationCheck(), lock, s.mistake());
-  }
-
   @BeforeEach
   void setUp() {
     hw = new FakeHardware();
-    hw.policy = withMmLock(KernelPolicy.strat9(), KernelPolicy.MmLock.RW);
+    hw.policy = KernelPolicy.builder(Profile.STRAT9).set(Knob.MM_LOCK, KernelPolicy.MmLock.RW).build();
     pml4 = hw.takeFrame();
     hw.store.write((pml4 << 12) + 8L * Layout.KERNEL_PML4_SLOT, FakeHardware.KERNEL_SLOT_ENTRY);
     hw.setCurrent(FakeHardware.task(TID, PID, pml4, new RegisterFile(), false));

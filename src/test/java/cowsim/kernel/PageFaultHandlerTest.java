@@ -46,11 +46,7 @@ class PageFaultHandlerTest {
   }
 
   private static KernelPolicy killingPolicy() {
-    KernelPolicy s = KernelPolicy.strat9();
-    return new KernelPolicy(
-        "linux", s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
-        s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
-        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), true, s.stopAtUntouched(), s.pcid(), s.generationCheck(), s.mmLock(), Mistake.NONE);
+    return KernelPolicy.builder(Profile.STRAT9).set(Knob.FAULT_PRESENT_PAGE, true).build();
   }
 
   @Test

@@ -216,11 +216,11 @@ class PerCpuTest {
   private final Port port = new Port();
 
   private static KernelPolicy policy(boolean pcid, boolean generationCheck, int refcountOnAlloc) {
-    KernelPolicy s = KernelPolicy.strat9();
-    return new KernelPolicy(
-        s.profile(), s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(), s.ackTimeoutSpins(),
-        s.ackFlag(), s.freeAfterFlush(), refcountOnAlloc, s.cowLock(), s.childFsBaseInherit(), s.forkRollbackTeardownOnly(),
-        s.killOnPresentPage(), s.stopAtUntouched(), pcid, generationCheck, s.mmLock(), s.mistake());
+    return KernelPolicy.builder(Profile.STRAT9)
+        .set(Knob.REFCOUNT_ON_ALLOC, refcountOnAlloc)
+        .set(Knob.PCID, pcid)
+        .set(Knob.TLB_GENERATION_CHECK, generationCheck)
+        .build();
   }
 
   private static TaskImage task(long tid, long pid, long cr3, long tlbGen) {

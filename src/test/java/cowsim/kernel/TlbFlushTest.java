@@ -20,20 +20,13 @@ class TlbFlushTest {
     return hw;
   }
 
-  private static KernelPolicy linux() {
-    KernelPolicy s = KernelPolicy.strat9();
-    return new KernelPolicy(
-        "linux", KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS, KernelPolicy.Flush.MM_CPUS,
-        33, 0, KernelPolicy.AckFlag.PER_REQUEST, true, 0, true, true, true, false, false, false, true, KernelPolicy.MmLock.RW, Mistake.NONE);
-  }
-
   private static long[] pages(int n) {
     return LongStream.range(0, n).map(i -> 0x400000 + i * 4096).toArray();
   }
 
   @Test
   void mmCpusBelowTheCeilingInvalidatesPageByPageHereAndThere() {
-    FakeHardware hw = machine(linux());
+    FakeHardware hw = machine(KernelPolicy.linux());
     boolean[] done = new boolean[1];
     TlbFlush.after(hw, KernelPolicy.Flush.MM_CPUS, CR3, pages(33), () -> done[0] = true);
     assertTrue(done[0]);
@@ -44,7 +37,7 @@ class TlbFlushTest {
 
   @Test
   void aboveTheCeilingItFlushesEverything() {
-    FakeHardware hw = machine(linux());
+    FakeHardware hw = machine(KernelPolicy.linux());
     TlbFlush.after(hw, KernelPolicy.Flush.MM_CPUS, CR3, pages(34), () -> {});
     assertTrue(hw.eventsStartingWith("invlpg").isEmpty());
     assertEquals(1, hw.eventsStartingWith("cr3 <- ").size(), "a local CR3 reload");
@@ -81,7 +74,7 @@ class TlbFlushTest {
 
   @Test
   void aCpuNotRunningTheAddressSpaceInvalidatesNothingLocally() {
-    FakeHardware hw = machine(linux());
+    FakeHardware hw = machine(KernelPolicy.linux());
     hw.loadCr3(0x99);
     TlbFlush.after(hw, KernelPolicy.Flush.MM_CPUS, CR3, pages(3), () -> {});
     assertTrue(hw.eventsStartingWith("invlpg", "cr3").isEmpty());

@@ -26,7 +26,7 @@ class VerdictTest {
         counts.keySet().stream().map(k -> new Violation(cowsim.check.ViolationKind.of(k), 0, 1, 1, 0x1000, 5, 10, k + " here", List.of())).toList();
     return new SimResult(
         s, ending, detail, null, Map.of(), List.of(new ProcessInfo(1, 0, "p", null, false, null, 1)), List.of(), List.of(), asserts,
-        listed, counts, null);
+        listed, counts, null, true);
   }
 
   @Test
@@ -65,5 +65,15 @@ class VerdictTest {
     assertFalse(unexpected.pass());
     assertTrue(unexpected.failures().contains("deadlock: no message left"), unexpected.failures().toString());
     assertEquals(Verdict.NOT_MET, unexpected.exitCode());
+  }
+
+  @Test
+  void aSimulatorErrorIsExitCode3AndItsUnfinishedProcessesAreNoFurtherFindings() throws Exception {
+    SimResult r = result(scenario("exit-code = 0"), SimResult.Ending.SIMULATOR_ERROR, "simulator error in cpu-0: java.lang.StackOverflowError",
+        Map.of(), List.of());
+    Verdict v = Verdict.judge(r);
+    assertFalse(v.pass());
+    assertEquals(Verdict.SIMULATOR, v.exitCode());
+    assertEquals(List.of("simulator error in cpu-0: java.lang.StackOverflowError"), v.failures());
   }
 }

@@ -14,6 +14,7 @@ import com.typesafe.config.Config;
  * @param shootdown how this CPU's shootdown unit collects acks
  * @param throwAfterInstructions test hook: CPU 0 throws after this many instructions (0: never),
  *     to check that a simulator bug fails the run loudly
+ * @param throwKind test hook: what it throws (an exception, a real stack overflow or out of memory)
  * @param lockupCycles a CPU spinning on a kernel lock longer than this reports a soft lockup
  * @param leakMmapLockAfter test hook: CPU 0 skips its n-th reader-writer lock release (0: never), so
  *     the lock stays held and the soft-lockup detector has something to find
@@ -30,7 +31,26 @@ public record CpuConfig(
     ShootdownUnit.Config shootdown,
     long throwAfterInstructions,
     long lockupCycles,
-    long leakMmapLockAfter) {
+    long leakMmapLockAfter,
+    InjectedFault throwKind) {
+
+  /** Without the throw-kind hook's choice: the hook, if armed, throws an exception. */
+  public CpuConfig(
+      int tlbEntries,
+      int tlbWays,
+      int batch,
+      long quantum,
+      long maxCycles,
+      int maxRefaults,
+      boolean pcid,
+      long kernelCr3,
+      ShootdownUnit.Config shootdown,
+      long throwAfterInstructions,
+      long lockupCycles,
+      long leakMmapLockAfter) {
+    this(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, throwAfterInstructions,
+        lockupCycles, leakMmapLockAfter, InjectedFault.EXCEPTION);
+  }
 
   public static CpuConfig from(
       Config root,
@@ -50,6 +70,8 @@ public record CpuConfig(
     }
     long boom = root.getLong("cowsim.debug.throw-after-instructions");
     long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
-    return new CpuConfig(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak);
+    InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
+    return new CpuConfig(
+        tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak, kind);
   }
 }

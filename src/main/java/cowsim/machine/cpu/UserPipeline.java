@@ -167,7 +167,7 @@ final class UserPipeline {
   private void retire() {
     instructions++;
     if (cfg.throwAfterInstructions() > 0 && bus.cpu() == 0 && instructions == cfg.throwAfterInstructions()) {
-      throw new IllegalStateException("cowsim.debug.throw-after-instructions reached (a simulated simulator bug)");
+      cfg.throwKind().raise("cowsim.debug.throw-after-instructions reached (a simulated simulator bug)");
     }
     bus.spend(lat.instruction());
     lastFaultPage = -1;

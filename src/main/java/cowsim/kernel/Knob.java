@@ -1,0 +1,427 @@
+package cowsim.kernel;
+
+import cowsim.kernel.KernelPolicy.AckFlag;
+import cowsim.kernel.KernelPolicy.Flush;
+import cowsim.kernel.KernelPolicy.MmLock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+
+/**
+ * Every kernel policy knob, declared once: its key in a scenario's {@code kernel { ... }} block,
+ * its type and allowed values, its value in each {@link Profile}, one line of what it does and
+ * what breaks without the linux value.
+ *
+ * <p>Everything else follows from this table: the scenario reader's keys and validation (and so
+ * {@code --set kernel.x=y} and {@code compare --variant x=y}), the profiles, {@link KernelPolicy}
+ * (built from these values, read with {@link KernelPolicy#get}) and the README's Policies table
+ * (checked row for row by {@code KnobTest}).
+ *
+ * <p>To add a knob: declare a constant here and add it to {@link #all()} (where it belongs in the
+ * README's order), then read it where the kernel takes the step it switches,
+ * {@code hw.policy().get(Knob.X)}.
+ *
+ * @param <T> the value's type in the kernel ({@link Flush}, {@code Boolean}, {@code Integer}, ...)
+ */
+public final class Knob<T> {
+
+  public static final Knob<Flush> TLB_FORK =
+      new Knob<>(
+          "tlb.fork",
+          Type.of(List.of(Flush.ALL_CPUS_FULL, Flush.MM_CPUS, Flush.LOCAL), f -> f.key),
+          Flush.ALL_CPUS_FULL,
+          Flush.MM_CPUS,
+          "how fork's clone_cow flushes other CPUs: all-cpus-full reloads CR3, sends a full-flush IPI to every other CPU and"
+              + " waits (strat9's shootdown_all); mm-cpus IPIs only the CPUs running the address space (mm_cpumask); local"
+              + " flushes this CPU only",
+          "nothing: all-cpus-full is correct, just IPIs CPUs that have nothing to flush; `local` leaves other threads'"
+              + " writable entries on a page the child shares");
+
+  public static final Knob<Flush> TLB_COW_FAULT =
+      new Knob<>(
+          "tlb.cow-fault",
+          pathFlush(),
+          Flush.LOCAL,
+          Flush.MM_CPUS,
+          "who is flushed after a COW fault changed a PTE",
+          "other threads keep read-only entries to the old frame and read stale data, or data the other process writes"
+              + " after a reuse: `bugs/stale-tlb-after-cow-copy.conf`");
+
+  public static final Knob<Flush> TLB_MUNMAP =
+      new Knob<>(
+          "tlb.munmap",
+          pathFlush(),
+          Flush.LOCAL,
+          Flush.MM_CPUS,
+          "who is flushed after munmap",
+          "other threads keep writing a freed frame, which another process may already own:"
+              + " `bugs/stale-tlb-after-munmap-reuse.conf`");
+
+  public static final Knob<Flush> TLB_MPROTECT =
+      new Knob<>(
+          "tlb.mprotect",
+          pathFlush(),
+          Flush.NONE,
+          Flush.MM_CPUS,
+          "who is flushed after mprotect",
+          "writes go on through writable entries after mprotect(PROT_READ): `bugs/stale-tlb-after-mprotect.conf`");
+
+  public static final Knob<Integer> TLB_FLUSH_CEILING =
+      new Knob<>(
+          "tlb.flush-ceiling",
+          Type.ints(1, 512, "pages"),
+          16,
+          33,
+          "above this many pages a shootdown flushes the whole TLB instead of page by page (strat9's per-CPU shootdown"
+              + " mailbox holds 16 entries; Linux's tlb_single_page_flush_ceiling is 33)",
+          "(cost only) nothing");
+
+  public static final Knob<Long> TLB_ACK_TIMEOUT_SPINS =
+      new Knob<>(
+          "tlb.ack-timeout-spins",
+          Type.longs(0, Long.MAX_VALUE / 1024, "spins"),
+          10_000_000L,
+          0L,
+          "the shootdown initiator stops waiting for acks after this many spins and goes on; 0 = wait forever",
+          "the initiator goes on before remote TLBs are flushed");
+
+  public static final Knob<AckFlag> TLB_ACK_FLAG =
+      new Knob<>(
+          "tlb.ack-flag",
+          Type.of(List.of(AckFlag.SHARED, AckFlag.PER_REQUEST), f -> f.key),
+          AckFlag.SHARED,
+          AckFlag.PER_REQUEST,
+          "how shootdown acks are collected: shared, one ack word per CPU in kernel memory (strat9); per-request, one ack"
+              + " message per request to its initiator",
+          "concurrent initiators see each other's acks: one goes on before its own flush is done");
+
+  public static final Knob<Boolean> TLB_FREE_AFTER_FLUSH =
+      new Knob<>(
+          "tlb.free-after-flush",
+          Type.flag(),
+          false,
+          true,
+          "drop a frame's refcount only after every remote flush is acknowledged (Linux's mmu_gather); false decrements"
+              + " before any remote flush",
+          "a frame is freed and reused while another CPU still maps it");
+
+  public static final Knob<Boolean> TLB_GENERATION_CHECK =
+      new Knob<>(
+          "tlb.generation-check",
+          Type.flag(),
+          false,
+          true,
+          "with pcid: on switch-in, flush the address space's entries if it changed since this CPU last ran it (Linux's"
+              + " tlb_gen)",
+          "with `pcid = true`: stale tagged entries survive a switch back: `bugs/pcid-without-generation-check.conf`");
+
+  public static final Knob<Integer> REFCOUNT_ON_ALLOC =
+      new Knob<>(
+          "refcount.on-alloc",
+          Type.ints(0, 1, "refcount"),
+          0,
+          0,
+          "the refcount the allocator leaves in a fresh frame, which mapping then increments (0: the late-March 2026"
+              + " fork.rs era, in which its frame_inc_ref(new_frame) is right)",
+          "`1` (strat9 of mid-March 2026): fresh pages start at 2, the reuse path is never taken, private pages leak:"
+              + " `bugs/double-count-leak.conf`");
+
+  public static final Knob<Boolean> COW_FAULT_LOCK =
+      new Knob<>(
+          "cow-fault.lock",
+          Type.of(List.of("none", "page-table"), List.of(false, true)),
+          false,
+          true,
+          "page-table: the COW fault takes the page table's lock (an atomic lock word in simulated memory) and rechecks"
+              + " the PTE under it, as Linux; demand paging, munmap, mprotect and fork's per-page step take it too",
+          "two threads fault on one COW page and both copy: lost writes, leaks, a double decrement; a sibling's fork"
+              + " races the refcount == 1 check");
+
+  public static final Knob<Boolean> FORK_CHILD_FS_BASE =
+      new Knob<>(
+          "fork.child-fs-base",
+          Type.of(List.of("zero", "inherit"), List.of(false, true)),
+          false,
+          true,
+          "the fork child's FS base: 0 (strat9) or the parent's (Linux)",
+          "the child loses its TLS: `bugs/fs-base-after-fork.conf`");
+
+  public static final Knob<Boolean> FORK_ROLLBACK =
+      new Knob<>(
+          "fork.rollback",
+          Type.of(List.of("restore-and-decrement", "teardown-only"), List.of(false, true)),
+          false,
+          true,
+          "when clone_cow runs out of memory: restore the parent's PTEs and decrement each page, then the child's"
+              + " teardown decrements again (strat9); or leave the parent's PTEs copy-on-write and let the child's"
+              + " teardown drop the references once (Linux)",
+          "clone_cow out of memory decrements twice: `bugs/fork-rollback-double-decrement.conf`");
+
+  public static final Knob<Boolean> FAULT_PRESENT_PAGE =
+      new Knob<>(
+          "fault.present-page",
+          Type.of(List.of("retry", "kill"), List.of(false, true)),
+          false,
+          true,
+          "a fault on a present page whose PTE forbids the access: retry counts it as handled and re-faults (strat9);"
+              + " kill sends SIGSEGV (Linux; a spurious fault is still retried)",
+          "a write to a read-only page re-faults forever: `violations/refault-loop-readonly.conf`");
+
+  public static final Knob<Boolean> MUNMAP_STOP_AT_UNTOUCHED =
+      new Knob<>(
+          "munmap.stop-at-untouched",
+          Type.flag(),
+          true,
+          false,
+          "unmapping a whole region stops at its first never-touched page (strat9's leak)",
+          "the rest of the region leaks: `bugs/region-teardown-leak.conf`");
+
+  public static final Knob<Boolean> PCID =
+      new Knob<>(
+          "pcid",
+          Type.flag(),
+          false,
+          false,
+          "(hardware) TLB entries are tagged by address space and survive CR3 writes",
+          "nothing: both profiles leave it off; on, it needs `tlb.generation-check`");
+
+  public static final Knob<MmLock> MM_LOCK =
+      new Knob<>(
+          "mm-lock",
+          Type.of(List.of(MmLock.NONE, MmLock.RW), l -> l.key),
+          MmLock.NONE,
+          MmLock.RW,
+          "the address-space lock: none (strat9: nothing keeps page faults out of fork, munmap or mprotect) or rw, Linux's"
+              + " mmap_lock: a reader-writer lock per address space in simulated memory; fork (over the whole clone, its"
+              + " flush included), mmap, munmap, mprotect and exit's teardown write, page faults read",
+          "a sibling's COW fault runs inside fork's window: it copies a page fork already write-protected while a third"
+              + " thread still stores into the old frame through its writable TLB entry, so that store is lost (`stress"
+              + " --threads-per-process 4` under linux with `mm-lock = none`)");
+
+  private static final List<Knob<?>> ALL =
+      List.of(
+          TLB_FORK,
+          TLB_COW_FAULT,
+          TLB_MUNMAP,
+          TLB_MPROTECT,
+          TLB_FLUSH_CEILING,
+          TLB_ACK_TIMEOUT_SPINS,
+          TLB_ACK_FLAG,
+          TLB_FREE_AFTER_FLUSH,
+          TLB_GENERATION_CHECK,
+          REFCOUNT_ON_ALLOC,
+          COW_FAULT_LOCK,
+          FORK_CHILD_FS_BASE,
+          FORK_ROLLBACK,
+          FAULT_PRESENT_PAGE,
+          MUNMAP_STOP_AT_UNTOUCHED,
+          PCID,
+          MM_LOCK);
+
+  /** The key in a scenario's {@code kernel} block, dotted: {@code tlb.cow-fault}. */
+  public final String key;
+
+  /** What the value may be and how a scenario writes it. */
+  public final Type<T> type;
+
+  private final T strat9;
+  private final T linux;
+
+  /** One line: what the knob switches. */
+  public final String doc;
+
+  /** One line: what goes wrong when the knob does not have its linux value. */
+  public final String breaks;
+
+  private Knob(String key, Type<T> type, T strat9, T linux, String doc, String breaks) {
+    this.key = Objects.requireNonNull(key, "key");
+    this.type = Objects.requireNonNull(type, "type");
+    this.strat9 = checked(type, strat9, key, "strat9");
+    this.linux = checked(type, linux, key, "linux");
+    this.doc = Objects.requireNonNull(doc, "doc");
+    this.breaks = Objects.requireNonNull(breaks, "breaks");
+  }
+
+  private static <T> T checked(Type<T> type, T value, String key, String profile) {
+    if (value == null || !type.allows(value)) {
+      throw new IllegalArgumentException(key + ": " + profile + "'s value " + value + " is not one of " + type.values());
+    }
+    return value;
+  }
+
+  /** Every knob, in the README's order (which is also the order the reader checks them in). */
+  public static List<Knob<?>> all() {
+    return ALL;
+  }
+
+  /** The knob with this dotted key, if there is one. */
+  public static Optional<Knob<?>> of(String key) {
+    return ALL.stream().filter(k -> k.key.equals(key)).findFirst();
+  }
+
+  /** This knob's value in the profile. */
+  public T valueIn(Profile profile) {
+    return switch (profile) {
+      case STRAT9 -> strat9;
+      case LINUX -> linux;
+    };
+  }
+
+  /** The key's parts: {@code [tlb, cow-fault]}. */
+  public List<String> path() {
+    return List.of(key.split("\\."));
+  }
+
+  @Override
+  public String toString() {
+    return key;
+  }
+
+  private static Type<Flush> pathFlush() {
+    return Type.of(List.of(Flush.LOCAL, Flush.MM_CPUS, Flush.NONE), f -> f.key);
+  }
+
+  /**
+   * Where a knob's value is read from (the scenario reader: a key of a {@code kernel} section),
+   * reporting a wrong value as its own error {@code X}.
+   */
+  public interface Source<X extends Exception> {
+    /** One of these words. */
+    String choice(List<String> words) throws X;
+
+    /** true or false. */
+    boolean bool() throws X;
+
+    /** An integer in [min, max]. */
+    long integer(long min, long max) throws X;
+  }
+
+  /** What a knob's value may be, and how a scenario writes it. */
+  public sealed interface Type<T> permits Choice, Flag, Range {
+
+    /** Reads the value from a scenario; a value this type does not allow is the source's error. */
+    <X extends Exception> T read(Source<X> in) throws X;
+
+    /** Whether the value is one this type allows. */
+    boolean allows(T value);
+
+    /** The value as a scenario writes it: {@code mm-cpus}, {@code true}, {@code 16}. */
+    String word(T value);
+
+    /** The allowed values, as the README's table lists them. */
+    String values();
+
+    /** One of these values, written as {@code word} says. */
+    static <T> Type<T> of(List<T> values, Function<T, String> word) {
+      return new Choice<>(values.stream().map(word).toList(), values);
+    }
+
+    /** One of these words, each standing for the value at the same place. */
+    static <T> Type<T> of(List<String> words, List<T> values) {
+      return new Choice<>(words, values);
+    }
+
+    /** true or false. */
+    static Type<Boolean> flag() {
+      return new Flag();
+    }
+
+    /** An integer in [min, max], counting {@code unit}. */
+    static Type<Integer> ints(int min, int max, String unit) {
+      return new Range<>(min, max, unit, n -> (int) n);
+    }
+
+    /** A long in [min, max], counting {@code unit}. */
+    static Type<Long> longs(long min, long max, String unit) {
+      return new Range<>(min, max, unit, n -> n);
+    }
+  }
+
+  /** One of a list of words, each standing for a value. */
+  public record Choice<T>(List<String> words, List<T> choices) implements Type<T> {
+    public Choice {
+      words = List.copyOf(words);
+      choices = List.copyOf(choices);
+      if (words.size() != choices.size() || words.stream().distinct().count() != words.size()) {
+        throw new IllegalArgumentException("one distinct word per value: " + words + " for " + choices);
+      }
+    }
+
+    @Override
+    public <X extends Exception> T read(Source<X> in) throws X {
+      return choices.get(words.indexOf(in.choice(words)));
+    }
+
+    @Override
+    public boolean allows(T value) {
+      return choices.contains(value);
+    }
+
+    @Override
+    public String word(T value) {
+      return words.get(choices.indexOf(value));
+    }
+
+    @Override
+    public String values() {
+      return String.join(" | ", words.stream().map(w -> "`" + w + "`").toList());
+    }
+  }
+
+  /** A boolean, written true or false. */
+  public record Flag() implements Type<Boolean> {
+    @Override
+    public <X extends Exception> Boolean read(Source<X> in) throws X {
+      return in.bool();
+    }
+
+    @Override
+    public boolean allows(Boolean value) {
+      return true;
+    }
+
+    @Override
+    public String word(Boolean value) {
+      return value.toString();
+    }
+
+    @Override
+    public String values() {
+      return "boolean";
+    }
+  }
+
+  /** An integer in [min, max] of some unit. */
+  public record Range<T extends Number>(long min, long max, String unit, LongFunction<T> box) implements Type<T> {
+    /** Above this, the README says "or more" instead of a number nobody will reach. */
+    private static final long FAR = 1L << 40;
+
+    public Range {
+      if (min > max) {
+        throw new IllegalArgumentException(min + " > " + max);
+      }
+    }
+
+    @Override
+    public <X extends Exception> T read(Source<X> in) throws X {
+      return box.apply(in.integer(min, max));
+    }
+
+    @Override
+    public boolean allows(T value) {
+      return value.longValue() >= min && value.longValue() <= max;
+    }
+
+    @Override
+    public String word(T value) {
+      return Long.toString(value.longValue());
+    }
+
+    @Override
+    public String values() {
+      return unit + " (" + (max >= FAR ? min + " or more" : min + ".." + max) + ")";
+    }
+  }
+}
