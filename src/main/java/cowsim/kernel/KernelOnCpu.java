@@ -198,14 +198,14 @@ public final class KernelOnCpu {
           tag -> new KernelState.Mprotect(tag, t.pid(), a0, a1, prot),
           (l, done) -> {
             if (hw.policy().mistake() == Mistake.MPROTECT_FLUSH_FIRST) { // MISTAKE: flushed before the PTEs change
-              TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
+              TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
               return;
             }
             AddressSpaces.protectPages(
                 hw,
                 hw.cr3(),
                 l.vmas(),
-                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), done));
+                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), done));
           });
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
