@@ -248,12 +248,16 @@ public final class KernelOnCpu {
             hw.call(
                 request,
                 res -> {
+                  if (res instanceof KernelState.Result nothing) { // mprotect of length 0: 0 at once
+                    MmapLock.writeUnlock(hw, cr3, () -> ret(nothing.value()));
+                    return;
+                  }
                   KernelState.VmaList l = (KernelState.VmaList) res;
                   if (l.error() != 0) {
                     MmapLock.writeUnlock(hw, cr3, () -> ret(l.error()));
                     return;
                   }
-                  long end = addr + ((length + 0xfff) & ~0xfffL);
+                  long end = addr + VmaCalls.pageAlign(length);
                   hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, what, addr, end));
                   pageWork.accept(
                       l,
