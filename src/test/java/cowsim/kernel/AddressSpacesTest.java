@@ -238,12 +238,7 @@ class AddressSpacesTest {
 
   /** strat9's policy without the region teardown leak (the linux value of munmap.stop-at-untouched). */
   private static KernelPolicy walkEveryRegionToItsEnd() {
-    KernelPolicy s = KernelPolicy.strat9();
-    return new KernelPolicy(
-        s.profile(), s.forkFlush(), s.cowFaultFlush(), s.munmapFlush(), s.mprotectFlush(), s.flushCeiling(),
-        s.ackTimeoutSpins(), s.ackFlag(), s.freeAfterFlush(), s.refcountOnAlloc(), s.cowLock(),
-        s.childFsBaseInherit(), s.forkRollbackTeardownOnly(), s.killOnPresentPage(), false, s.pcid(),
-        s.generationCheck(), s.mmLock(), s.mistake());
+    return KernelPolicy.strat9().toBuilder().set(Knob.MUNMAP_STOP_AT_UNTOUCHED, false).build();
   }
 
   /**
