@@ -128,9 +128,23 @@ final class StressCommand implements Callable<Integer>, WritesOutput {
     return RunOutput.finish(output, o.result(), o.verdict(), null, logDir, since, System.out, System.err);
   }
 
-  /** 30s, 2m, 500ms, 1h, or a bare number of seconds. */
+  /**
+   * 30s, 2m, 500ms, 1h, or a bare number of seconds: ASCII digits with an optional fraction, more
+   * than 0 and at most the scenario loader's limit for limits.timeout (24 days).
+   */
   static Duration parseDuration(String text) {
+    Duration d = parseDurationText(text);
+    if (d.isZero() || d.isNegative() || d.compareTo(cowsim.scenario.Limits.MAX_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("--duration: must be more than 0 and at most " + cowsim.scenario.Limits.MAX_TIMEOUT.toDays() + " days, got '" + text + "'");
+    }
+    return d;
+  }
+
+  private static Duration parseDurationText(String text) {
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!t.matches("[0-9]+(\\.[0-9]+)?\\s*(ms|s|m|h)?")) {
+      throw new IllegalArgumentException("--duration: expected a time like 30s, 2m or 500ms, got '" + text + "'");
+    }
     try {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));

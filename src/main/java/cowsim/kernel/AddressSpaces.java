@@ -21,13 +21,26 @@ public final class AddressSpaces {
     return Pte.P | Pte.US | (writable ? Pte.RW : 0);
   }
 
-  /** Every page start of the areas, in order. */
-  public static long[] pages(List<Vma> vmas) {
+  /** How many pages the areas span (a count: nothing here builds a list of them). */
+  public static long pageCount(List<Vma> vmas) {
     long n = 0;
     for (Vma v : vmas) {
       n += v.pages();
     }
-    long[] out = new long[Math.toIntExact(n)];
+    return n;
+  }
+
+  /**
+   * The page starts of the areas, in order, for a flush: or null when there are more than
+   * {@code max} of them, which the flush treats as "everything" (above the flush ceiling it flushes
+   * the whole TLB anyway). So no list is ever longer than the ceiling, whatever the areas' size.
+   */
+  public static long[] flushList(List<Vma> vmas, int max) {
+    long n = pageCount(vmas);
+    if (n > max) {
+      return null;
+    }
+    long[] out = new long[(int) n];
     int i = 0;
     for (Vma v : vmas) {
       for (long a = v.start(); a < v.end(); a += 4096) {
@@ -121,34 +134,36 @@ public final class AddressSpaces {
     hw.lock(pml4, () -> body.accept(after -> hw.unlock(pml4, after)));
   }
 
-  /** Fault in every page of the areas (populate = true). k gets null or an error. */
+  /**
+   * Fault in every page of the areas (populate = true), in order, each with its area's
+   * protection; the first error ends it. k gets null or that error.
+   */
   public static void populate(Hardware hw, long pml4, List<Vma> vmas, Consumer<String> k) {
     List<Vma> list = List.copyOf(vmas);
-    long[] pages = pages(list);
     String[] error = new String[1];
     Async.loop(
         0,
-        pages.length,
-        (i, next) -> {
+        list.size(),
+        (r, nextArea) -> {
           if (error[0] != null) {
-            next.run();
+            nextArea.run();
             return;
           }
-          boolean w = false;
-          for (Vma v : list) {
-            if (v.contains(pages[i])) {
-              w = v.writable();
-            }
-          }
-          demandZero(
-              hw,
-              pml4,
-              pages[i],
-              w,
-              err -> {
-                error[0] = err;
-                next.run();
-              });
+          Vma v = list.get(r);
+          Async.range(
+              v.start(),
+              v.end(),
+              (page, next) ->
+                  demandZero(
+                      hw,
+                      pml4,
+                      page,
+                      v.writable(),
+                      err -> {
+                        error[0] = err;
+                        next.accept(err != null ? v.end() : page + 4096);
+                      }),
+              nextArea);
         },
         () -> k.accept(error[0]));
   }
@@ -159,6 +174,15 @@ public final class AddressSpaces {
    * other CPUs running the address space at the end. With {@code tlb.free-after-flush} the frames
    * are decremented only after that shootdown. With {@code munmap.stop-at-untouched} a range
    * covering a whole region stops at its first never-touched page (strat9's leak).
+   *
+   * <p>The walk goes page by page, as strat9's does, but where it finds no table at all (a
+   * non-present PD, PDPT or PML4 entry) over a page table's worth of the range's pages or more, it
+   * goes on after that entry's whole span ({@link PageTables.Leaf#next}): no page there can be
+   * mapped, so strat9's page-by-page walk would find every one of them untouched (and stop at the
+   * first, under stop-at-untouched, as this walk does). Linux's zap_pmd_range and its upper levels
+   * skip an empty entry the same way. So a walk costs the page-table entries present in the range
+   * (and at most 511 steps under an absent entry at each end), not the range's size; a range of a
+   * few pages is walked exactly as strat9 walks it.
    *
    * @param wholeRegions the ranges are whole regions (exit teardown, or munmap of a whole VMA)
    */
@@ -174,58 +198,54 @@ public final class AddressSpaces {
         0,
         list.size(),
         (r, nextRange) -> {
-          long[] pages = pages(List.of(list.get(r)));
-          boolean[] stopped = new boolean[1];
-          Async.loop(
-              0,
-              pages.length,
-              (i, next) -> {
-                if (stopped[0]) {
-                  next.run();
-                  return;
-                }
-                locked(
-                    hw,
-                    pml4,
-                    done ->
-                        PageTables.unmap(
-                            hw,
-                            pml4,
-                            pages[i],
-                            frame -> {
-                              if (frame < 0) {
-                                if (stop) {
-                                  stopped[0] = true; // strat9: the region's teardown ends here
-                                  hw.log("unmap of region {} stops at untouched page {}", list.get(r), CowFault.hex(pages[i]));
+          Vma region = list.get(r);
+          Async.range(
+              region.start(),
+              region.end(),
+              (page, next) ->
+                  locked(
+                      hw,
+                      pml4,
+                      done ->
+                          PageTables.unmap(
+                              hw,
+                              pml4,
+                              page,
+                              region.end(),
+                              (frame, after) -> {
+                                if (frame < 0) {
+                                  if (stop) {
+                                    // strat9: the region's teardown ends here
+                                    hw.log("unmap of region {} stops at untouched page {}", region, CowFault.hex(page));
+                                    done.accept(() -> next.accept(region.end()));
+                                  } else {
+                                    done.accept(() -> next.accept(after));
+                                  }
+                                  return;
                                 }
-                                done.accept(next);
-                                return;
-                              }
-                              if (hw.logEnabled()) {
-                                hw.log("unmap {}: frame {}", CowFault.hex(pages[i]), CowFault.hex(frame));
-                              }
-                              if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
-                                hw.invlpg(pages[i]);
-                              }
-                              if (p.mistake() == Mistake.UNMAP_NO_DECREMENT) { // MISTAKE: no frame_dec_ref
-                                done.accept(next);
-                              } else if (defer) {
-                                later.add(frame);
-                                done.accept(next);
-                              } else {
-                                done.accept(() -> FrameRefs.decRef(hw, frame, next));
-                              }
-                            }));
-              },
+                                if (hw.logEnabled()) {
+                                  hw.log("unmap {}: frame {}", CowFault.hex(page), CowFault.hex(frame));
+                                }
+                                if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
+                                  hw.invlpg(page);
+                                }
+                                if (p.mistake() == Mistake.UNMAP_NO_DECREMENT) { // MISTAKE: no frame_dec_ref
+                                  done.accept(() -> next.accept(after));
+                                } else if (defer) {
+                                  later.add(frame);
+                                  done.accept(() -> next.accept(after));
+                                } else {
+                                  done.accept(() -> FrameRefs.decRef(hw, frame, () -> next.accept(after)));
+                                }
+                              })),
               nextRange);
         },
         () -> {
           Runnable drop =
               () -> Async.loop(0, later.size(), (i, next) -> FrameRefs.decRef(hw, later.get(i), next), k);
           if (how == KernelPolicy.Flush.MM_CPUS) {
-            long[] all = pages(list);
-            boolean full = all.length > p.flushCeiling();
-            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, full ? null : all, drop));
+            long[] pages = flushList(list, p.flushCeiling()); // null: more than the ceiling, a full flush
+            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, pages, drop));
           } else {
             drop.run();
           }
@@ -234,42 +254,45 @@ public final class AddressSpaces {
 
   /**
    * mprotect's page loop: rewrite each present PTE's RW bit (a COW page stays read-only). strat9
-   * flushes nothing afterwards, not even locally.
+   * flushes nothing afterwards, not even locally. As {@link #unmapPages}, the walk goes on past
+   * the span of a table entry that is not present.
    */
   public static void protectPages(Hardware hw, long pml4, List<Vma> ranges, Runnable k) {
-    long[] pages = pages(ranges);
     List<Vma> list = List.copyOf(ranges);
     Async.loop(
         0,
-        pages.length,
-        (i, next) ->
-            locked(
-                hw,
-                pml4,
-                done ->
-                    PageTables.translate(
-                        hw,
-                        pml4,
-                        pages[i],
-                        leaf -> {
-                          if (!leaf.mapped4k()) {
-                            done.accept(next);
-                            return;
-                          }
-                          boolean writable = false;
-                          for (Vma v : list) {
-                            if (v.contains(pages[i])) {
-                              writable = v.writable();
-                            }
-                          }
-                          long e = leaf.entry();
-                          long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
-                          if (ne == e) {
-                            done.accept(next);
-                          } else {
-                            hw.write(leaf.entryAddr(), ne, () -> done.accept(next));
-                          }
-                        })),
+        list.size(),
+        (r, nextRange) -> {
+          Vma v = list.get(r);
+          Async.range(
+              v.start(),
+              v.end(),
+              (page, next) ->
+                  locked(
+                      hw,
+                      pml4,
+                      done ->
+                          PageTables.translate(
+                              hw,
+                              pml4,
+                              page,
+                              leaf -> {
+                                long after = leaf.next(page, v.end());
+                                if (!leaf.mapped4k()) {
+                                  done.accept(() -> next.accept(after));
+                                  return;
+                                }
+                                boolean writable = v.writable();
+                                long e = leaf.entry();
+                                long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
+                                if (ne == e) {
+                                  done.accept(() -> next.accept(after));
+                                } else {
+                                  hw.write(leaf.entryAddr(), ne, () -> done.accept(() -> next.accept(after)));
+                                }
+                              })),
+              nextRange);
+        },
         k);
   }
 
@@ -365,20 +388,33 @@ public final class AddressSpaces {
             k.accept(-1);
             return;
           }
-          long[] pages = pages(vmas);
+          List<Vma> areas = List.copyOf(vmas);
           List<Processed> doneList = new ArrayList<>();
           boolean[] failed = new boolean[1];
           boolean flushFirst = hw.policy().mistake() == Mistake.FORK_FLUSH_FIRST;
+          // page by page over each VMA, as strat9; past a table entry that is not present, the
+          // walk goes on after its span (no page there can be mapped: see unmapPages)
           Runnable clone = () -> Async.loop(
               0,
-              pages.length,
-              (i, next) -> {
+              areas.size(),
+              (r, nextArea) -> {
                 if (failed[0]) {
-                  next.run();
+                  nextArea.run();
                   return;
                 }
-                long va = pages[i];
-                locked(hw, parentPml4, done -> cloneOne(hw, parentPml4, child, va, doneList, failed, () -> done.accept(next)));
+                Vma v = areas.get(r);
+                Async.range(
+                    v.start(),
+                    v.end(),
+                    (va, next) ->
+                        locked(
+                            hw,
+                            parentPml4,
+                            done ->
+                                cloneOne(
+                                    hw, parentPml4, child, va, v.end(), doneList, failed,
+                                    after -> done.accept(() -> next.accept(failed[0] ? v.end() : after)))),
+                    nextArea);
               },
               () -> {
                 if (!failed[0]) {
@@ -409,13 +445,16 @@ public final class AddressSpaces {
   }
 
   /** One page of clone_cow (under the parent's page-table lock when the policy takes it). */
+  /** {@code then} gets the address the walk over [va, end) goes on from ({@link PageTables.Leaf#next}). */
   private static void cloneOne(
-      Hardware hw, long parentPml4, long child, long va, List<Processed> done, boolean[] failed, Runnable next) {
+      Hardware hw, long parentPml4, long child, long va, long end, List<Processed> done, boolean[] failed,
+      LongConsumer then) {
     PageTables.translate(
         hw,
         parentPml4,
         va,
         leaf -> {
+          Runnable next = () -> then.accept(leaf.next(va, end));
           if (!leaf.mapped4k()) {
             next.run(); // never touched: the child only inherits the VMA
             return;

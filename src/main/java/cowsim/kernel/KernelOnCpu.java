@@ -250,14 +250,14 @@ public final class KernelOnCpu implements TrapHandler {
           tag -> new KernelState.Mprotect(tag, t.pid(), a0, a1, prot),
           (l, done) -> {
             if (hw.policy().mistake() == Mistake.MPROTECT_FLUSH_FIRST) { // MISTAKE: flushed before the PTEs change
-              TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
+              TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
               return;
             }
             AddressSpaces.protectPages(
                 hw,
                 hw.cr3(),
                 l.vmas(),
-                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.pages(l.vmas()), done));
+                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), done));
           });
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
@@ -300,12 +300,16 @@ public final class KernelOnCpu implements TrapHandler {
             hw.call(
                 request,
                 res -> {
+                  if (res instanceof KernelState.Result nothing) { // mprotect of length 0: 0 at once
+                    MmapLock.writeUnlock(hw, cr3, () -> ret(nothing.value()));
+                    return;
+                  }
                   KernelState.VmaList l = (KernelState.VmaList) res;
                   if (l.error() != 0) {
                     MmapLock.writeUnlock(hw, cr3, () -> ret(l.error()));
                     return;
                   }
-                  long end = addr + ((length + 0xfff) & ~0xfffL);
+                  long end = addr + VmaCalls.pageAlign(length);
                   hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, what, addr, end));
                   pageWork.accept(
                       l,

@@ -137,9 +137,6 @@ public final class KernelState extends Node<KernelState.Request> {
   /** Stop this thread (exit_group from a sibling); it exits with {@code code}. */
   public record Kill(long tid, long code) implements CpuActor.KillIpi {}
 
-  /** Base of the mmap area chosen when the caller gives no address. */
-  public static final long MMAP_BASE = 0x0000_1000_0000_0000L;
-
   private final class Process {
     final long pid;
     long ppid;
@@ -158,7 +155,7 @@ public final class KernelState extends Node<KernelState.Request> {
     Integer exitCode;
     long groupCode = -1;
     String killReason;
-    long mmapHint = MMAP_BASE;
+    long mmapHint = VmaCalls.MMAP_BASE;
     int threadsEver;
 
     Process(long pid, long ppid, String name, Program program, boolean kernelThread) {
@@ -629,144 +626,42 @@ public final class KernelState extends Node<KernelState.Request> {
   // ---------------------------------------------------------------- VMAs
 
   private static Vma findVma(Process p, long va) {
-    if (p == null) {
-      return null;
-    }
-    for (Vma v : p.vmas) {
-      if (v.contains(va)) {
-        return v;
-      }
-    }
-    return null;
+    return p == null ? null : VmaCalls.find(p.vmas, va);
   }
-
-  private static boolean overlaps(Process p, long start, long end) {
-    for (Vma v : p.vmas) {
-      if (start < v.end() && v.start() < end) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static final long PROT_WRITE = 2;
-  private static final long MAP_PRIVATE = 0x02;
-  private static final long MAP_FIXED = 0x10;
-  private static final long MAP_ANONYMOUS = 0x20;
 
   private long mmap(Process p, Mmap m) {
-    if (m.length() <= 0 || (m.flags() & MAP_ANONYMOUS) == 0 || (m.flags() & MAP_PRIVATE) == 0
-        || (m.flags() & ~(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED)) != 0 || (m.addr() & 0xfff) != 0) {
-      return -Errno.EINVAL;
+    VmaCalls.Mapped r = VmaCalls.mmap(p.vmas, p.mmapHint, m.addr(), m.length(), m.prot(), m.flags());
+    p.mmapHint = r.hint();
+    if (r.result() >= 0) {
+      info("mmap pid {}: {}", p.pid, findVma(p, r.result()));
     }
-    long len = (m.length() + 0xfff) & ~0xfffL;
-    long start;
-    if ((m.flags() & MAP_FIXED) != 0 || m.addr() != 0) {
-      start = m.addr();
-      if (start == 0 || start + len > Layout.USER_END || start + len < start || overlaps(p, start, start + len)) {
-        if ((m.flags() & MAP_FIXED) != 0) {
-          return -Errno.EINVAL;
-        }
-        start = pick(p, len);
-      }
-    } else {
-      start = pick(p, len);
-    }
-    if (start < 0) {
-      return -Errno.ENOMEM;
-    }
-    insertSorted(p, new Vma(start, start + len, (m.prot() & PROT_WRITE) != 0));
-    info("mmap pid {}: {}", p.pid, findVma(p, start));
-    return start;
-  }
-
-  private long pick(Process p, long len) {
-    long start = p.mmapHint;
-    while (overlaps(p, start, start + len)) {
-      start += len;
-      if (start + len > Layout.STACK_TOP - Layout.MAX_STACK) {
-        return -1;
-      }
-    }
-    p.mmapHint = start + len;
-    return start;
-  }
-
-  private static void insertSorted(Process p, Vma v) {
-    int i = 0;
-    while (i < p.vmas.size() && p.vmas.get(i).start() < v.start()) {
-      i++;
-    }
-    p.vmas.add(i, v);
+    return r.result();
   }
 
   private VmaList munmap(Process p, Munmap m) {
-    if ((m.addr() & 0xfff) != 0 || m.length() <= 0) {
-      return new VmaList(m.tag(), -Errno.EINVAL, List.of());
+    VmaCalls.Cut c = VmaCalls.munmap(p.vmas, m.addr(), m.length());
+    if (c.error() != 0) {
+      return new VmaList(m.tag(), c.error(), List.of());
     }
-    long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
-    boolean whole = true;
-    for (Vma v : p.vmas) {
-      if (v.start() < end && m.addr() < v.end() && (v.start() < m.addr() || v.end() > end)) {
-        whole = false;
-      }
-    }
-    List<Vma> cut = cut(p, m.addr(), end, null);
-    for (Vma v : cut) {
+    for (Vma v : c.pieces()) {
       observe(new Event.Unmapped(now, -1, p.cr3, v.start(), v.end()));
     }
-    info("munmap pid {}: [{}, {}) cut {}", p.pid, hex(m.addr()), hex(end), cut);
-    return new VmaList(m.tag(), 0, cut, whole && !cut.isEmpty());
+    info("munmap pid {}: [{}, {}) cut {}", p.pid, hex(m.addr()), hex(m.addr() + VmaCalls.pageAlign(m.length())), c.pieces());
+    return new VmaList(m.tag(), 0, c.pieces(), c.whole());
   }
 
-  private VmaList mprotect(Process p, Mprotect m) {
-    if ((m.addr() & 0xfff) != 0 || m.length() <= 0) {
-      return new VmaList(m.tag(), -Errno.EINVAL, List.of());
+  /** A VmaList, or a Result of 0 when there is nothing to do (length 0). */
+  private Answer mprotect(Process p, Mprotect m) {
+    VmaCalls.Cut c = VmaCalls.mprotect(p.vmas, m.addr(), m.length(), m.prot());
+    if (c.error() != 0) {
+      return new VmaList(m.tag(), c.error(), List.of());
     }
-    long end = m.addr() + ((m.length() + 0xfff) & ~0xfffL);
-    // Linux refuses mprotect over a hole (ENOMEM).
-    for (long a = m.addr(); a < end; ) {
-      Vma v = findVma(p, a);
-      if (v == null) {
-        return new VmaList(m.tag(), -Errno.ENOMEM, List.of());
-      }
-      a = v.end();
+    if (c.pieces() == null) {
+      return new Result(m.tag(), 0, 0); // do_mprotect_pkey: length 0 returns 0 at once
     }
-    boolean writable = (m.prot() & PROT_WRITE) != 0;
-    List<Vma> changed = cut(p, m.addr(), end, writable);
-    info("mprotect pid {}: [{}, {}) -> {}", p.pid, hex(m.addr()), hex(end), writable ? "rw" : "r");
-    return new VmaList(m.tag(), 0, changed);
-  }
-
-  /**
-   * Removes [start, end) from the VMAs (newProt null) or re-creates it with the new protection;
-   * returns the affected pieces (with the new protection when changed).
-   */
-  private static List<Vma> cut(Process p, long start, long end, Boolean newProt) {
-    List<Vma> affected = new ArrayList<>();
-    List<Vma> result = new ArrayList<>();
-    for (Vma v : p.vmas) {
-      if (v.end() <= start || v.start() >= end) {
-        result.add(v);
-        continue;
-      }
-      long s = Math.max(v.start(), start);
-      long e = Math.min(v.end(), end);
-      if (v.start() < s) {
-        result.add(new Vma(v.start(), s, v.writable()));
-      }
-      Vma middle = new Vma(s, e, newProt == null ? v.writable() : newProt);
-      affected.add(middle);
-      if (newProt != null) {
-        result.add(middle);
-      }
-      if (e < v.end()) {
-        result.add(new Vma(e, v.end(), v.writable()));
-      }
-    }
-    p.vmas.clear();
-    p.vmas.addAll(result);
-    return affected;
+    long end = m.addr() + VmaCalls.pageAlign(m.length());
+    info("mprotect pid {}: [{}, {}) -> {}", p.pid, hex(m.addr()), hex(end), (m.prot() & 2) != 0 ? "rw" : "r");
+    return new VmaList(m.tag(), 0, c.pieces());
   }
 
   private static String hex(long v) {

@@ -22,6 +22,43 @@ public final class PageTables {
     public boolean mapped4k() {
       return level == 1 && Pte.present(entry);
     }
+
+    /**
+     * Where a walk over [va, end) goes on after {@code va}, the page this leaf was read for: the
+     * next page, as strat9's walk goes page by page; but past a table entry that is not present
+     * (a PD entry spans 2 MiB, a PDPT entry 1 GiB, a PML4 entry 512 GiB), where no page can be
+     * mapped, when the range still has a page table's worth of pages ({@link #TABLE_PAGES}) or
+     * more under it: a walk spends at most that many steps under one absent entry, and no more
+     * than one step on each absent entry a range covers whole.
+     */
+    public long next(long va, long end) {
+      long page = (va & ~0xfffL) + 4096;
+      if (present() || level == 1) {
+        return page;
+      }
+      long span = spanEnd(va, level);
+      long left = (Math.min(span, end) - (va & ~0xfffL)) >>> 12;
+      return left >= TABLE_PAGES ? span : page;
+    }
+  }
+
+  /** Pages one page table maps: 512. */
+  public static final long TABLE_PAGES = 512;
+
+  /** The first address after the span that the level-{@code level} entry for {@code va} covers. */
+  public static long spanEnd(long va, int level) {
+    int shift = 12 + 9 * (level - 1);
+    return ((va >>> shift) + 1) << shift;
+  }
+
+  /** What {@link #unmap(Hardware, long, long, long, Unmapped)} found: the frame, and where to go on. */
+  @FunctionalInterface
+  public interface Unmapped {
+    /**
+     * @param frame the frame the PTE mapped, or -1 when the page was not mapped
+     * @param next the next address a walk over the range must look at ({@link Leaf#next})
+     */
+    void done(long frame, long next);
   }
 
   /** mapTo results, as the x86_64 crate's MapToError. */
@@ -108,16 +145,21 @@ public final class PageTables {
    * mapped (PageNotMapped). Like the crate, it does not flush: the caller decides.
    */
   public static void unmap(Hardware hw, long pml4, long va, LongConsumer k) {
+    unmap(hw, pml4, va, va + 4096, (frame, next) -> k.accept(frame));
+  }
+
+  /** unmap of va in a walk over [va, end), also saying where the walk goes on ({@link Leaf#next}). */
+  public static void unmap(Hardware hw, long pml4, long va, long end, Unmapped k) {
     translate(
         hw,
         pml4,
         va,
         leaf -> {
           if (!leaf.mapped4k()) {
-            k.accept(-1);
+            k.done(-1, leaf.next(va, end));
             return;
           }
-          hw.write(leaf.entryAddr(), 0, () -> k.accept(Pte.frame(leaf.entry())));
+          hw.write(leaf.entryAddr(), 0, () -> k.done(Pte.frame(leaf.entry()), leaf.next(va, end)));
         });
   }
 

@@ -13,7 +13,8 @@ public final class TlbFlush {
   private TlbFlush() {}
 
   /**
-   * @param pages the pages changed, or null for "the whole address space"
+   * @param pages the pages changed, or null for "the whole address space" (or more pages than the
+   *     flush ceiling: {@link AddressSpaces#flushList})
    */
   public static void after(Hardware hw, KernelPolicy.Flush how, long cr3, long[] pages, Runnable k) {
     KernelPolicy p = hw.policy();

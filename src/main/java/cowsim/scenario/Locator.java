@@ -73,6 +73,22 @@ final class Locator {
     return new Location(primary, 0);
   }
 
+  /**
+   * Line 1 of the scenario: where an error about the whole text points when no value is to blame
+   * (a missing top-level key, a nesting too deep to parse), so that it still reads {@code file:line:}.
+   */
+  Location firstLine() {
+    return new Location(primary, 1);
+  }
+
+  /**
+   * A location in the scenario itself with no line (a value from the defaults or merged from
+   * several places, a missing key) becomes its first line; others (a --set) stay as they are.
+   */
+  Location orFirstLine(Location at) {
+    return at.line() == 0 && at.file().equals(primary) ? firstLine() : at;
+  }
+
   Location locate(ConfigValue value) {
     return locate(value == null ? null : value.origin());
   }
@@ -254,6 +270,37 @@ final class Locator {
     }
   }
 
+  /**
+   * An include {@link IncludeGuard} refused: at the line of the included file where it is wrong,
+   * or, when the file as a whole is refused, at the include statement in the scenario.
+   */
+  ScenarioException fromRefusedInclude(IncludeGuard.Refused e) {
+    if (e.file != null && e.line > 0) {
+      return new ScenarioException(display(e.file), e.line, e.reason, e);
+    }
+    String what = e.file != null ? "cannot include '" + display(e.file) + "': it " + e.reason : e.reason;
+    return includeStatement(e.name).error(what);
+  }
+
+  /** The line of the scenario's include statement naming {@code target}, or line 1. */
+  private Location includeStatement(String target) {
+    String name = target == null ? "" : target;
+    try {
+      Path p = Path.of(name).getFileName();
+      name = p == null ? name : p.toString();
+    } catch (IllegalArgumentException e) {
+      // not a path: look for the text as it is
+    }
+    List<String> lines = primaryLines();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      if (l.contains("include") && l.contains(name)) {
+        return new Location(primary, i + 1);
+      }
+    }
+    return firstLine();
+  }
+
   /** Converts a Typesafe Config failure (syntax, include, substitution) into a located error. */
   ScenarioException fromConfig(ConfigException e) {
     ConfigOrigin origin = e.origin();
@@ -280,19 +327,27 @@ final class Locator {
         }
       }
       return new ScenarioException(
-          primary, 0, "cannot read '" + target + "': " + ioDetail(message), e);
+          primary, 1, "cannot read '" + target + "': " + ioDetail(message), e);
+    }
+    if (message.contains("has type LIST rather than object at file root")
+        || message.contains("rather than object at file root")) {
+      message = "a scenario is an object of keys (name = ..., processes = [ ... ]), not a list or a value";
+    }
+    int trace = message.indexOf("include statements nested more than");
+    if (trace >= 0) {
+      message = message.substring(trace).replaceFirst("\\. Trace: .*$", "") + " (does a file include itself?)";
     }
     if (message.startsWith("Cannot concatenate object or list with a non-object-or-list")) {
       // Typesafe Config's wording here dumps its internal value classes.
       message =
           "an object or list runs into other text on the same line (missing newline or comma?)";
     }
-    Location at = locate(origin);
+    Location at = orFirstLine(locate(origin));
     return new ScenarioException(at.file(), at.line(), message, e);
   }
 
   private static String ioDetail(String message) {
     // Typesafe Config wraps the JDK's message as "java.io.Foo: detail".
-    return message.replaceFirst("^java\\.io\\.\\w+: ", "");
+    return message.replaceAll("(?:[a-z]+\\.)+[A-Z]\\w*(?:Exception|Error): ?", "");
   }
 }

@@ -6,8 +6,8 @@ package cowsim.scenario;
  * @param cpus number of CPUs, 1..4096
  * @param memoryBytes physical memory in bytes, a multiple of {@link #PAGE_SIZE}
  * @param memoryBanks physical memory banks, 1..64
- * @param tlbEntries TLB entries per CPU, a multiple of {@code tlbWays}
- * @param tlbWays TLB associativity
+ * @param tlbEntries TLB entries per CPU, a multiple of {@code tlbWays}, 1..{@link #MAX_TLB_ENTRIES}
+ * @param tlbWays TLB associativity, 1..{@link #MAX_TLB_WAYS}
  * @param latency latencies (cycles) that override reference.conf's {@code cowsim.latency} table
  */
 public record Machine(
@@ -33,6 +33,24 @@ public record Machine(
   public static final long MAX_MEMORY = 64L << 30;
   public static final int MIN_BANKS = 1;
   public static final int MAX_BANKS = 64;
+
+  /**
+   * The largest TLB: 65,536 entries per CPU, above any real one (second-level TLBs have a few
+   * thousand entries).
+   */
+  public static final int MAX_TLB_ENTRIES = 1 << 16;
+
+  /**
+   * The widest TLB set: 128 ways. Fully associative TLBs have at most about a hundred entries (72
+   * or 96 in recent first-level TLBs); a lookup scans one set.
+   */
+  public static final int MAX_TLB_WAYS = 128;
+
+  /**
+   * At most 2^22 TLB entries over all CPUs (about 112 MiB of heap at 28 bytes an entry): 4096 CPUs
+   * with 1024 entries each, or 64 CPUs with 65,536.
+   */
+  public static final long MAX_TLB_ENTRIES_TOTAL = 1L << 22;
 
   /** Number of physical frames. */
   public long frames() {

@@ -25,11 +25,39 @@ public final class ScenarioException extends Exception {
     super(format(file, line, reason), cause);
     this.file = file;
     this.line = Math.max(line, 0);
-    this.reason = reason;
+    this.reason = oneLine(reason);
   }
 
   private static String format(String file, int line, String reason) {
-    return line > 0 ? file + ":" + line + ": " + reason : file + ": " + reason;
+    String f = oneLine(file);
+    String r = oneLine(reason);
+    return line > 0 ? f + ":" + line + ": " + r : f + ": " + r;
+  }
+
+  /**
+   * The text on one line: a line break (in a key, a value or a file name quoted in the message)
+   * shows as a backslash and n, and any other control character as a backslash-u escape.
+   */
+  static String oneLine(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n') {
+        b.append("\\n");
+      } else if (c == '\r') {
+        b.append("\\r");
+      } else if (c == '\t') {
+        b.append(' ');
+      } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** The file path as given, a classpath resource name, or {@code --set key=value}. */
@@ -42,7 +70,7 @@ public final class ScenarioException extends Exception {
     return line;
   }
 
-  /** What is wrong, without the location prefix. */
+  /** What is wrong, without the location prefix (on one line). */
   public String reason() {
     return reason;
   }

@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,26 +37,20 @@ public final class ScenarioLoader {
    */
   public static Scenario load(Path file, List<String> sets) throws ScenarioException {
     String shown = file.toString();
-    if (!Files.exists(file)) {
-      throw new ScenarioException(shown, 0, "no such file");
-    }
-    if (Files.isDirectory(file)) {
-      throw new ScenarioException(shown, 0, "is a directory, not a scenario file");
-    }
-    if (!Files.isReadable(file)) {
-      throw new ScenarioException(shown, 0, "file is not readable");
+    // Checked before Typesafe Config opens it: a FIFO would never end, /dev/zero never stop.
+    ScenarioFiles.Read read = ScenarioFiles.read(file);
+    if (read.problem() != null) {
+      throw new ScenarioException(shown, read.problem().line(), read.problem().reason());
     }
     // Typesafe Config resolves includes against the parent of the path it is given, and a bare
     // "x.conf" has none; the Locator maps the absolute paths back to what the user typed.
     Path absolute = file.toAbsolutePath().normalize();
     Locator locator = Locator.forFile(file, absolute, setOrigins(sets), classLoader());
-    Config parsed;
-    try {
-      parsed =
-          ConfigFactory.parseFile(absolute.toFile(), options().setAllowMissing(false)).resolve();
-    } catch (ConfigException e) {
-      throw locator.fromConfig(e);
-    }
+    Config parsed =
+        parsing(
+            locator,
+            () ->
+                ConfigFactory.parseFile(absolute.toFile(), guarded().setAllowMissing(false)).resolve());
     return finish(parsed, sets, locator);
   }
 
@@ -69,15 +62,13 @@ public final class ScenarioLoader {
       throw new ScenarioException(classpathName, 0, "no such resource on the classpath");
     }
     Locator locator = Locator.forResource(classpathName, setOrigins(sets), loader);
-    Config parsed;
-    try {
-      parsed =
-          ConfigFactory.parseResources(
-                  loader, classpathName, options().setAllowMissing(false).setClassLoader(loader))
-              .resolve();
-    } catch (ConfigException e) {
-      throw locator.fromConfig(e);
-    }
+    Config parsed =
+        parsing(
+            locator,
+            () ->
+                ConfigFactory.parseResources(
+                        loader, classpathName, guarded().setAllowMissing(false).setClassLoader(loader))
+                    .resolve());
     return finish(parsed, sets, locator);
   }
 
@@ -87,15 +78,35 @@ public final class ScenarioLoader {
    */
   public static Scenario parse(String text, String originName, List<String> sets)
       throws ScenarioException {
+    ScenarioFiles.Problem deep = ScenarioFiles.nesting(text);
+    if (deep != null) {
+      throw new ScenarioException(originName, deep.line(), deep.reason());
+    }
     Locator locator = Locator.forText(originName, text, setOrigins(sets), classLoader());
-    Config parsed;
+    Config parsed =
+        parsing(
+            locator,
+            () -> ConfigFactory.parseString(text, guarded().setOriginDescription(originName)).resolve());
+    return finish(parsed, sets, locator);
+  }
+
+  /**
+   * Runs Typesafe Config's parse and resolve, turning its failures into located errors: syntax
+   * and substitution errors, an include the guard refused, and (the nesting was checked before,
+   * so only through includes nested in includes) a stack overflow.
+   */
+  private static Config parsing(Locator locator, java.util.function.Supplier<Config> parse)
+      throws ScenarioException {
     try {
-      parsed =
-          ConfigFactory.parseString(text, options().setOriginDescription(originName)).resolve();
+      return parse.get();
+    } catch (IncludeGuard.Refused e) {
+      throw locator.fromRefusedInclude(e);
     } catch (ConfigException e) {
       throw locator.fromConfig(e);
+    } catch (StackOverflowError e) {
+      throw locator.firstLine().error(
+          "nested too deep to read (the loader allows " + ScenarioFiles.MAX_NESTING + " levels, includes nested in includes add up)");
     }
-    return finish(parsed, sets, locator);
   }
 
   private static Scenario finish(Config parsed, List<String> sets, Locator locator)
@@ -114,6 +125,9 @@ public final class ScenarioLoader {
     } catch (ConfigException e) {
       // The reader checks types itself; this only catches what slips past it.
       throw locator.fromConfig(e);
+    } catch (StackOverflowError e) {
+      throw locator.firstLine().error(
+          "nested too deep to read (the loader allows " + ScenarioFiles.MAX_NESTING + " levels)");
     }
   }
 
@@ -135,6 +149,10 @@ public final class ScenarioLoader {
     } catch (ConfigException e) {
       throw new ScenarioException(
           where, 0, "malformed key '" + key + "' (a path like machine.tlb.entries)", e);
+    }
+    ScenarioFiles.Problem deep = ScenarioFiles.nesting(path + " = " + value);
+    if (deep != null) {
+      throw new ScenarioException(where, 0, deep.reason());
     }
     try {
       // Parsed once under a fixed key, to be sure the text is one value and not "a, b = 2".
@@ -180,6 +198,11 @@ public final class ScenarioLoader {
 
   private static ConfigParseOptions options() {
     return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF);
+  }
+
+  /** For a scenario: includes go through a fresh {@link IncludeGuard} (its count is per load). */
+  private static ConfigParseOptions guarded() {
+    return options().setIncluder(new IncludeGuard());
   }
 
   private static ClassLoader classLoader() {

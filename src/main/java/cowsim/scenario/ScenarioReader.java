@@ -125,8 +125,19 @@ final class ScenarioReader {
     }
     Section tlb = m.section("tlb");
     tlb.checkKeys(TLB_KEYS);
-    int entries = (int) tlb.integer("entries", 1, Integer.MAX_VALUE);
-    int ways = (int) tlb.integer("ways", 1, Integer.MAX_VALUE);
+    int entries = (int) tlb.integer("entries", 1, Machine.MAX_TLB_ENTRIES);
+    int ways = (int) tlb.integer("ways", 1, Machine.MAX_TLB_WAYS);
+    if ((long) entries * cpus > Machine.MAX_TLB_ENTRIES_TOTAL) {
+      throw tlb.error(
+          tlb.object().get("entries"),
+          tlb.pathOf("entries")
+              + " times machine.cpus must be at most "
+              + Machine.MAX_TLB_ENTRIES_TOTAL
+              + " (every CPU's TLB is kept in the heap, 28 bytes an entry), got "
+              + entries
+              + " x "
+              + cpus);
+    }
     if (entries % ways != 0) {
       ConfigValue waysValue = tlb.object().get("ways");
       // Point at whichever of the two the author actually wrote.
@@ -212,7 +223,7 @@ final class ScenarioReader {
     }
     long stack = p.size("stack");
     ConfigValue stackValue = p.object().get("stack");
-    long maxStack = ProcessSpec.STACK_TOP - PAGE;
+    long maxStack = ProcessSpec.MAX_STACK;
     if (stack < 0 || stack > maxStack) {
       throw p.error(
           stackValue,
@@ -223,8 +234,20 @@ final class ScenarioReader {
               + stack);
     }
     requirePageMultiple(p, stackValue, p.pathOf("stack"), stack);
+    if (stack / PAGE > machine.frames()) {
+      throw p.error(
+          stackValue,
+          p.pathOf("stack")
+              + " is set up eagerly, one frame a page: "
+              + stack / PAGE
+              + " pages, but the machine has "
+              + machine.frames()
+              + " frames (machine.memory = "
+              + Section.bytes(machine.memoryBytes())
+              + ")");
+    }
     boolean kernelThread = p.bool("kernel-thread");
-    List<Region> memory = regions(p, stack);
+    List<Region> memory = regions(p, stack, machine);
     ConfigValue programValue =
         p.required("program", "the assembly source, usually \"\"\"...\"\"\"");
     String source = p.string(programValue, p.pathOf("program"));
@@ -241,17 +264,19 @@ final class ScenarioReader {
           .programLine(programValue, e.line())
           .error(p.pathOf("program") + ": " + e.reason());
     } catch (RuntimeException e) {
-      // An assembler bug must still surface as a located scenario error, not a crash.
+      // An assembler bug must still surface as a located scenario error, not a crash (and
+      // without Java's names for it).
       throw locator
           .programLine(programValue, 1)
-          .error(p.pathOf("program") + ": assembler failed: " + e);
+          .error(p.pathOf("program") + ": the assembler could not read this program (a cowsim bug; please report it)");
     }
   }
 
-  private List<Region> regions(Section p, long stack) throws ScenarioException {
+  private List<Region> regions(Section p, long stack, Machine machine) throws ScenarioException {
     ConfigList list = p.list("memory", "regions { at, size, prot, populate }");
     List<Region> regions = new ArrayList<>();
     long stackBase = ProcessSpec.STACK_TOP - stack;
+    long populated = stack / PAGE; // pages faulted in before the program starts
     for (int i = 0; i < list.size(); i++) {
       ConfigValue v = list.get(i);
       String path = p.pathOf("memory") + "[" + i + "]";
@@ -295,6 +320,21 @@ final class ScenarioReader {
                 + " = "
                 + Section.bytes(stack)
                 + ")");
+      }
+      if (region.populate()) {
+        populated += region.size() / PAGE;
+        if (populated > machine.frames()) {
+          throw r.error(
+              r.object().get("size"),
+              path
+                  + ": populate = true needs one frame a page, "
+                  + populated
+                  + " pages with the stack and the regions before it, but the machine has "
+                  + machine.frames()
+                  + " frames (machine.memory = "
+                  + Section.bytes(machine.memoryBytes())
+                  + ")");
+        }
       }
       regions.add(region);
     }
@@ -439,14 +479,24 @@ final class ScenarioReader {
 
   private Limits limits(Section l) throws ScenarioException {
     l.checkKeys(LIMITS_KEYS);
-    long maxCycles = l.integer("max-cycles", 1, Long.MAX_VALUE);
+    long maxCycles = l.integer("max-cycles", 1, Limits.MAX_CYCLES);
     Duration timeout = l.duration("timeout");
     if (timeout.isZero() || timeout.isNegative()) {
       ConfigValue v = l.object().get("timeout");
       throw l.error(v, l.pathOf("timeout") + " must be positive, got " + Section.describe(v));
     }
+    if (timeout.compareTo(Limits.MAX_TIMEOUT) > 0) {
+      ConfigValue v = l.object().get("timeout");
+      throw l.error(
+          v,
+          l.pathOf("timeout")
+              + " must be at most "
+              + Limits.MAX_TIMEOUT.toDays()
+              + " days (the longest timer every Akka scheduler setting accepts), got "
+              + Section.describe(v));
+    }
     int maxRefaults = (int) l.integer("max-refaults", 1, Integer.MAX_VALUE);
-    long lockupCycles = l.integer("lockup-cycles", 1, Long.MAX_VALUE);
+    long lockupCycles = l.integer("lockup-cycles", 1, Limits.MAX_CYCLES);
     return new Limits(maxCycles, timeout, maxRefaults, lockupCycles);
   }
 }

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
 final class Section {
   private static final Pattern HEX = Pattern.compile("0[xX][0-9a-fA-F_]+");
   private static final Pattern DECIMAL = Pattern.compile("[0-9][0-9_]*");
+  /** An integer as written: ASCII digits, no fraction, no exponent (HOCON reads 1e3 and 2.0 as ints). */
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+  /** A size or duration as written: ASCII digits, then an optional unit. */
+  private static final Pattern AMOUNT = Pattern.compile("[0-9]+[ \t]*[A-Za-z]*");
 
   private final ConfigObject object;
   private final String path;
@@ -86,11 +90,11 @@ final class Section {
   }
 
   ScenarioException error(ConfigValue value, String reason) {
-    return locator.locate(value).error(reason);
+    return locator.orFirstLine(locator.locate(value)).error(reason);
   }
 
   ScenarioException errorHere(String reason) {
-    return where.error(path.isEmpty() ? reason : path + ": " + reason);
+    return locator.orFirstLine(where).error(path.isEmpty() ? reason : path + ": " + reason);
   }
 
   /** The value at {@code key}, or null when absent or set to null. */
@@ -152,7 +156,10 @@ final class Section {
     return (Boolean) v.unwrapped();
   }
 
-  /** A byte count: a number, a HOCON size such as {@code 16 KiB}, or hex such as {@code 0x4000}. */
+  /**
+   * A byte count: a whole number, a HOCON size such as {@code 16 KiB} (ASCII digits, no fraction),
+   * or hex such as {@code 0x4000}.
+   */
   long size(String key) throws ScenarioException {
     ConfigValue v = required(key, "a size like 16 KiB");
     String name = pathOf(key);
@@ -164,25 +171,30 @@ final class Section {
       if (HEX.matcher(s).matches()) {
         return address(v, name);
       }
-      try {
-        return v.atKey("v").getBytes("v");
-      } catch (ConfigException e) {
-        // Fall through to the common message, which says what a size looks like.
+      if (AMOUNT.matcher(s).matches()) {
+        try {
+          return v.atKey("v").getBytes("v");
+        } catch (ConfigException e) {
+          // Fall through to the common message, which says what a size looks like.
+        }
       }
     }
-    throw error(v, name + " must be a size like 16 KiB or 4096, got " + describe(v));
+    throw error(v, name + " must be a size like 16 KiB or 4096, got " + describe(v) + " (a whole number of ASCII digits, then an optional unit: B, KiB, MiB, GiB, TiB)");
   }
 
+  /** A duration: a whole number of a unit, like {@code 60s} or {@code 500ms} (a bare number is ms). */
   Duration duration(String key) throws ScenarioException {
     ConfigValue v = required(key, "a duration like 60s");
-    if (v.valueType() == ConfigValueType.NUMBER || v.valueType() == ConfigValueType.STRING) {
+    boolean number = v.valueType() == ConfigValueType.NUMBER && INTEGER.matcher(text(v)).matches();
+    boolean string = v.valueType() == ConfigValueType.STRING && AMOUNT.matcher(((String) v.unwrapped()).strip()).matches();
+    if (number || string) {
       try {
         return v.atKey("v").getDuration("v");
       } catch (ConfigException e) {
         // Fall through to the common message.
       }
     }
-    throw error(v, pathOf(key) + " must be a duration like 60s or 500ms, got " + describe(v));
+    throw error(v, pathOf(key) + " must be a duration like 60s or 500ms, got " + describe(v) + " (a whole number of ASCII digits, then a unit: ms, s, m, h, d)");
   }
 
   /** An address: a non-negative number, or a string in hex ({@code 0x400000}) or decimal. */
@@ -228,7 +240,9 @@ final class Section {
 
   long integer(ConfigValue v, String name, long min, long max) throws ScenarioException {
     Object u = v.unwrapped();
-    if (v.valueType() != ConfigValueType.NUMBER || !(u instanceof Integer || u instanceof Long)) {
+    if (v.valueType() != ConfigValueType.NUMBER
+        || !(u instanceof Integer || u instanceof Long)
+        || !INTEGER.matcher(text(v)).matches()) {
       throw error(v, name + " must be an integer, got " + describe(v));
     }
     long n = ((Number) u).longValue();
@@ -269,9 +283,16 @@ final class Section {
         return "null";
       case STRING:
         return "string " + quote((String) v.unwrapped());
+      case NUMBER:
+        return "number " + text(v);
       default:
         return v.valueType().name().toLowerCase(Locale.ROOT) + " " + v.render();
     }
+  }
+
+  /** A scalar as the author wrote it (a number's own text: 1e3 stays 1e3, where render says 1000). */
+  static String text(ConfigValue v) {
+    return v.atKey("v").getString("v");
   }
 
   static String quote(String s) {

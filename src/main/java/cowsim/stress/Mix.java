@@ -41,20 +41,30 @@ public record Mix(Map<Kind, Integer> weights) {
     return m;
   }
 
-  /** Parses {@code kind=weight,...}; throws IllegalArgumentException with a one-line message. */
+  /**
+   * Parses {@code kind=weight,...}; throws IllegalArgumentException with a one-line message. Null
+   * (no {@code --mix}) is the default mix. Refused: an empty text, an empty item (two commas, or
+   * one at either end), a kind named twice, an unknown kind, a weight that is not a whole number
+   * of ASCII digits (no sign) or above 1,000,000, and weights that leave no memory operation.
+   */
   public static Mix parse(String text) {
-    Map<Kind, Integer> m = new LinkedHashMap<>(defaults());
-    if (text == null || text.isBlank()) {
+    if (text == null) {
       return DEFAULT;
     }
-    for (String part : text.split(",")) {
-      String p = part.trim();
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("--mix: empty; give kind=weight items, like --mix fork=2,store=45 (known kinds: " + String.join(", ", keys()) + ")");
+    }
+    Map<Kind, Integer> m = new LinkedHashMap<>(defaults());
+    java.util.Set<Kind> given = java.util.EnumSet.noneOf(Kind.class);
+    String[] parts = text.split(",", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i].trim();
       if (p.isEmpty()) {
-        continue;
+        throw new IllegalArgumentException("--mix: item " + (i + 1) + " of " + parts.length + " is empty (two commas in a row, or a comma at an end)");
       }
       int eq = p.indexOf('=');
       if (eq < 0) {
-        throw new IllegalArgumentException("--mix: expected kind=weight, got '" + p + "'");
+        throw new IllegalArgumentException("--mix: expected kind=weight, got '" + oneLine(p) + "'");
       }
       String key = p.substring(0, eq).trim();
       Kind kind = null;
@@ -64,23 +74,32 @@ public record Mix(Map<Kind, Integer> weights) {
         }
       }
       if (kind == null) {
-        throw new IllegalArgumentException("--mix: unknown kind '" + key + "' (known: " + String.join(", ", keys()) + ")");
+        throw new IllegalArgumentException("--mix: unknown kind '" + oneLine(key) + "' (known: " + String.join(", ", keys()) + ")");
       }
-      int w;
-      try {
-        w = Integer.parseInt(p.substring(eq + 1).trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--mix: weight of " + key + " must be a whole number, got '" + p.substring(eq + 1).trim() + "'");
+      if (!given.add(kind)) {
+        throw new IllegalArgumentException("--mix: " + key + " is given twice");
       }
-      if (w < 0 || w > 1_000_000) {
+      String weight = p.substring(eq + 1).trim();
+      if (!weight.matches("[0-9]{1,7}")) {
+        throw new IllegalArgumentException("--mix: weight of " + key + " must be a whole number 0..1000000, got '" + oneLine(weight) + "'");
+      }
+      int w = Integer.parseInt(weight);
+      if (w > 1_000_000) {
         throw new IllegalArgumentException("--mix: weight of " + key + " must be 0..1000000, got " + w);
       }
       m.put(kind, w);
+    }
+    if (m.values().stream().allMatch(w -> w == 0)) {
+      throw new IllegalArgumentException("--mix: every weight is 0 (the kinds left out keep their defaults)");
     }
     if (m.get(Kind.STORE) + m.get(Kind.LOAD) == 0) {
       throw new IllegalArgumentException("--mix: store and load cannot both be 0 (the workload counts memory operations)");
     }
     return new Mix(m);
+  }
+
+  private static String oneLine(String s) {
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 
   static List<String> keys() {

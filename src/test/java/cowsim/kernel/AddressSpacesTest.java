@@ -17,6 +17,8 @@ class AddressSpacesTest {
   private static final Vma DATA = new Vma(0x40_0000L, 0x40_4000L, true);
   private static final Vma STACK = new Vma(Layout.STACK_TOP - 0x2000, Layout.STACK_TOP, true);
   private static final Vma CODE = new Vma(0x20_0000L, 0x20_1000L, false);
+  /** 64 TiB from 16 TiB: PML4 slots 32..159. */
+  private static final Vma HUGE = new Vma(1L << 44, (1L << 44) + (64L << 40), true);
 
   private FakeHardware hw;
   private long freeAtBoot;
@@ -47,11 +49,25 @@ class AddressSpacesTest {
     assertTrue(done, "teardown did not complete");
   }
 
+  /** Every page start of small areas, in order (test code only: the kernel builds no such list). */
+  private static List<Long> pagesOf(List<Vma> vmas) {
+    List<Long> out = new ArrayList<>();
+    for (Vma v : vmas) {
+      for (long a = v.start(); a < v.end(); a += 4096) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
   @Test
-  void pagesListsEveryPageStartInVmaOrder() {
+  void flushListHasEveryPageStartInVmaOrderUpToTheCeiling() {
     assertEquals(
         List.of(0x20_0000L, 0x40_0000L, 0x40_1000L, 0x40_2000L, 0x40_3000L),
-        java.util.Arrays.stream(AddressSpaces.pages(List.of(CODE, DATA))).boxed().toList());
+        java.util.Arrays.stream(AddressSpaces.flushList(List.of(CODE, DATA), 5)).boxed().toList());
+    assertNull(AddressSpaces.flushList(List.of(CODE, DATA), 4), "above the ceiling: a full flush");
+    assertNull(AddressSpaces.flushList(List.of(HUGE), 512), "64 TiB: no list at all");
+    assertEquals(1L << 34, AddressSpaces.pageCount(List.of(HUGE)));
   }
 
   @Test
@@ -69,7 +85,7 @@ class AddressSpacesTest {
   void populateDemandZeroesEveryPageWithItsVmaProtection() {
     long pml4 = process(List.of(CODE, DATA));
 
-    for (long va : AddressSpaces.pages(List.of(CODE, DATA))) {
+    for (long va : pagesOf(List.of(CODE, DATA))) {
       long pte = hw.pte(pml4, va);
       boolean w = DATA.contains(va);
       assertEquals(Pte.make(Pte.frame(pte), AddressSpaces.userFlags(w)), pte, hex(va));
@@ -115,7 +131,7 @@ class AddressSpacesTest {
     List<Vma> vmas = List.of(CODE, DATA, STACK);
     long pml4 = process(List.of(CODE, new Vma(DATA.start(), DATA.start() + 0x2000, true), STACK));
     List<Long> frames = new ArrayList<>();
-    for (long va : AddressSpaces.pages(vmas)) {
+    for (long va : pagesOf(vmas)) {
       long pte = hw.pte(pml4, va);
       if (Pte.present(pte)) {
         frames.add(Pte.frame(pte));
@@ -152,7 +168,7 @@ class AddressSpacesTest {
 
     teardown(child, vmas);
 
-    for (long va : AddressSpaces.pages(vmas)) {
+    for (long va : pagesOf(vmas)) {
       long pte = hw.pte(parent, va);
       assertTrue(Pte.present(pte), hex(va));
       assertEquals(1, hw.refcount(Pte.frame(pte)), "back to sole owner: " + hex(va));
@@ -218,5 +234,103 @@ class AddressSpacesTest {
     assertEquals(Pte.make(f, Pte.P | Pte.US | Pte.COW), hw.store.read(addr));
     assertEquals(Pte.make(Pte.frame(hw.pte(pml4, DATA.start() + 0x1000)), Pte.P | Pte.US | Pte.RW),
         hw.pte(pml4, DATA.start() + 0x1000));
+  }
+
+  /** strat9's policy without the region teardown leak (the linux value of munmap.stop-at-untouched). */
+  private static KernelPolicy walkEveryRegionToItsEnd() {
+    return KernelPolicy.strat9().toBuilder().set(Knob.MUNMAP_STOP_AT_UNTOUCHED, false).build();
+  }
+
+  /**
+   * A 64 TiB region nobody touched: unmapping it, re-protecting it and forking over it read one
+   * PML4 entry per 512 GiB it spans (128), never one walk per page (2^34 of them), and change
+   * nothing.
+   */
+  @Test
+  void aHugeUntouchedRegionCostsOneReadPerTableEntryItSpans() {
+    hw.policy = walkEveryRegionToItsEnd();
+    long pml4 = process(List.of(DATA));
+
+    AddressSpaces.unmapPages(hw, pml4, List.of(HUGE), KernelPolicy.Flush.LOCAL, true, () -> done = true);
+    assertTrue(done);
+    assertEquals(128, hw.eventsStartingWith("read").size(), "one PML4 entry per 512 GiB");
+    assertEquals(List.of(), hw.eventsStartingWith("write", "invlpg", "refadd", "free", "allocate"));
+
+    hw.clearEvents();
+    done = false;
+    AddressSpaces.protectPages(hw, pml4, List.of(new Vma(HUGE.start(), HUGE.end(), false)), () -> done = true);
+    assertTrue(done);
+    assertEquals(128, hw.eventsStartingWith("read").size());
+    assertEquals(List.of(), hw.eventsStartingWith("write"));
+
+    hw.vmas(DATA, HUGE);
+    hw.setCurrent(FakeHardware.task(1, 1, pml4, new cowsim.isa.RegisterFile(), false));
+    hw.clearEvents();
+    long[] rax = {0};
+    Fork.sysFork(hw, hw.current(), r -> rax[0] = r);
+    assertTrue(rax[0] > 0, "fork returned " + rax[0]);
+    long reads = hw.eventsStartingWith("read").size();
+    hw.vmas(DATA, new Vma(HUGE.start(), HUGE.start() + 4096, true));
+    hw.clearEvents();
+    Fork.sysFork(hw, hw.current(), r -> rax[0] = r);
+    assertEquals(reads - 127, hw.eventsStartingWith("read").size(), "the 64 TiB region costs fork 127 reads more than one page there");
+  }
+
+  /** The walk past an absent table goes on at the next table: a page mapped beyond it is unmapped. */
+  @Test
+  void aWalkPastAnAbsentTableStillFindsTheNextMappedPage() {
+    hw.policy = walkEveryRegionToItsEnd();
+    Vma region = new Vma(0x40_0000L, 0x80_1000L, true); // PD entries 2, 3 and 4
+    long pml4 = process(List.of(new Vma(0x40_0000L, 0x40_1000L, true), new Vma(0x80_0000L, 0x80_1000L, true)));
+    long first = Pte.frame(hw.pte(pml4, 0x40_0000L));
+    long last = Pte.frame(hw.pte(pml4, 0x80_0000L));
+
+    AddressSpaces.unmapPages(hw, pml4, List.of(region), KernelPolicy.Flush.LOCAL, true, () -> done = true);
+
+    assertTrue(done);
+    assertTrue(hw.buddy.isFree(first));
+    assertTrue(hw.buddy.isFree(last), "the page after the hole at 0x600000 is unmapped too");
+    // 512 walks of 4 reads under the first table, 3 reads to find no table at 0x600000, 4 for 0x800000
+    assertEquals(512 * 4 + 3 + 4, hw.eventsStartingWith("read").size());
+  }
+
+  /** strat9's region teardown still stops at the first untouched page, table or no table. */
+  @Test
+  void strat9sTeardownStillStopsAtTheFirstUntouchedPageOfAHugeRegion() {
+    long pml4 = process(List.of(new Vma(HUGE.start(), HUGE.start() + 4096, true)));
+    String[] err = {"<x>"};
+    long far = HUGE.start() + (1L << 40); // another PML4 entry, 1 TiB on
+    AddressSpaces.demandZero(hw, pml4, far, true, e -> err[0] = e);
+    assertNull(err[0]);
+    long leaked = Pte.frame(hw.pte(pml4, far));
+    long firstFrame = Pte.frame(hw.pte(pml4, HUGE.start()));
+    hw.clearEvents();
+
+    AddressSpaces.unmapPages(hw, pml4, List.of(HUGE), KernelPolicy.Flush.LOCAL, true, () -> done = true);
+
+    assertTrue(done);
+    assertTrue(hw.buddy.isFree(firstFrame));
+    assertEquals(1, hw.refcount(leaked), "never decremented: the teardown stopped at the second page");
+    assertEquals(2 * 4, hw.eventsStartingWith("read").size(), "two page walks, then it stops");
+  }
+
+  /**
+   * A few untouched pages under an absent table are walked page by page, exactly as strat9's walk
+   * goes; a page table's worth (512) or more are passed in one step.
+   */
+  @Test
+  void aFewPagesUnderAnAbsentTableAreWalkedOneByOneAndATablesWorthInOneStep() {
+    hw.policy = walkEveryRegionToItsEnd();
+    long pml4 = process(List.of(DATA)); // PT for 0x400000..0x5fffff; none for 0x600000..0x7fffff
+    for (long pages : new long[] {4, 511, 512, 513}) {
+      hw.clearEvents();
+      done = false;
+      Vma untouched = new Vma(0x60_0000L, 0x60_0000L + pages * 4096, true);
+      AddressSpaces.unmapPages(hw, pml4, List.of(untouched), KernelPolicy.Flush.LOCAL, false, () -> done = true);
+      assertTrue(done);
+      // each walk reads the PML4, PDPT and PD entries and finds no PT
+      long walks = pages < 512 ? pages : pages == 512 ? 1 : 2;
+      assertEquals(3 * walks, hw.eventsStartingWith("read").size(), pages + " pages");
+    }
   }
 }

@@ -91,4 +91,48 @@ class AsyncTest {
 
     assertTrue(done[0]);
   }
+
+  @Test
+  void rangeGoesWhereEachStepSaysWithoutGrowingTheStack() {
+    List<Long> seen = new ArrayList<>();
+    boolean[] done = {false};
+    // 2^40 bytes in steps that jump: 100,000 small steps, then one jump to the end
+    Async.range(0, 1L << 40, (at, next) -> {
+      if (seen.size() < 100_000) {
+        seen.add(at);
+        next.accept(at + 4096);
+      } else {
+        next.accept(1L << 40);
+      }
+    }, () -> done[0] = true);
+
+    assertTrue(done[0]);
+    assertEquals(100_000, seen.size());
+    assertEquals(99_999L * 4096, seen.get(seen.size() - 1));
+  }
+
+  @Test
+  void rangeContinuesFromADeferredStep() {
+    ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    List<Long> seen = new ArrayList<>();
+    boolean[] done = {false};
+    Async.range(0x1000, 0x4000, (at, next) -> {
+      seen.add(at);
+      pending.add(() -> next.accept(at + 0x1000));
+    }, () -> done[0] = true);
+    while (!pending.isEmpty()) {
+      pending.poll().run();
+    }
+    assertEquals(List.of(0x1000L, 0x2000L, 0x3000L), seen);
+    assertTrue(done[0]);
+  }
+
+  @Test
+  void anEmptyRangeIsDoneAtOnceAndAStepMustMoveForward() {
+    boolean[] done = {false};
+    Async.range(5, 5, (at, next) -> next.accept(at + 1), () -> done[0] = true);
+    assertTrue(done[0]);
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> Async.range(0, 10, (at, next) -> next.accept(at), () -> {}));
+  }
 }

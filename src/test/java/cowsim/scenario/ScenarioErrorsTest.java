@@ -181,11 +181,17 @@ class ScenarioErrorsTest {
               + " got 2000000",
           "machine.memory-banks = 0      | machine.memory-banks must be between 1 and 64, got 0",
           "machine.memory-banks = 65     | machine.memory-banks must be between 1 and 64, got 65",
-          "machine.tlb.entries = 0       | machine.tlb.entries must be positive, got 0",
-          "machine.tlb.ways = 0          | machine.tlb.ways must be positive, got 0",
+          "machine.tlb.entries = 0       | machine.tlb.entries must be between 1 and 65536, got 0",
+          "machine.tlb.entries = 131072  | machine.tlb.entries must be between 1 and 65536, got 131072",
+          "machine.tlb.ways = 0          | machine.tlb.ways must be between 1 and 128, got 0",
+          "machine.tlb.ways = 256        | machine.tlb.ways must be between 1 and 128, got 256",
           "machine.tlb.ways = 3          | machine.tlb.entries must be a multiple of"
               + " machine.tlb.ways, got 64 entries and 3 ways",
-          "limits.max-cycles = 0         | limits.max-cycles must be positive, got 0",
+          "limits.max-cycles = 0         | limits.max-cycles must be between 1 and 1000000000000000000, got 0",
+          "limits.max-cycles = 1000000000000000001 | limits.max-cycles must be between 1 and 1000000000000000000, got 1000000000000000001",
+          "limits.lockup-cycles = 9223372036854775807 | limits.lockup-cycles must be between 1 and 1000000000000000000",
+          "limits.timeout = 25d          | limits.timeout must be at most 24 days (the longest timer every Akka scheduler setting accepts), got string '25d'",
+          "limits.timeout = 300d         | limits.timeout must be at most 24 days",
           "limits.max-refaults = -1      | limits.max-refaults must be positive, got -1",
           "limits.timeout = 0s           | limits.timeout must be positive, got string '0s'",
           "expect.stats.forks = -1       | expect.stats.forks must be at least 0, got -1",
@@ -372,14 +378,19 @@ class ScenarioErrorsTest {
     }
 
     @Test
-    void missingScenarioNameHasNoLine() {
+    void missingScenarioNameIsAtLineOne() {
       String text = "processes = [ { name = p, program = " + PROGRAM + " } ]\n";
-      assertAt(fails(text), "t.conf", 0, "missing required key 'name'");
+      assertAt(fails(text), "t.conf", 1, "missing required key 'name'");
     }
 
     @Test
     void missingProcesses() {
-      assertAt(fails("name = t\n"), "t.conf", 0, "missing required key 'processes'");
+      assertAt(fails("name = t\n"), "t.conf", 1, "missing required key 'processes'");
+    }
+
+    @Test
+    void anEmptyFileLacksItsNameAtLineOne() {
+      assertAt(fails(""), "t.conf", 1, "missing required key 'name'");
     }
 
     @Test
@@ -631,6 +642,21 @@ class ScenarioErrorsTest {
           "unknown key 'cpuz' in machine (known: cpus, memory, memory-banks, tlb, latency)");
       assertAt(
           fails(BASE, "colour=red"), "--set colour=red", 0, "unknown key 'colour' at top level");
+    }
+
+    @Test
+    void integersOnlyWhereIntegersAreMeant() {
+      assertAt(fails(BASE, "machine.cpus=1e3"), "--set machine.cpus=1e3", 0, "machine.cpus must be an integer, got number 1e3");
+      assertAt(fails(BASE, "machine.cpus=2.0"), "--set machine.cpus=2.0", 0, "machine.cpus must be an integer, got number 2.0");
+    }
+
+    @Test
+    void tooDeepAValueIsRefusedBeforeParsing() {
+      String deep = "x=" + "[".repeat(5000) + "]".repeat(5000);
+      ScenarioException e = fails(BASE, deep);
+      assertEquals("--set " + deep, e.file());
+      assertEquals(0, e.line());
+      org.junit.jupiter.api.Assertions.assertTrue(e.reason().startsWith("nested more than 64 levels deep"), e.reason());
     }
 
     @Test

@@ -103,6 +103,18 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  void aRegionAsLargeAsTheUserHalfLoadsAsARange() throws Exception {
+    // 128 TiB less the first 4 MiB, with no stack: every region size up to the user half is a range
+    long at = 0x40_0000L;
+    long size = Region.USER_END - at;
+    Scenario s =
+        Fixtures.parse(
+            "name = t\nprocesses = [ { name = p, stack = 0, program = " + Fixtures.PROGRAM
+                + ", memory = [ { at = " + at + ", size = " + size + " } ] } ]\n");
+    assertEquals(new Region(at, size, true, false), s.processes().get(0).memory().get(0));
+  }
+
+  @Test
   void missingResourceIsAnError() {
     ScenarioException e =
         assertThrows(
