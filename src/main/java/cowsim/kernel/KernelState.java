@@ -142,7 +142,7 @@ public final class KernelState extends Node<KernelState.Request> {
     long ppid;
     final String name;
     long cr3;
-    final List<Vma> vmas = new ArrayList<>();
+    final VmaMap vmas;
     final List<Long> threads = new ArrayList<>();
     final List<Long> children = new ArrayList<>();
     /** The CPUs running one of its threads now (Linux's mm_cpumask, without laziness). */
@@ -155,11 +155,11 @@ public final class KernelState extends Node<KernelState.Request> {
     Integer exitCode;
     long groupCode = -1;
     String killReason;
-    long mmapHint = VmaCalls.MMAP_BASE;
     int threadsEver;
 
-    Process(long pid, long ppid, String name, Program program, boolean kernelThread) {
+    Process(long pid, long ppid, String name, Program program, boolean kernelThread, List<Vma> vmas) {
       this.pid = pid;
+      this.vmas = new VmaMap(vmas);
       this.ppid = ppid;
       this.name = name;
       this.program = program;
@@ -225,11 +225,10 @@ public final class KernelState extends Node<KernelState.Request> {
       queues.add(new ArrayDeque<>());
     }
     for (ProcessSetup s : setup) {
-      Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread());
-      p.vmas.addAll(s.vmas());
+      Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread(), s.vmas());
       procs.put(p.pid, p);
       RegisterFile regs = new RegisterFile();
-      regs.set(Reg.RSP, stackTopOf(s.vmas()));
+      regs.set(Reg.RSP, VmaMap.stackTopOf(s.vmas()));
       Task t = new Task(p.pid, p, regs);
       t.action = new TaskImage.Boot(s.populate());
       t.affinity = -1;
@@ -241,17 +240,6 @@ public final class KernelState extends Node<KernelState.Request> {
       t.cpu = cpu;
       queues.get(cpu).add(t);
     }
-  }
-
-  /** The initial stack pointer: the top of the stack area (the highest VMA), 0 without one. */
-  private static long stackTopOf(List<Vma> vmas) {
-    long top = 0;
-    for (Vma v : vmas) {
-      if (v.end() == Layout.STACK_TOP) {
-        top = v.end();
-      }
-    }
-    return top;
   }
 
   @Override
@@ -272,7 +260,7 @@ public final class KernelState extends Node<KernelState.Request> {
     } else if (payload instanceof FindVma f) {
       reply(src, new VmaAnswer(f.tag(), findVma(procs.get(f.pid()), f.va())));
     } else if (payload instanceof GetVmas g) {
-      reply(src, new VmaList(g.tag(), 0, List.copyOf(procs.get(g.pid()).vmas)));
+      reply(src, new VmaList(g.tag(), 0, procs.get(g.pid()).vmas.list()));
     } else if (payload instanceof NewProcess n) {
       onNewProcess(src, n);
     } else if (payload instanceof NewThread n) {
@@ -465,7 +453,7 @@ public final class KernelState extends Node<KernelState.Request> {
     long exitCode = p.groupCode >= 0 && !group ? p.groupCode : code;
     p.exitCode = (int) (exitCode & 0xff);
     p.exiting = true;
-    reply(cpu, new Teardown(tag, p.pid, p.cr3, List.copyOf(p.vmas)));
+    reply(cpu, new Teardown(tag, p.pid, p.cr3, p.vmas.list()));
   }
 
   private void onTeardownDone(int cpu, TeardownDone d) {
@@ -565,12 +553,11 @@ public final class KernelState extends Node<KernelState.Request> {
   private void onNewProcess(int cpu, NewProcess n) {
     Task parentTask = tasks.get(n.parentTid());
     Process parent = parentTask.proc;
-    Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread);
+    Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread, n.vmas());
     child.cr3 = n.cr3();
     procByCr3.put(child.cr3, child);
     observe(new Event.ProcessSpace(now, cpu, child.pid, child.cr3, parent.cr3));
-    child.vmas.addAll(n.vmas());
-    child.mmapHint = parent.mmapHint;
+    child.vmas.setMmapHint(parent.vmas.mmapHint());
     procs.put(child.pid, child);
     parent.children.add(child.pid);
     Task t = new Task(child.pid, child, n.regs());
@@ -626,20 +613,19 @@ public final class KernelState extends Node<KernelState.Request> {
   // ---------------------------------------------------------------- VMAs
 
   private static Vma findVma(Process p, long va) {
-    return p == null ? null : VmaCalls.find(p.vmas, va);
+    return p == null ? null : p.vmas.find(va);
   }
 
   private long mmap(Process p, Mmap m) {
-    VmaCalls.Mapped r = VmaCalls.mmap(p.vmas, p.mmapHint, m.addr(), m.length(), m.prot(), m.flags());
-    p.mmapHint = r.hint();
-    if (r.result() >= 0) {
-      info("mmap pid {}: {}", p.pid, findVma(p, r.result()));
+    long r = p.vmas.mmap(m.addr(), m.length(), m.prot(), m.flags());
+    if (r >= 0) {
+      info("mmap pid {}: {}", p.pid, findVma(p, r));
     }
-    return r.result();
+    return r;
   }
 
   private VmaList munmap(Process p, Munmap m) {
-    VmaCalls.Cut c = VmaCalls.munmap(p.vmas, m.addr(), m.length());
+    VmaCalls.Cut c = p.vmas.munmap(m.addr(), m.length());
     if (c.error() != 0) {
       return new VmaList(m.tag(), c.error(), List.of());
     }
@@ -652,7 +638,7 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /** A VmaList, or a Result of 0 when there is nothing to do (length 0). */
   private Answer mprotect(Process p, Mprotect m) {
-    VmaCalls.Cut c = VmaCalls.mprotect(p.vmas, m.addr(), m.length(), m.prot());
+    VmaCalls.Cut c = p.vmas.mprotect(m.addr(), m.length(), m.prot());
     if (c.error() != 0) {
       return new VmaList(m.tag(), c.error(), List.of());
     }
