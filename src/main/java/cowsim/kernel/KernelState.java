@@ -17,7 +17,6 @@ import cowsim.machine.interconnect.RunEvent;
 import cowsim.machine.interconnect.Topology;
 import cowsim.machine.observe.Event;
 import cowsim.stats.Stat;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,9 +195,7 @@ public final class KernelState extends Node<KernelState.Request> {
   private final Map<Long, Process> procByCr3 = new java.util.HashMap<>();
   /** Each address space's TLB generation (Linux's mm->context.tlb_gen), by PML4 frame. */
   private final Map<Long, Long> tlbGen = new java.util.HashMap<>();
-  private final List<ArrayDeque<Task>> queues = new ArrayList<>();
-  private final long[] running;
-  private final boolean[] idle;
+  private final RunQueues<Task> queues;
   private long nextId = 1;
   private int alive;
   private long forks;
@@ -219,11 +216,7 @@ public final class KernelState extends Node<KernelState.Request> {
       Latencies lat,
       String logDir) {
     super(ctx, id, topo, lat, logDir, Request.class);
-    running = new long[topo.cpus()];
-    idle = new boolean[topo.cpus()];
-    for (int i = 0; i < topo.cpus(); i++) {
-      queues.add(new ArrayDeque<>());
-    }
+    queues = new RunQueues<>(topo.cpus());
     for (ProcessSetup s : setup) {
       Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread(), s.vmas());
       procs.put(p.pid, p);
@@ -236,9 +229,9 @@ public final class KernelState extends Node<KernelState.Request> {
       p.threadsEver = 1;
       tasks.put(t.tid, t);
       alive++;
-      int cpu = s.cpu() >= 0 ? s.cpu() : leastLoaded();
+      int cpu = s.cpu() >= 0 ? s.cpu() : queues.leastLoaded();
       t.cpu = cpu;
-      queues.get(cpu).add(t);
+      queues.add(t, cpu);
     }
   }
 
@@ -293,38 +286,21 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /** The CPU now runs this task (0: nothing); keeps each process's set of CPUs (mm_cpumask). */
   private void setRunning(int cpu, long tid) {
-    long old = running[cpu];
+    long old = queues.setRunning(cpu, tid);
     if (old != 0) {
       tasks.get(old).proc.runningOn.clear(cpu);
     }
-    running[cpu] = tid;
     if (tid != 0) {
       tasks.get(tid).proc.runningOn.set(cpu);
     }
   }
 
-  private int load(int cpu) {
-    return queues.get(cpu).size() + (running[cpu] != 0 ? 1 : 0);
-  }
-
-  private int leastLoaded() {
-    int best = 0;
-    for (int c = 1; c < queues.size(); c++) {
-      if (load(c) < load(best)) {
-        best = c;
-      }
-    }
-    return best;
-  }
-
   private void enqueue(Task t, int cpu) {
-    int target = t.affinity >= 0 ? t.affinity : cpu;
+    RunQueues.Queued q = queues.enqueue(t, t.affinity, cpu);
     t.state = State.READY;
-    t.cpu = target;
-    queues.get(target).add(t);
-    if (idle[target]) {
-      idle[target] = false;
-      send(topo.toCpu(target), lat.ipi(), new Reschedule());
+    t.cpu = q.cpu();
+    if (q.wake()) {
+      send(topo.toCpu(q.cpu()), lat.ipi(), new Reschedule());
     }
   }
 
@@ -360,14 +336,12 @@ public final class KernelState extends Node<KernelState.Request> {
   }
 
   private void dispatch(int cpu, long tag) {
-    Task next = queues.get(cpu).poll();
+    Task next = queues.next(cpu);
     if (next == null) {
       setRunning(cpu, 0);
-      idle[cpu] = true;
       reply(cpu, new Idle(tag));
       return;
     }
-    idle[cpu] = false;
     next.state = State.RUNNING;
     next.cpu = cpu;
     setRunning(cpu, next.tid);
@@ -418,7 +392,7 @@ public final class KernelState extends Node<KernelState.Request> {
       o.killed = true;
       o.killCode = code;
       if (o.state == State.READY) {
-        queues.get(o.cpu).remove(o);
+        queues.remove(o, o.cpu);
         retire(o);
       } else if (o.state == State.BLOCKED) {
         retire(o);
@@ -566,7 +540,7 @@ public final class KernelState extends Node<KernelState.Request> {
     tasks.put(t.tid, t);
     alive++;
     forks++;
-    int target = leastLoaded();
+    int target = queues.leastLoaded();
     info("fork: pid {} ({}) -> child pid {} on cpu-{}", parent.pid, parent.name, child.pid, target);
     enqueue(t, target);
     reply(cpu, new Result(n.tag(), child.pid, 0));
@@ -587,7 +561,7 @@ public final class KernelState extends Node<KernelState.Request> {
     p.threadsEver++;
     tasks.put(t.tid, t);
     clones++;
-    int target = leastLoaded();
+    int target = queues.leastLoaded();
     info("clone: pid {} new thread tid {} on cpu-{}", p.pid, t.tid, target);
     enqueue(t, target);
     reply(cpu, new Result(n.tag(), t.tid, 0));
@@ -599,12 +573,12 @@ public final class KernelState extends Node<KernelState.Request> {
     if (t == null || t.state == State.DEAD) {
       return -Errno.ESRCH;
     }
-    if (a.cpu() < 0 || a.cpu() >= queues.size()) {
+    if (!queues.isCpu(a.cpu())) {
       return -Errno.EINVAL;
     }
     t.affinity = (int) a.cpu();
     if (t.state == State.READY && t.cpu != t.affinity) {
-      queues.get(t.cpu).remove(t);
+      queues.remove(t, t.cpu);
       enqueue(t, t.affinity);
     }
     return 0;
