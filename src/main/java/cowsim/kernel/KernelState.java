@@ -3,9 +3,10 @@ package cowsim.kernel;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import cowsim.isa.Program;
-import cowsim.isa.Reg;
 import cowsim.isa.RegisterFile;
+import cowsim.kernel.ProcessTable.Process;
+import cowsim.kernel.ProcessTable.State;
+import cowsim.kernel.ProcessTable.Task;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.interconnect.Node;
@@ -17,15 +18,15 @@ import cowsim.machine.interconnect.RunEvent;
 import cowsim.machine.interconnect.Topology;
 import cowsim.machine.observe.Event;
 import cowsim.stats.Stat;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * The kernel's shared structures: the process and task tables, VMAs and the per-CPU run queues.
- * In strat9 these sit behind locks in kernel memory; here each request is one message, so a
+ * The kernel's shared structures as an actor: the process and task tables ({@link ProcessTable}),
+ * each process's VMAs ({@link VmaMap}) and the per-CPU run queues ({@link RunQueues}), plain
+ * classes this actor only routes requests to, turning their answers into replies, reschedule and
+ * kill IPIs and observed events. In strat9 these sit behind locks in kernel memory; here each request is one message, so a
  * request is one critical section. The code that touches page tables, refcounts and TLBs does
  * not run here: it runs on the CPU that trapped, one memory message per step.
  */
@@ -136,71 +137,8 @@ public final class KernelState extends Node<KernelState.Request> {
   /** Stop this thread (exit_group from a sibling); it exits with {@code code}. */
   public record Kill(long tid, long code) implements CpuActor.KillIpi {}
 
-  private final class Process {
-    final long pid;
-    long ppid;
-    final String name;
-    long cr3;
-    final VmaMap vmas;
-    final List<Long> threads = new ArrayList<>();
-    final List<Long> children = new ArrayList<>();
-    /** The CPUs running one of its threads now (Linux's mm_cpumask, without laziness). */
-    final java.util.BitSet runningOn = new java.util.BitSet();
-    final Program program;
-    final boolean kernelThread;
-    boolean exiting;
-    boolean zombie;
-    boolean reaped;
-    Integer exitCode;
-    long groupCode = -1;
-    String killReason;
-    int threadsEver;
-
-    Process(long pid, long ppid, String name, Program program, boolean kernelThread, List<Vma> vmas) {
-      this.pid = pid;
-      this.vmas = new VmaMap(vmas);
-      this.ppid = ppid;
-      this.name = name;
-      this.program = program;
-      this.kernelThread = kernelThread;
-    }
-  }
-
-  private enum State { READY, RUNNING, BLOCKED, DEAD }
-
-  private static final class Task {
-    final long tid;
-    final Process proc;
-    RegisterFile regs;
-    State state = State.READY;
-    int cpu = -1;
-    int affinity = -1;
-    TaskImage.Action action = TaskImage.None.INSTANCE;
-    /** Saved with the registers when it is switched out (a task blocks in wait4 only after its syscall retired: none then). */
-    TaskImage.Refaults refaults = TaskImage.Refaults.NONE;
-    boolean killed;
-    long killCode;
-    long waitPid;
-    long waitAddr;
-
-    Task(long tid, Process proc, RegisterFile regs) {
-      this.tid = tid;
-      this.proc = proc;
-      this.regs = regs;
-    }
-  }
-
-  private final Map<Long, Process> procs = new TreeMap<>();
-  private final Map<Long, Task> tasks = new TreeMap<>();
-  private final Map<Long, Process> procByCr3 = new java.util.HashMap<>();
-  /** Each address space's TLB generation (Linux's mm->context.tlb_gen), by PML4 frame. */
-  private final Map<Long, Long> tlbGen = new java.util.HashMap<>();
+  private final ProcessTable table = new ProcessTable();
   private final RunQueues<Task> queues;
-  private long nextId = 1;
-  private int alive;
-  private long forks;
-  private long clones;
-  private long exits;
   private long switches;
 
   public static Behavior<NodeMsg> create(
@@ -218,17 +156,7 @@ public final class KernelState extends Node<KernelState.Request> {
     super(ctx, id, topo, lat, logDir, Request.class);
     queues = new RunQueues<>(topo.cpus());
     for (ProcessSetup s : setup) {
-      Process p = new Process(nextId++, 0, s.name(), s.program(), s.kernelThread(), s.vmas());
-      procs.put(p.pid, p);
-      RegisterFile regs = new RegisterFile();
-      regs.set(Reg.RSP, VmaMap.stackTopOf(s.vmas()));
-      Task t = new Task(p.pid, p, regs);
-      t.action = new TaskImage.Boot(s.populate());
-      t.affinity = -1;
-      p.threads.add(t.tid);
-      p.threadsEver = 1;
-      tasks.put(t.tid, t);
-      alive++;
+      Task t = table.boot(s);
       int cpu = s.cpu() >= 0 ? s.cpu() : queues.leastLoaded();
       t.cpu = cpu;
       queues.add(t, cpu);
@@ -251,26 +179,25 @@ public final class KernelState extends Node<KernelState.Request> {
     } else if (payload instanceof Wait w) {
       onWait(src, w);
     } else if (payload instanceof FindVma f) {
-      reply(src, new VmaAnswer(f.tag(), findVma(procs.get(f.pid()), f.va())));
+      reply(src, new VmaAnswer(f.tag(), findVma(table.process(f.pid()), f.va())));
     } else if (payload instanceof GetVmas g) {
-      reply(src, new VmaList(g.tag(), 0, procs.get(g.pid()).vmas.list()));
+      reply(src, new VmaList(g.tag(), 0, table.process(g.pid()).vmas.list()));
     } else if (payload instanceof NewProcess n) {
       onNewProcess(src, n);
     } else if (payload instanceof NewThread n) {
       onNewThread(src, n);
     } else if (payload instanceof SetCr3 s) {
-      procs.get(s.pid()).cr3 = s.cr3();
-      procByCr3.put(s.cr3(), procs.get(s.pid()));
+      table.setCr3(s.pid(), s.cr3());
       observe(new Event.ProcessSpace(now, src, s.pid(), s.cr3(), -1));
       reply(src, new Result(s.tag(), 0, 0));
     } else if (payload instanceof Mmap m) {
-      reply(src, new Result(m.tag(), mmap(procs.get(m.pid()), m), 0));
+      reply(src, new Result(m.tag(), mmap(table.process(m.pid()), m), 0));
     } else if (payload instanceof Munmap m) {
-      reply(src, munmap(procs.get(m.pid()), m));
+      reply(src, munmap(table.process(m.pid()), m));
     } else if (payload instanceof Mprotect m) {
-      reply(src, mprotect(procs.get(m.pid()), m));
+      reply(src, mprotect(table.process(m.pid()), m));
     } else if (payload instanceof MmCpus m) {
-      reply(src, new CpuList(m.tag(), mmCpus(m)));
+      reply(src, new CpuList(m.tag(), table.mmCpus(m.cpu(), m.cr3(), m.bump())));
     } else if (payload instanceof SetAffinity a) {
       reply(src, new Result(a.tag(), setAffinity(a), 0));
     } else {
@@ -286,15 +213,10 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /** The CPU now runs this task (0: nothing); keeps each process's set of CPUs (mm_cpumask). */
   private void setRunning(int cpu, long tid) {
-    long old = queues.setRunning(cpu, tid);
-    if (old != 0) {
-      tasks.get(old).proc.runningOn.clear(cpu);
-    }
-    if (tid != 0) {
-      tasks.get(tid).proc.runningOn.set(cpu);
-    }
+    table.switched(cpu, queues.setRunning(cpu, tid), tid);
   }
 
+  /** Queues t (on its affinity CPU, else on cpu) and wakes that CPU when it is idle. */
   private void enqueue(Task t, int cpu) {
     RunQueues.Queued q = queues.enqueue(t, t.affinity, cpu);
     t.state = State.READY;
@@ -304,24 +226,9 @@ public final class KernelState extends Node<KernelState.Request> {
     }
   }
 
-  private int[] mmCpus(MmCpus m) {
-    if (m.bump()) {
-      tlbGen.merge(m.cr3(), 1L, Long::sum);
-    }
-    Process p = procByCr3.get(m.cr3());
-    if (p == null) {
-      return new int[0];
-    }
-    java.util.BitSet on = (java.util.BitSet) p.runningOn.clone();
-    if (m.cpu() >= 0) {
-      on.clear(m.cpu());
-    }
-    return on.stream().toArray();
-  }
-
   private void onSchedule(int cpu, Schedule s) {
     if (s.tid() != 0) {
-      Task t = tasks.get(s.tid());
+      Task t = table.task(s.tid());
       t.regs = s.regs();
       t.refaults = s.refaults();
       setRunning(cpu, 0);
@@ -349,7 +256,7 @@ public final class KernelState extends Node<KernelState.Request> {
     TaskImage.Action action = next.action;
     next.action = TaskImage.None.INSTANCE;
     Process p = next.proc;
-    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, tlbGen.getOrDefault(p.cr3, 0L), next.refaults)));
+    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, table.tlbGen(p.cr3), next.refaults)));
   }
 
   // ---------------------------------------------------------------- exit and wait
@@ -364,159 +271,64 @@ public final class KernelState extends Node<KernelState.Request> {
    * when the last thread is gone (finishThread).
    */
   private void onExit(int cpu, Exit e) {
-    Task t = tasks.get(e.tid());
+    Task t = table.task(e.tid());
     setRunning(cpu, 0);
     Process p = t.proc;
     long code = e.code() & 0xff; // do_exit / do_group_exit keep (code & 0xff) << 8
     String killReason = e.killReason();
     if (e.group()) {
-      if (p.groupCode >= 0) {
+      if (!table.startGroupExit(p, code)) {
         // do_group_exit: SIGNAL_GROUP_EXIT already set: exit_code = sig->group_exit_code
         code = p.groupCode;
         killReason = null;
       } else {
-        p.groupCode = code;
-        zapOtherThreads(t, code);
+        for (Task o : table.zapOtherThreads(t, code, queues)) {
+          send(topo.toCpu(o.cpu), lat.ipi(), new Kill(o.tid, code));
+        }
       }
     }
     finishThread(cpu, e.tag(), t, code, e.group(), killReason);
   }
 
-  /** zap_other_threads: every other live thread of t's process is killed with the group's code. */
-  private void zapOtherThreads(Task t, long code) {
-    for (Long other : List.copyOf(t.proc.threads)) {
-      Task o = tasks.get(other);
-      if (o == t || o.state == State.DEAD) {
-        continue;
-      }
-      o.killed = true;
-      o.killCode = code;
-      if (o.state == State.READY) {
-        queues.remove(o, o.cpu);
-        retire(o);
-      } else if (o.state == State.BLOCKED) {
-        retire(o);
-      } else if (o.state == State.RUNNING) {
-        send(topo.toCpu(o.cpu), lat.ipi(), new Kill(o.tid, code));
-      }
-    }
-  }
-
-  /** A thread is gone without running again (it was queued or blocked). */
-  private void retire(Task o) {
-    o.state = State.DEAD;
-    o.proc.threads.remove(o.tid);
-    exits++;
-  }
-
   private void finishThread(int cpu, long tag, Task t, long code, boolean group, String killReason) {
     Process p = t.proc;
-    t.state = State.DEAD;
-    p.threads.remove(t.tid);
-    exits++;
-    if (killReason != null && p.killReason == null) {
-      p.killReason = killReason;
-    }
+    boolean last = table.endThread(t, code, group, killReason);
     info("tid {} (pid {} {}) exits with {}{}", t.tid, p.pid, p.name, code, killReason == null ? "" : " (" + killReason + ")");
-    if (!p.threads.isEmpty()) {
+    if (!last) {
       dispatch(cpu, tag);
       return;
     }
-    // the last thread: the process's exit code (8 bits, as wait4 reports it), then the address
-    // space goes.
-    long exitCode = p.groupCode >= 0 && !group ? p.groupCode : code;
-    p.exitCode = (int) (exitCode & 0xff);
-    p.exiting = true;
+    // the last thread: the address space goes.
     reply(cpu, new Teardown(tag, p.pid, p.cr3, p.vmas.list()));
   }
 
   private void onTeardownDone(int cpu, TeardownDone d) {
-    Process p = procs.get(d.pid());
-    p.vmas.clear();
-    procByCr3.remove(p.cr3, p);
-    tlbGen.remove(p.cr3);
+    Process p = table.process(d.pid());
+    Task waiter = table.teardownDone(d.pid());
     observe(new Event.SpaceGone(now, cpu, p.pid, p.cr3));
-    p.zombie = true;
-    alive--;
-    for (Long c : p.children) {
-      Process child = procs.get(c);
-      // orphaned: reaped when it exits (the report keeps the parent's pid)
-      if (child.zombie) {
-        child.reaped = true;
-      }
+    if (waiter != null) {
+      enqueue(waiter, waiter.cpu);
     }
-    Process parent = procs.get(p.ppid);
-    if (parent == null || parent.zombie) {
-      p.reaped = true;
-    } else {
-      wakeWaiter(parent, p);
-    }
-    if (alive == 0) {
+    if (table.alive() == 0) {
       info("every process has exited");
       wiring.runner().tell(new RunEvent.AllExited(now));
     }
     dispatch(cpu, d.tag());
   }
 
-  private void wakeWaiter(Process parent, Process child) {
-    for (Long tid : parent.threads) {
-      Task w = tasks.get(tid);
-      if (w.state == State.BLOCKED && (w.waitPid == -1 || w.waitPid == child.pid)) {
-        reap(parent, child);
-        w.regs.set(Reg.RAX, child.pid);
-        if (w.waitAddr != 0) {
-          w.action = new TaskImage.WriteStatus(w.waitAddr, status(child));
-        }
-        enqueue(w, w.cpu);
-        return;
-      }
-    }
-  }
-
-  /** wait4 collected the zombie: it leaves its parent's list (which wait4 scans). */
-  private static void reap(Process parent, Process child) {
-    child.reaped = true;
-    parent.children.remove(child.pid);
-  }
-
-  private static long status(Process p) {
-    return (p.exitCode & 0xffL) << 8;
-  }
-
   private void onWait(int cpu, Wait w) {
-    Task t = tasks.get(w.tid());
+    Task t = table.task(w.tid());
     if (t.killed) {
       setRunning(cpu, 0);
       finishThread(cpu, w.tag(), t, t.killCode, false, null);
       return;
     }
-    Process p = t.proc;
-    Process found = null;
-    boolean any = false;
-    for (Long c : p.children) {
-      Process child = procs.get(c);
-      if (child.reaped || (w.pid() != -1 && child.pid != w.pid())) {
-        continue;
-      }
-      any = true;
-      if (child.zombie) {
-        found = child;
-        break;
-      }
-    }
-    if (!any) {
-      reply(cpu, new Result(w.tag(), -Errno.ECHILD, 0));
+    long found = table.wait(t, w.pid());
+    if (found != 0) {
+      reply(cpu, new Result(w.tag(), found, found < 0 ? 0 : ProcessTable.status(table.process(found))));
       return;
     }
-    if (found != null) {
-      reap(p, found);
-      reply(cpu, new Result(w.tag(), found.pid, status(found)));
-      return;
-    }
-    t.regs = w.regs();
-    t.state = State.BLOCKED;
-    t.waitPid = w.pid();
-    t.waitAddr = w.statusAddr();
+    table.block(t, w.regs(), w.pid(), w.statusAddr());
     setRunning(cpu, 0);
     info("tid {} waits for {}", t.tid, w.pid() == -1 ? "any child" : "pid " + w.pid());
     dispatch(cpu, w.tag());
@@ -525,21 +337,11 @@ public final class KernelState extends Node<KernelState.Request> {
   // ---------------------------------------------------------------- fork and clone
 
   private void onNewProcess(int cpu, NewProcess n) {
-    Task parentTask = tasks.get(n.parentTid());
+    Task parentTask = table.task(n.parentTid());
     Process parent = parentTask.proc;
-    Process child = new Process(nextId++, parent.pid, parent.name, parent.program, parent.kernelThread, n.vmas());
-    child.cr3 = n.cr3();
-    procByCr3.put(child.cr3, child);
+    Task t = table.fork(parentTask, n.cr3(), n.vmas(), n.regs());
+    Process child = t.proc;
     observe(new Event.ProcessSpace(now, cpu, child.pid, child.cr3, parent.cr3));
-    child.vmas.setMmapHint(parent.vmas.mmapHint());
-    procs.put(child.pid, child);
-    parent.children.add(child.pid);
-    Task t = new Task(child.pid, child, n.regs());
-    child.threads.add(t.tid);
-    child.threadsEver = 1;
-    tasks.put(t.tid, t);
-    alive++;
-    forks++;
     int target = queues.leastLoaded();
     info("fork: pid {} ({}) -> child pid {} on cpu-{}", parent.pid, parent.name, child.pid, target);
     enqueue(t, target);
@@ -547,7 +349,7 @@ public final class KernelState extends Node<KernelState.Request> {
   }
 
   private void onNewThread(int cpu, NewThread n) {
-    Task parentTask = tasks.get(n.parentTid());
+    Task parentTask = table.task(n.parentTid());
     Process p = parentTask.proc;
     if (parentTask.killed) {
       // copy_process: a fatal signal pending (the group is exiting) and no thread is added; the
@@ -556,11 +358,7 @@ public final class KernelState extends Node<KernelState.Request> {
       finishThread(cpu, n.tag(), parentTask, parentTask.killCode, false, null);
       return;
     }
-    Task t = new Task(nextId++, p, n.regs());
-    p.threads.add(t.tid);
-    p.threadsEver++;
-    tasks.put(t.tid, t);
-    clones++;
+    Task t = table.cloneThread(parentTask, n.regs());
     int target = queues.leastLoaded();
     info("clone: pid {} new thread tid {} on cpu-{}", p.pid, t.tid, target);
     enqueue(t, target);
@@ -569,8 +367,8 @@ public final class KernelState extends Node<KernelState.Request> {
 
   private long setAffinity(SetAffinity a) {
     long tid = a.tid() == 0 ? a.callerTid() : a.tid();
-    Task t = tasks.get(tid);
-    if (t == null || t.state == State.DEAD) {
+    Task t = table.liveTask(tid);
+    if (t == null) {
       return -Errno.ESRCH;
     }
     if (!queues.isCpu(a.cpu())) {
@@ -633,26 +431,11 @@ public final class KernelState extends Node<KernelState.Request> {
   @Override
   protected NodeStats stats() {
     Map<String, Long> c = new LinkedHashMap<>();
-    c.put(Stat.FORKS.key, forks);
-    c.put(Stat.THREADS.key, clones);
-    c.put(Stat.EXITS.key, exits);
+    c.put(Stat.FORKS.key, table.forks());
+    c.put(Stat.THREADS.key, table.clones());
+    c.put(Stat.EXITS.key, table.exits());
     c.put(Stat.SCHEDULER_DISPATCHES.key, switches);
-    List<ProcessInfo> list = new ArrayList<>();
-    for (Process p : procs.values()) {
-      list.add(new ProcessInfo(p.pid, p.ppid, p.name, p.exitCode, p.killReason != null, p.killReason, p.threadsEver));
-    }
-    return new NodeStats(id, c, new KernelDetail(list, alive, liveTasks()), now);
-  }
-
-  private List<String> liveTasks() {
-    List<String> out = new ArrayList<>();
-    for (Task t : tasks.values()) {
-      if (t.state != State.DEAD) {
-        out.add("tid " + t.tid + " (pid " + t.proc.pid + " " + t.proc.name + ") " + t.state.name().toLowerCase() + " on cpu-" + t.cpu
-            + (t.state == State.BLOCKED ? " in wait4(" + t.waitPid + ")" : ""));
-      }
-    }
-    return out;
+    return new NodeStats(id, c, new KernelDetail(table.processInfos(), table.alive(), table.liveTasks()), now);
   }
 
   /** End-of-run view of the kernel. */
