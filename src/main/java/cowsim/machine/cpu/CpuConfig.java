@@ -34,24 +34,6 @@ public record CpuConfig(
     long leakMmapLockAfter,
     InjectedFault throwKind) {
 
-  /** Without the throw-kind hook's choice: the hook, if armed, throws an exception. */
-  public CpuConfig(
-      int tlbEntries,
-      int tlbWays,
-      int batch,
-      long quantum,
-      long maxCycles,
-      int maxRefaults,
-      boolean pcid,
-      long kernelCr3,
-      ShootdownUnit.Config shootdown,
-      long throwAfterInstructions,
-      long lockupCycles,
-      long leakMmapLockAfter) {
-    this(tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, throwAfterInstructions,
-        lockupCycles, leakMmapLockAfter, InjectedFault.EXCEPTION);
-  }
-
   public static CpuConfig from(
       Config root,
       int tlbEntries,
