@@ -11,67 +11,22 @@ import java.util.function.LongFunction;
  * message and completes later through its continuation, so other CPUs' steps interleave between
  * any two steps of a kernel path. Continuations run inside the CPU actor; never block.
  */
-public interface Hardware {
-
-  int cpu();
-
-  int cpuCount();
-
-  /** Virtual time on this CPU, in cycles. */
-  long now();
-
-  Latencies lat();
+public interface Hardware extends cowsim.machine.cpu.CpuServices {
 
   KernelCounters counters();
 
-  // ---- physical memory: one message each ----
-
-  void read(long paddr, LongConsumer k);
-
-  /** Store 8 bytes; k runs when the store is done. */
-  void write(long paddr, long value, Runnable k);
-
-  void readFrame(long frame, Consumer<long[]> k);
-
-  /** Write a whole frame; null zeroes it. */
-  void writeFrame(long frame, long[] data, Runnable k);
-
-  /** Refcount fetch_add; k gets the old value (unsigned 32-bit). */
-  void refAdd(long frame, int delta, LongConsumer k);
-
-  /** Refcount load (unsigned 32-bit). */
-  void refGet(long frame, LongConsumer k);
-
-  /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
-  void allocate(LongConsumer k);
-
-  void free(long frame, Runnable k);
+  // ---- physical memory, the allocator, the MMU: in CpuServices; here the kernel tables ----
 
   /** A request to the kernel's shared structures; {@code make} gets the tag, {@code k} the answer. */
   void call(LongFunction<KernelState.Request> make, Consumer<KernelState.Answer> k);
 
   // ---- this CPU's MMU ----
 
-  /** invlpg: drops one page's entry from this CPU's TLB only. */
-  void invlpg(long va);
-
-  /** mov cr3: load an address space (flushes the non-global TLB entries). */
-  void writeCr3(long pml4Frame);
-
-  long cr3();
-
   /**
    * strat9's shootdown_all: reload CR3 here, send a full-flush IPI to every other CPU and spin
    * until they all ack or the spin limit runs out.
    */
   void shootdownAll(Runnable k);
-
-  /**
-   * Shootdown IPIs to {@code targets} (never this CPU): invalidate {@code pages}, or everything
-   * when null; then wait for their acks as the policy says (shared flags or per request, with the
-   * spin limit).
-   */
-  void shootdown(int[] targets, long[] pages, Runnable k);
 
   /**
    * Take the page-table lock of an address space (a bit in its PML4 frame's metadata, set with
@@ -96,9 +51,6 @@ public interface Hardware {
 
   // ---- the task on this CPU ----
 
-  /** The current task's user registers (the syscall frame while in a syscall). */
-  RegisterFile regs();
-
   /** The current task, or null when idle. */
   TaskImage current();
 
@@ -107,12 +59,6 @@ public interface Hardware {
 
   /** Make a task current: registers, program, and CR3 (written only if it differs). */
   void switchTo(TaskImage task);
-
-  /** Return to user mode and go on executing the current task. */
-  void enterUser();
-
-  /** No task: load the kernel CR3 and wait for a reschedule IPI. */
-  void becomeIdle();
 
   /**
    * Kernel write to user memory through this CPU's MMU, resolving faults (a COW page first) like
@@ -123,9 +69,4 @@ public interface Hardware {
   /** Report a fact to the correctness oracles (no effect on the simulation). */
   void report(cowsim.machine.observe.Event e);
 
-  /** Whether INFO lines go anywhere (callers skip building log arguments otherwise). */
-  boolean logEnabled();
-
-  /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
-  void log(String format, Object... args);
 }

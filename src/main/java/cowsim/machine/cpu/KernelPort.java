@@ -17,45 +17,15 @@ import java.util.function.LongFunction;
  * actor, so the kernel never blocks. The kernel's own view ({@code cowsim.kernel.Hardware}) is
  * built on this port.
  */
-public interface KernelPort {
-
-  int cpu();
-
-  int cpuCount();
-
-  /** Virtual time on this CPU, in cycles. */
-  long now();
+public interface KernelPort extends CpuServices {
 
   /** Advance this CPU's clock by work done without a message (a fault's entry). */
   void spend(long cycles);
 
-  Latencies lat();
-
   // ---- physical memory and the allocator: one message each ----
-
-  void read(long paddr, LongConsumer k);
-
-  /** Store 8 bytes; k runs when the store is done. */
-  void write(long paddr, long value, Runnable k);
-
-  void readFrame(long frame, Consumer<long[]> k);
-
-  /** Write a whole frame; null zeroes it. */
-  void writeFrame(long frame, long[] data, Runnable k);
-
-  /** Refcount fetch_add; k gets the old value (unsigned 32-bit). */
-  void refAdd(long frame, int delta, LongConsumer k);
-
-  /** Refcount load (unsigned 32-bit). */
-  void refGet(long frame, LongConsumer k);
 
   /** Refcount store; k gets the old value. */
   void refSet(long frame, int value, LongConsumer k);
-
-  /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
-  void allocate(LongConsumer k);
-
-  void free(long frame, Runnable k);
 
   /** A request to the kernel's shared tables; {@code request} gets the tag, {@code k} the answer. */
   void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k);
@@ -80,30 +50,13 @@ public interface KernelPort {
 
   // ---- this CPU's MMU ----
 
-  /** invlpg: drops one page's entry from this CPU's TLB only. */
-  void invlpg(long va);
-
-  /** mov cr3: load an address space (without PCID the non-global TLB entries go). */
-  void writeCr3(long pml4Frame);
-
-  long cr3();
-
   /** The PCID an address space is tagged with (0 without PCID). */
   int pcidOf(long pml4Frame);
 
   /** Drop every TLB entry of one PCID. */
   void flushPcid(int pcid, String why);
 
-  /**
-   * Shootdown IPIs to {@code targets} (never this CPU): invalidate {@code pages}, or everything
-   * when null; k runs when they have acknowledged or the spin limit ran out.
-   */
-  void shootdown(int[] targets, long[] pages, Runnable k);
-
   // ---- the thread on this CPU ----
-
-  /** The current thread's user registers (the syscall frame while in a syscall); null when idle. */
-  RegisterFile regs();
 
   /**
    * Make a thread current (its registers, its program) and start its time slice. The fault
@@ -117,12 +70,6 @@ public interface KernelPort {
   /** How many times in a row it faulted there. */
   int faultCount();
 
-  /** Return to user mode and go on executing the current thread. */
-  void enterUser();
-
-  /** No thread: load the kernel's CR3 and wait for a reschedule IPI. */
-  void becomeIdle();
-
   /**
    * The kernel's store into user memory for the current thread (copy_to_user), translated by
    * this CPU's MMU like a user store and reported as the thread's own, marked as the kernel's.
@@ -133,9 +80,4 @@ public interface KernelPort {
   /** Report a fact to the observer (no effect on the simulation). */
   void report(Event e);
 
-  /** Whether INFO lines go anywhere (callers skip building log arguments otherwise). */
-  boolean logEnabled();
-
-  /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
-  void log(String format, Object... args);
 }
