@@ -74,29 +74,6 @@ public final class Async {
   }
 
   public static void loop(int from, int to, Body body, Runnable done) {
-    new Runnable() {
-      private int i = from;
-      private boolean running;
-      private boolean again;
-
-      @Override
-      public void run() {
-        if (running) {
-          again = true;
-          return;
-        }
-        running = true;
-        do {
-          again = false;
-          if (i >= to) {
-            running = false;
-            done.run();
-            return;
-          }
-          body.run(i++, this);
-        } while (again);
-        running = false;
-      }
-    }.run();
+    range(from, to, (at, next) -> body.run((int) at, () -> next.accept(at + 1)), done);
   }
 }
