@@ -1,0 +1,73 @@
+package cowsim.machine.cpu;
+
+import cowsim.isa.RegisterFile;
+import cowsim.machine.interconnect.Latencies;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+
+/**
+ * The CPU services kernel code uses, declared once: the machine's {@link KernelPort} and the
+ * kernel's own view of its CPU ({@code cowsim.kernel.Hardware}) both extend it. Every
+ * physical-memory operation is one message and completes later through its continuation.
+ */
+public interface CpuServices {
+
+  int cpu();
+
+  int cpuCount();
+
+  /** Virtual time on this CPU, in cycles. */
+  long now();
+
+  Latencies lat();
+
+  void read(long paddr, LongConsumer k);
+
+  /** Store 8 bytes; k runs when the store is done. */
+  void write(long paddr, long value, Runnable k);
+
+  void readFrame(long frame, Consumer<long[]> k);
+
+  /** Write a whole frame; null zeroes it. */
+  void writeFrame(long frame, long[] data, Runnable k);
+
+  /** Refcount fetch_add; k gets the old value (unsigned 32-bit). */
+  void refAdd(long frame, int delta, LongConsumer k);
+
+  /** Refcount load (unsigned 32-bit). */
+  void refGet(long frame, LongConsumer k);
+
+  /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
+  void allocate(LongConsumer k);
+
+  void free(long frame, Runnable k);
+
+  /** invlpg: drops one page's entry from this CPU's TLB only. */
+  void invlpg(long va);
+
+  /** mov cr3: load an address space (without PCID the non-global TLB entries go). */
+  void writeCr3(long pml4Frame);
+
+  long cr3();
+
+  /**
+   * Shootdown IPIs to {@code targets} (never this CPU): invalidate {@code pages}, or everything
+   * when null; k runs when they have acknowledged or the spin limit ran out.
+   */
+  void shootdown(int[] targets, long[] pages, Runnable k);
+
+  /** The current thread's user registers (the syscall frame while in a syscall); null when idle. */
+  RegisterFile regs();
+
+  /** Return to user mode and go on executing the current thread. */
+  void enterUser();
+
+  /** No thread: load the kernel's CR3 and wait for a reschedule IPI. */
+  void becomeIdle();
+
+  /** Whether INFO lines go anywhere (callers skip building log arguments otherwise). */
+  boolean logEnabled();
+
+  /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
+  void log(String format, Object... args);
+}
