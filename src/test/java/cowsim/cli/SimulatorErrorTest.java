@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,23 +37,12 @@ class SimulatorErrorTest {
 
   private static final Duration PROMPTLY = Duration.ofSeconds(120);
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
+  @org.junit.jupiter.api.extension.RegisterExtension final Console console = new Console();
+  private final ByteArrayOutputStream out = console.out;
+  private final ByteArrayOutputStream err = console.err;
 
   @AfterEach
   void reset() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
     for (String k : List.of("throw-after-instructions", "throw-kind", "throw-in-caller")) {
       System.clearProperty("cowsim.debug." + k);
     }
