@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +41,12 @@ import picocli.CommandLine.Parameters;
     description = "Run one scenario under several kernel profiles and knob variants, each explored over --runs schedules, and compare violations and costs.",
     footer = {"", "Columns: each profile (its values only, the scenario's own knobs dropped), then the first profile plus each --variant.",
         "Exit codes: 0 done, 2 bad input or output, 3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
-final class CompareCommand implements Callable<Integer>, WritesOutput {
+final class CompareCommand extends WritesOutput {
+
+  CompareCommand() {
+    super(false);
+  }
+
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (HOCON).")
   Path file;
@@ -149,12 +153,6 @@ final class CompareCommand implements Callable<Integer>, WritesOutput {
     return 0;
   }
 
-  private Output output;
-
-  @Override
-  public Output output() {
-    return output;
-  }
 
   private static void print(PrintStream o, List<Column> cols) {
     TreeSet<String> kinds = new TreeSet<>();

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,7 +46,12 @@ import picocli.CommandLine.Parameters;
     description = "Run a scenario under many schedules (random or PCT) to find races; replay and shrink the first failure.",
     footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input or output,",
         "3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
-final class ExploreCommand implements Callable<Integer>, WritesOutput {
+final class ExploreCommand extends WritesOutput {
+
+  ExploreCommand() {
+    super(false);
+  }
+
 
   /** How the replay command starts (as in the README). */
   static final String JAR = "java -jar target/cowsim.jar";
@@ -82,12 +86,6 @@ final class ExploreCommand implements Callable<Integer>, WritesOutput {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
   Path out;
 
-  private Output output;
-
-  @Override
-  public Output output() {
-    return output;
-  }
 
   @Override
   public Integer call() throws OutputException, InterruptedException {

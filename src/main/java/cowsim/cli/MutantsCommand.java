@@ -23,7 +23,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +45,12 @@ import picocli.CommandLine.Parameters;
         "The profile is linux unless --profile says otherwise (the scenarios' own kernel knobs are dropped)."},
     footer = {"", "Exit codes: 0 every scored mistake caught, 1 some survived, 2 bad input or output or a scenario not clean"
         + " without a mistake, 3 a run crashed the simulator (its stack trace in DIR/error.txt)."})
-final class MutantsCommand implements Callable<Integer>, WritesOutput {
+final class MutantsCommand extends WritesOutput {
+
+  MutantsCommand() {
+    super(false);
+  }
+
 
   @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "Scenario files (HOCON): the set under test.")
   List<Path> files;
@@ -83,12 +87,6 @@ final class MutantsCommand implements Callable<Integer>, WritesOutput {
     mutants.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
   }
 
-  private Output output;
-
-  @Override
-  public Output output() {
-    return output;
-  }
 
   @Override
   public Integer call() throws OutputException, InterruptedException {

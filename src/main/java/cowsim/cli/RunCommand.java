@@ -11,7 +11,6 @@ import cowsim.report.OutputException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +23,12 @@ import picocli.CommandLine.Parameters;
     description = "Run a scenario (default: the bundled fork-cow-basic) and judge it against its expect block.",
     footer = {"", "Exit codes: 0 expectations met, 1 not met, 2 bad input or output (--out unusable, a report that could not be written),",
         "3 simulator error (stack trace in DIR/error.txt) or a limit hit with no violation found."})
-final class RunCommand implements Callable<Integer>, WritesOutput {
+final class RunCommand extends WritesOutput {
+
+  RunCommand() {
+    super(true);
+  }
+
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Scenario file (HOCON).")
   Path file;
@@ -39,17 +43,6 @@ final class RunCommand implements Callable<Integer>, WritesOutput {
   @Option(names = "--quiet", description = "Print only the outcome line.")
   boolean quiet;
 
-  private Output output;
-
-  @Override
-  public Output output() {
-    return output;
-  }
-
-  @Override
-  public boolean writesRunReport() {
-    return true;
-  }
 
   @Override
   public Integer call() throws OutputException {

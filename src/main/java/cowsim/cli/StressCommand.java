@@ -15,7 +15,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +28,12 @@ import picocli.CommandLine.Option;
     footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input or output, 3 simulator error or a limit",
         "hit with nothing found. With --duration, stopping at the time limit is a result: the run is judged on what",
         "it found so far (violations found before it ran out: exit code 1)."})
-final class StressCommand implements Callable<Integer>, WritesOutput {
+final class StressCommand extends WritesOutput {
+
+  StressCommand() {
+    super(true);
+  }
+
 
   @Option(names = "--cpus", paramLabel = "N", description = "Simulated CPUs, 1..4096 (default ${DEFAULT-VALUE}).", defaultValue = "8")
   int cpus;
@@ -68,17 +72,6 @@ final class StressCommand implements Callable<Integer>, WritesOutput {
   @Option(names = "--logs", description = "Write the per-actor logs to DIR/logs (slow on big runs; `run DIR/stress.conf` writes them too).")
   boolean logs;
 
-  private Output output;
-
-  @Override
-  public Output output() {
-    return output;
-  }
-
-  @Override
-  public boolean writesRunReport() {
-    return true;
-  }
 
   @Override
   public Integer call() throws Exception {

@@ -66,7 +66,5 @@ public interface Hardware extends cowsim.machine.cpu.CpuServices {
    */
   void copyToUser(long va, long value, Consumer<Boolean> k);
 
-  /** Report a fact to the correctness oracles (no effect on the simulation). */
-  void report(cowsim.machine.observe.Event e);
 
 }

@@ -2,6 +2,7 @@ package cowsim.kernel;
 
 import cowsim.isa.RegisterFile;
 import cowsim.machine.cpu.Context;
+import cowsim.machine.cpu.ForwardingCpuServices;
 import cowsim.machine.cpu.KernelPort;
 import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.observe.Event;
@@ -19,7 +20,7 @@ import java.util.function.LongFunction;
  * allocator leaves in a fresh frame, Linux's generation check when a task is switched in,
  * shootdown_all's target list, and copy-to-user's fault-and-retry.
  */
-public final class PerCpu implements Hardware {
+public final class PerCpu implements Hardware, ForwardingCpuServices {
 
   private final KernelPort port;
   private final KernelPolicy policy;
@@ -37,23 +38,8 @@ public final class PerCpu implements Hardware {
   }
 
   @Override
-  public int cpu() {
-    return port.cpu();
-  }
-
-  @Override
-  public int cpuCount() {
-    return port.cpuCount();
-  }
-
-  @Override
-  public long now() {
-    return port.now();
-  }
-
-  @Override
-  public Latencies lat() {
-    return port.lat();
+  public KernelPort services() {
+    return port;
   }
 
   @Override
@@ -67,36 +53,6 @@ public final class PerCpu implements Hardware {
   }
 
   // ---- memory and the allocator ----
-
-  @Override
-  public void read(long paddr, LongConsumer k) {
-    port.read(paddr, k);
-  }
-
-  @Override
-  public void write(long paddr, long value, Runnable k) {
-    port.write(paddr, value, k);
-  }
-
-  @Override
-  public void readFrame(long frame, Consumer<long[]> k) {
-    port.readFrame(frame, k);
-  }
-
-  @Override
-  public void writeFrame(long frame, long[] data, Runnable k) {
-    port.writeFrame(frame, data, k);
-  }
-
-  @Override
-  public void refAdd(long frame, int delta, LongConsumer k) {
-    port.refAdd(frame, delta, k);
-  }
-
-  @Override
-  public void refGet(long frame, LongConsumer k) {
-    port.refGet(frame, k);
-  }
 
   @Override
   public void allocate(LongConsumer k) {
@@ -113,11 +69,6 @@ public final class PerCpu implements Hardware {
             port.refSet(f, policy.refcountOnAlloc(), old -> k.accept(f));
           }
         });
-  }
-
-  @Override
-  public void free(long frame, Runnable k) {
-    port.free(frame, k);
   }
 
   @Override
@@ -149,11 +100,6 @@ public final class PerCpu implements Hardware {
 
   // ---- the MMU and shootdowns ----
 
-  @Override
-  public void invlpg(long va) {
-    port.invlpg(va);
-  }
-
   /**
    * mov cr3. With PCID and the generation check (Linux's tlb_gen check on switch-in), loading
    * another address space first flushes its PCID when this CPU last ran another address space
@@ -173,11 +119,6 @@ public final class PerCpu implements Hardware {
   }
 
   @Override
-  public long cr3() {
-    return port.cr3();
-  }
-
-  @Override
   public void shootdownAll(Runnable k) {
     writeCr3(port.cr3()); // reload CR3 locally
     int[] others = new int[port.cpuCount() - 1];
@@ -190,17 +131,7 @@ public final class PerCpu implements Hardware {
     port.shootdown(others, null, k);
   }
 
-  @Override
-  public void shootdown(int[] targets, long[] pages, Runnable k) {
-    port.shootdown(targets, pages, k);
-  }
-
   // ---- the task on this CPU ----
-
-  @Override
-  public RegisterFile regs() {
-    return port.regs();
-  }
 
   @Override
   public TaskImage current() {
@@ -222,11 +153,6 @@ public final class PerCpu implements Hardware {
     if (task.cr3() != 0 && task.cr3() != port.cr3()) {
       writeCr3(task.cr3());
     }
-  }
-
-  @Override
-  public void enterUser() {
-    port.enterUser();
   }
 
   @Override
@@ -256,18 +182,4 @@ public final class PerCpu implements Hardware {
         });
   }
 
-  @Override
-  public void report(Event e) {
-    port.report(e);
-  }
-
-  @Override
-  public boolean logEnabled() {
-    return port.logEnabled();
-  }
-
-  @Override
-  public void log(String format, Object... args) {
-    port.log(format, args);
-  }
 }

@@ -154,15 +154,14 @@ class SimulatorErrorTest {
   @Test
   void theLastResortHandlerWritesTheTraceAndAnIncompleteReportAndHalts(@TempDir Path dir) throws Exception {
     Output o = Output.prepare(dir);
-    WritesOutput command = new WritesOutput() {
-      @Override
-      public Output output() {
-        return o;
+    WritesOutput command = new WritesOutput(true) {
+      {
+        output = o;
       }
 
       @Override
-      public boolean writesRunReport() {
-        return true;
+      public Integer call() {
+        return 0;
       }
     };
     AtomicInteger halted = new AtomicInteger(-1);

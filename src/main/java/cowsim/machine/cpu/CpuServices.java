@@ -2,6 +2,7 @@ package cowsim.machine.cpu;
 
 import cowsim.isa.RegisterFile;
 import cowsim.machine.interconnect.Latencies;
+import cowsim.machine.observe.Event;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -70,4 +71,7 @@ public interface CpuServices {
 
   /** Log at INFO in this CPU's log, stamped with the cycle and the current pid/tid. */
   void log(String format, Object... args);
+
+  /** Report a fact to the observer (no effect on the simulation). */
+  void report(Event e);
 }

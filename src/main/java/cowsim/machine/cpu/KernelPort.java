@@ -77,7 +77,4 @@ public interface KernelPort extends CpuServices {
    */
   void storeToUser(long va, long value, Runnable done, Mmu.FaultSink onFault);
 
-  /** Report a fact to the observer (no effect on the simulation). */
-  void report(Event e);
-
 }
