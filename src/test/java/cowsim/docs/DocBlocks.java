@@ -24,7 +24,12 @@ import java.util.regex.Pattern;
  *   <li>{@code <!-- example: java -jar target/cowsim.jar ARGS -->}: the block is exactly what the
  *       command prints (stdout and stderr), after {@link #mask}; checked by DocsExamplesTest.
  *   <li>{@code <!-- excerpt: java -jar target/cowsim.jar ARGS -->}: every line of the block except
- *       {@code ...} lines occurs in the output, in order; checked, never rewritten.
+ *       {@code ...} lines occurs in the output, in order; checked, never rewritten. With a trailing
+ *       {@code (file DIR/PATH)} the lines are looked for in that file of the run's output
+ *       directory instead of in what it prints (a log, a schedule file).
+ *   <li>{@code <!-- illustration: WHAT -->}: a block that is not a command's output (a picture, a
+ *       file format with comments); nothing to check. Every other fenced block must be a
+ *       command to type or a config file (see {@link #unmarkedOutput}).
  *   <li>{@code <!-- measured: SHELL COMMAND -->}: host-time or long; rewritten by
  *       docs/measure/regen, not checked. Its first line says where and when it was measured.
  *   <li>{@code <!-- record: WHAT -->}: a dated past measurement, kept as history; neither.
@@ -34,7 +39,7 @@ final class DocBlocks {
 
   static final String JAR = "java -jar target/cowsim.jar ";
   static final List<String> FILES = List.of("README.md", "BENCHMARKS.md");
-  private static final Pattern MARKER = Pattern.compile("^(\\s*)<!-- (example|excerpt|measured|record): (.*) -->\\s*$");
+  private static final Pattern MARKER = Pattern.compile("^(\\s*)<!-- (example|excerpt|measured|record|illustration): (.*) -->\\s*$");
   /** Subcommands that write an output directory: the run gets a temporary --out if it has none. */
   private static final Set<String> WRITES = Set.of("run", "explore", "compare", "mutants", "stress");
 
@@ -56,7 +61,7 @@ final class DocBlocks {
       }
       String indent = m.group(1);
       int open = i + 1;
-      if (m.group(2).equals("record")) {
+      if (m.group(2).equals("record") || m.group(2).equals("illustration")) {
         continue; // a dated table or block kept as history: nothing to run
       }
       if (open >= lines.size() || !lines.get(open).startsWith(indent + "```")) {
@@ -153,7 +158,17 @@ final class DocBlocks {
     if (!b.command().startsWith(JAR)) {
       throw new IllegalStateException(b.where() + ": an " + b.kind() + " command must start with '" + JAR.strip() + "'");
     }
-    List<String> args = words(b.command().substring(JAR.length()));
+    String command = b.command();
+    String file = null;
+    Matcher fm = Pattern.compile("^(.*) \\(file DIR/(\\S+)\\)$").matcher(command);
+    if (fm.matches()) {
+      command = fm.group(1);
+      file = fm.group(2);
+    }
+    List<String> args = words(command.substring(JAR.length()));
+    if (file != null && args.contains("--out")) {
+      throw new IllegalStateException(b.where() + ": a (file DIR/...) excerpt gives no --out: DIR is the run's own");
+    }
     String out = null;
     if (!args.isEmpty() && WRITES.contains(args.get(0)) && !args.contains("--out")) {
       out = tmp.resolve("out-" + b.marker()).toString();
@@ -175,6 +190,13 @@ final class DocBlocks {
       System.setErr(oldErr);
     }
     String text = bytes.toString(StandardCharsets.UTF_8);
+    if (file != null) {
+      Path f = Path.of(out).resolve(file);
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalStateException(b.where() + ": the run wrote no " + file + "; it printed:\n" + text);
+      }
+      text = Files.readString(f, StandardCharsets.UTF_8);
+    }
     if (out != null) {
       text = text.replace(out, "runs/<out>");
     }
@@ -253,6 +275,55 @@ final class DocBlocks {
       out.add(l.isEmpty() ? "" : b.indent() + l);
     }
     out.addAll(lines.subList(b.close(), lines.size()));
+    return out;
+  }
+
+  /** How a line a reader types starts: the commands the documentation shows. */
+  private static final Pattern COMMAND = Pattern.compile("^(java |mvn |sh |for |done|git |grep |cat |ls )");
+
+  /**
+   * The fenced blocks with no marker that are not something to type or a config file: each is an
+   * output (or a file) pasted by hand, which goes stale. A block passes when it names a language
+   * ({@code ```hocon}) or when every line is a command, a continuation of one (the line before
+   * ends in {@code \}, or a {@code for} loop's body, or a usage line's wrapped {@code [options]}), a comment or blank.
+   */
+  static List<String> unmarkedOutput(String file, List<String> lines) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i);
+      String strip = l.strip();
+      if (!strip.startsWith("```")) {
+        continue;
+      }
+      int close = i + 1;
+      while (close < lines.size() && !lines.get(close).strip().equals("```")) {
+        close++;
+      }
+      boolean marked = i > 0 && MARKER.matcher(lines.get(i - 1)).matches();
+      boolean tagged = strip.length() > 3;
+      if (!marked && !tagged) {
+        boolean continued = false;
+        int loops = 0;
+        for (int j = i + 1; j < close; j++) {
+          String b = lines.get(j).strip();
+          boolean synopsis = b.startsWith("[") && j > i + 1; // a usage line's options, wrapped
+          boolean ok = b.isEmpty() || b.startsWith("#") || continued || synopsis || loops > 0 || COMMAND.matcher(b).find();
+          if (!ok) {
+            out.add(file + ":" + (j + 1) + ": a fenced block with no marker that is not a command: mark it (example:, excerpt:,"
+                + " measured:, illustration:; see docs/ARCHITECTURE.md) or make it one\n    " + b);
+            break;
+          }
+          continued = b.endsWith("\\");
+          if (b.startsWith("for ")) {
+            loops++;
+          }
+          if (b.startsWith("done")) {
+            loops -= b.split("done", -1).length - 1;
+          }
+        }
+      }
+      i = close;
+    }
     return out;
   }
 }

@@ -110,6 +110,24 @@ class DocsExamplesTest {
   }
 
   @Test
+  void everyOutputBlockIsMarked() throws IOException {
+    List<String> problems = new ArrayList<>();
+    for (String file : DocBlocks.FILES) {
+      problems.addAll(DocBlocks.unmarkedOutput(file, Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)));
+    }
+    assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  @Test
+  void anUnmarkedPastedOutputIsRefusedAndACommandIsNot() {
+    List<String> doc = List.of("text", "```", "java -jar target/cowsim.jar run \\", "    --seed 3", "```", "", "```",
+        "outcome: pass", "```", "<!-- illustration: a picture -->", "```", "  +--+", "```", "```hocon", "a = 1", "```");
+    List<String> found = DocBlocks.unmarkedOutput("D.md", doc);
+    assertEquals(1, found.size(), found.toString());
+    assertTrue(found.get(0).startsWith("D.md:8: "), found.get(0));
+  }
+
+  @Test
   void theMaskHidesHostTimeOnBothSides() {
     assertEquals("runs: 20 in ~ s", DocBlocks.mask("runs: 20 in 1.7 s"));
     assertEquals("runs: 20 in ~ s", DocBlocks.mask("runs: 20 in ~ s"));
