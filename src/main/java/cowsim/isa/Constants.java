@@ -36,6 +36,8 @@ public final class Constants {
   public static final int MAP_PRIVATE = 0x02;
   public static final int MAP_FIXED = 0x10;
   public static final int MAP_ANONYMOUS = 0x20;
+  /** A mapping of 2 MiB pages (Linux's default huge page size on x86-64). */
+  public static final int MAP_HUGETLB = 0x40000;
 
   /** Every name usable in assembly with its value (case-sensitive), in documentation order. */
   public static final Map<String, Long> NAMES;
@@ -66,6 +68,7 @@ public final class Constants {
     m.put("MAP_PRIVATE", (long) MAP_PRIVATE);
     m.put("MAP_FIXED", (long) MAP_FIXED);
     m.put("MAP_ANONYMOUS", (long) MAP_ANONYMOUS);
+    m.put("MAP_HUGETLB", (long) MAP_HUGETLB);
     NAMES = Collections.unmodifiableMap(m);
   }
 

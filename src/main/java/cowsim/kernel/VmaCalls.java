@@ -1,5 +1,6 @@
 package cowsim.kernel;
 
+import cowsim.isa.Constants;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +41,8 @@ public final class VmaCalls {
   private static final long MAP_PRIVATE = 0x02;
   private static final long MAP_FIXED = 0x10;
   private static final long MAP_ANONYMOUS = 0x20;
+  private static final long MAP_HUGETLB = Constants.MAP_HUGETLB;
+  private static final long HUGE = Vma.HUGE_PAGE;
 
   private VmaCalls() {}
 
@@ -70,7 +73,7 @@ public final class VmaCalls {
    *
    * <ul>
    *   <li>The model maps anonymous private memory only: without MAP_ANONYMOUS or MAP_PRIVATE, or
-   *       with any flag but those and MAP_FIXED, -EINVAL (checked first).
+   *       with any flag but those, MAP_FIXED and MAP_HUGETLB, -EINVAL (checked first).
    *   <li>do_mmap: length 0 is -EINVAL; a length whose PAGE_ALIGN overflows is -ENOMEM
    *       ("Careful about overflows.."). Without MAP_FIXED the address is a hint, rounded down to
    *       a page (round_hint_to_min).
@@ -82,15 +85,26 @@ public final class VmaCalls {
    *       one in page 0 -EPERM (security_mmap_addr against mmap_min_addr).
    *   <li>The model does not replace mappings: MAP_FIXED over an existing VMA is -EINVAL (Linux
    *       would unmap what was there first).
+   *   <li>MAP_HUGETLB maps 2 MiB pages (a {@link Vma#huge() huge} VMA; the default huge page size,
+   *       no MAP_HUGE_* size bits), and the place follows hugetlb_get_unmapped_area (which
+   *       __get_unmapped_area calls for a hugetlb mapping, after its own TASK_SIZE check): a
+   *       length that is not a multiple of 2 MiB is -EINVAL, then a MAP_FIXED address that is
+   *       not a multiple of 2 MiB is -EINVAL (prepare_hugepage_range); a hint is rounded up to
+   *       2 MiB (ALIGN(addr, huge_page_size)) and the search starts at the mmap hint rounded up
+   *       to 2 MiB, so with a length of 2 MiB multiples it only returns 2 MiB-aligned places.
+   *       Stricter than Linux on the length: Linux's ksys_mmap_pgoff rounds an anonymous
+   *       MAP_HUGETLB length up to 2 MiB before that check, so it never fails there; the model
+   *       refuses the length as it was given.
    * </ul>
    *
    * On success the VMA is inserted in {@code vmas}.
    */
   public static Mapped mmap(List<Vma> vmas, long hint, long addr, long length, long prot, long flags) {
     if ((flags & MAP_ANONYMOUS) == 0 || (flags & MAP_PRIVATE) == 0
-        || (flags & ~(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED)) != 0) {
+        || (flags & ~(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED | MAP_HUGETLB)) != 0) {
       return new Mapped(-Errno.EINVAL, hint);
     }
+    boolean huge = (flags & MAP_HUGETLB) != 0;
     // do_mmap
     if (length == 0) {
       return new Mapped(-Errno.EINVAL, hint);
@@ -107,6 +121,18 @@ public final class VmaCalls {
     if (Long.compareUnsigned(len, TASK_SIZE) > 0) {
       return new Mapped(-Errno.ENOMEM, hint);
     }
+    if (huge) {
+      // hugetlb_get_unmapped_area
+      if ((length & (HUGE - 1)) != 0) {
+        return new Mapped(-Errno.EINVAL, hint);
+      }
+      if (fixed && (addr & (HUGE - 1)) != 0) {
+        return new Mapped(-Errno.EINVAL, hint); // prepare_hugepage_range
+      }
+      if (!fixed) {
+        addr = (addr + HUGE - 1) & -HUGE; // ALIGN(addr, huge_page_size); wraps to 0, no hint
+      }
+    }
     long start;
     long newHint = hint;
     if (fixed) {
@@ -114,7 +140,7 @@ public final class VmaCalls {
     } else if (addr != 0 && Long.compareUnsigned(addr, TASK_SIZE - len) <= 0 && !overlaps(vmas, addr, addr + len)) {
       start = addr;
     } else {
-      start = pick(vmas, hint, len);
+      start = pick(vmas, huge ? (hint + HUGE - 1) & -HUGE : hint, len);
       if (start < 0) {
         return new Mapped(-Errno.ENOMEM, hint);
       }
@@ -132,7 +158,7 @@ public final class VmaCalls {
     if (overlaps(vmas, start, start + len)) {
       return new Mapped(-Errno.EINVAL, hint); // MAP_FIXED over a mapping: the model does not replace it
     }
-    insertSorted(vmas, new Vma(start, start + len, (prot & PROT_WRITE) != 0));
+    insertSorted(vmas, new Vma(start, start + len, (prot & PROT_WRITE) != 0, huge));
     return new Mapped(start, newHint);
   }
 
@@ -255,7 +281,9 @@ public final class VmaCalls {
 
   /**
    * Removes [start, end) from the VMAs (newProt null) or re-creates it with the new protection;
-   * returns the affected pieces (with the new protection when changed).
+   * returns the affected pieces (with the new protection when changed). Every piece keeps its
+   * VMA's {@link Vma#huge()}, wherever the cut falls. Nothing is merged: a piece stays its own VMA
+   * beside a neighbour of the same protection (so a huge VMA never joins a 4 KiB one).
    */
   static List<Vma> cut(List<Vma> vmas, long start, long end, Boolean newProt) {
     List<Vma> affected = new ArrayList<>();
@@ -268,15 +296,15 @@ public final class VmaCalls {
       long s = Math.max(v.start(), start);
       long e = Math.min(v.end(), end);
       if (v.start() < s) {
-        result.add(new Vma(v.start(), s, v.writable()));
+        result.add(new Vma(v.start(), s, v.writable(), v.huge()));
       }
-      Vma middle = new Vma(s, e, newProt == null ? v.writable() : newProt);
+      Vma middle = new Vma(s, e, newProt == null ? v.writable() : newProt, v.huge());
       affected.add(middle);
       if (newProt != null) {
         result.add(middle);
       }
       if (e < v.end()) {
-        result.add(new Vma(e, v.end(), v.writable()));
+        result.add(new Vma(e, v.end(), v.writable(), v.huge()));
       }
     }
     vmas.clear();

@@ -151,7 +151,7 @@ class AssemblerTest {
   @Test
   void constantValuesMatchLinux() {
     Map<String, Long> n = Constants.NAMES;
-    assertEquals(24, n.size());
+    assertEquals(25, n.size());
     assertEquals(9L, n.get("SYS_mmap"));
     assertEquals(10L, n.get("SYS_mprotect"));
     assertEquals(11L, n.get("SYS_munmap"));
@@ -176,6 +176,7 @@ class AssemblerTest {
     assertEquals(0x02L, n.get("MAP_PRIVATE"));
     assertEquals(0x20L, n.get("MAP_ANONYMOUS"));
     assertEquals(0x10L, n.get("MAP_FIXED"));
+    assertEquals(0x40000L, n.get("MAP_HUGETLB"));
     assertEquals(Constants.SYS_exit, n.get("SYS_exit").intValue());
     assertThrows(UnsupportedOperationException.class, () -> n.put("X", 1L));
   }

@@ -15,6 +15,8 @@ class VmaCallsTest {
   private static final long FIXED = 0x10;
   private static final long RW = 3;
   private static final long TIB = 1L << 40;
+  private static final long HUGETLB = 0x40000;
+  private static final long M2 = Vma.HUGE_PAGE;
 
   private final List<Vma> vmas = new ArrayList<>();
 
@@ -147,5 +149,83 @@ class VmaCallsTest {
     VmaCalls.Cut ro = VmaCalls.mprotect(vmas, 0x40_1000L, 1, 1);
     assertEquals(List.of(new Vma(0x40_1000L, 0x40_2000L, false)), ro.pieces());
     assertEquals(List.of(new Vma(0x40_0000L, 0x40_1000L, true), new Vma(0x40_1000L, 0x40_2000L, false)), vmas);
+  }
+
+  @Test
+  void mapHugetlbIsLinuxsValue() {
+    assertEquals(HUGETLB, cowsim.isa.Constants.MAP_HUGETLB);
+  }
+
+  @Test
+  void mapHugetlbMakesAHugeVma() {
+    assertEquals(0x40_0000L, mmap(0x40_0000L, 2 * M2, PRIVATE_ANON | FIXED | HUGETLB));
+    assertEquals(VmaCalls.MMAP_BASE, mmap(0, M2, PRIVATE_ANON | HUGETLB));
+    assertEquals(List.of(new Vma(0x40_0000L, 0x80_0000L, true, true), new Vma(VmaCalls.MMAP_BASE, VmaCalls.MMAP_BASE + M2, true, true)), vmas);
+  }
+
+  @Test
+  void mapHugetlbNeedsA2MiBLengthAndFixedAddressAsHugetlbGetUnmappedArea() {
+    assertEquals(-Errno.EINVAL, mmap(0, 4096, PRIVATE_ANON | HUGETLB), "a page");
+    assertEquals(-Errno.EINVAL, mmap(0, M2 - 1, PRIVATE_ANON | HUGETLB), "rounds to 2 MiB in Linux; not in the model");
+    assertEquals(-Errno.EINVAL, mmap(0, M2 + 4096, PRIVATE_ANON | HUGETLB));
+    assertEquals(-Errno.EINVAL, mmap(0x40_1000L, M2, PRIVATE_ANON | FIXED | HUGETLB), "prepare_hugepage_range");
+    assertEquals(-Errno.EINVAL, mmap(0x30_0000L, M2, PRIVATE_ANON | FIXED | HUGETLB), "1 MiB-aligned is not enough");
+    assertEquals(-Errno.EINVAL, mmap(0, 0, PRIVATE_ANON | HUGETLB), "length 0: do_mmap first");
+    assertEquals(-Errno.ENOMEM, mmap(0, -1, PRIVATE_ANON | HUGETLB), "PAGE_ALIGN overflows: do_mmap first");
+    assertEquals(-Errno.ENOMEM, mmap(0, VmaCalls.TASK_SIZE + M2, PRIVATE_ANON | HUGETLB), "above TASK_SIZE: __get_unmapped_area first");
+    assertEquals(-Errno.EPERM, mmap(0, M2, PRIVATE_ANON | FIXED | HUGETLB), "page 0: mmap_min_addr");
+    assertTrue(vmas.isEmpty());
+  }
+
+  @Test
+  void mapHugetlbRoundsAHintUpAndSearchesFrom2MiBBoundaries() {
+    assertEquals(0x60_0000L, mmap(0x40_1000L, M2, PRIVATE_ANON | HUGETLB), "ALIGN(addr, huge_page_size)");
+    assertEquals(0xa0_0000L, mmap(0x80_1001L, M2, PRIVATE_ANON | HUGETLB), "rounded down to a page, then up to 2 MiB");
+    assertEquals(-Errno.EINVAL, VmaCalls.mmap(vmas, VmaCalls.MMAP_BASE, 0x60_0000L, M2, RW, PRIVATE_ANON | FIXED | HUGETLB).result(),
+        "taken (MAP_FIXED does not replace)");
+    vmas.clear();
+    // the process's mmap hint after a 4 KiB mapping is not 2 MiB-aligned; the search rounds it up
+    VmaCalls.Mapped small = VmaCalls.mmap(vmas, VmaCalls.MMAP_BASE, 0, 4096, RW, PRIVATE_ANON);
+    assertEquals(VmaCalls.MMAP_BASE + 4096, small.hint());
+    VmaCalls.Mapped huge = VmaCalls.mmap(vmas, small.hint(), 0, 2 * M2, RW, PRIVATE_ANON | HUGETLB);
+    assertEquals(VmaCalls.MMAP_BASE + M2, huge.result());
+    assertEquals(VmaCalls.MMAP_BASE + 3 * M2, huge.hint());
+    // in the way: a 4 KiB VMA at an odd page; the next place is still a 2 MiB boundary
+    vmas.add(new Vma(VmaCalls.MMAP_BASE + 3 * M2 + 0x5000, VmaCalls.MMAP_BASE + 3 * M2 + 0x6000, true));
+    long next = VmaCalls.mmap(vmas, huge.hint(), 0, M2, RW, PRIVATE_ANON | HUGETLB).result();
+    assertEquals(VmaCalls.MMAP_BASE + 4 * M2, next);
+    for (Vma v : vmas) {
+      if (v.huge()) {
+        assertEquals(0, v.start() % M2, v.toString());
+      }
+    }
+  }
+
+  @Test
+  void munmapCutsAHugeVmaAnywhereAndThePiecesStayHuge() {
+    vmas.add(new Vma(M2, 3 * M2, true, true));
+    VmaCalls.Cut c = VmaCalls.munmap(vmas, M2 + 0x3000, 0x1000);
+    assertEquals(List.of(new Vma(M2 + 0x3000, M2 + 0x4000, true, true)), c.pieces());
+    assertEquals(false, c.whole());
+    assertEquals(List.of(new Vma(M2, M2 + 0x3000, true, true), new Vma(M2 + 0x4000, 3 * M2, true, true)), vmas);
+    assertTrue(vmas.get(1).hugeBlockFits(2 * M2), "the second block is still whole");
+    assertEquals(false, vmas.get(1).hugeBlockFits(M2 + 0x4000), "the first is not");
+  }
+
+  @Test
+  void mprotectSplitsAHugeVmaIntoHugePiecesAndNeverMergesThemWithA4KiBNeighbour() {
+    Vma small = new Vma(M2 - 0x1000, M2, false);
+    vmas.add(small);
+    vmas.add(new Vma(M2, 3 * M2, true, true));
+    VmaCalls.Cut ro = VmaCalls.mprotect(vmas, M2, 0x1000, 1);
+    assertEquals(List.of(new Vma(M2, M2 + 0x1000, false, true)), ro.pieces());
+    assertEquals(List.of(small, new Vma(M2, M2 + 0x1000, false, true), new Vma(M2 + 0x1000, 3 * M2, true, true)), vmas,
+        "read-only beside the read-only 4 KiB VMA: still two VMAs, one huge");
+    // across both kinds at once: each piece keeps its own page size
+    VmaCalls.Cut rw = VmaCalls.mprotect(vmas, M2 - 0x1000, 0x3000, RW);
+    assertEquals(List.of(new Vma(M2 - 0x1000, M2, true, false), new Vma(M2, M2 + 0x1000, true, true), new Vma(M2 + 0x1000, M2 + 0x2000, true, true)),
+        rw.pieces());
+    assertEquals(4, vmas.size());
+    assertEquals(List.of(false, true, true, true), vmas.stream().map(Vma::huge).toList());
   }
 }

@@ -16,6 +16,8 @@ class VmaMapTest {
   private static final long RW = 3;
   private static final long R = 1;
   private static final long BASE = VmaCalls.MMAP_BASE;
+  private static final long HUGETLB = 0x40000;
+  private static final long M2 = Vma.HUGE_PAGE;
 
   @Test
   void findsTheAreaHoldingAnAddress() {
@@ -109,5 +111,32 @@ class VmaMapTest {
     VmaMap m = new VmaMap(boot);
     m.clear();
     assertEquals(List.of(), m.list());
+  }
+
+  @Test
+  void hugeMmapIsPlacedOn2MiBAndMovesTheHintPastIt() {
+    VmaMap m = new VmaMap();
+    assertEquals(BASE, m.mmap(0, 0x1000, RW, PRIVATE_ANON));
+    assertEquals(BASE + M2, m.mmap(0, 2 * M2, RW, PRIVATE_ANON | HUGETLB), "the hint BASE + 4 KiB, rounded up");
+    assertEquals(BASE + 3 * M2, m.mmapHint());
+    assertEquals(BASE + 3 * M2, m.mmap(0, 0x1000, R, PRIVATE_ANON), "4 KiB mappings go on from there");
+    assertEquals(List.of(new Vma(BASE, BASE + 0x1000, true), new Vma(BASE + M2, BASE + 3 * M2, true, true), new Vma(BASE + 3 * M2, BASE + 3 * M2 + 0x1000, false)),
+        m.list());
+    assertEquals(-Errno.EINVAL, m.mmap(0, 0x1000, RW, PRIVATE_ANON | HUGETLB), "not a 2 MiB length");
+    assertEquals(BASE + 3 * M2 + 0x1000, m.mmapHint(), "an error leaves the hint");
+  }
+
+  @Test
+  void aHugeAreaKeepsItsPageSizeThroughCutsRetagsAndFork() {
+    VmaMap m = new VmaMap(List.of(new Vma(0x1000, M2, true), new Vma(M2, 4 * M2, true, true)));
+    assertEquals(new Vma(M2, 4 * M2, true, true), m.find(M2 + 5));
+    m.munmap(2 * M2, 0x1000);
+    m.mprotect(M2 - 0x1000, 0x2000, R);
+    assertEquals(List.of(new Vma(0x1000, M2 - 0x1000, true), new Vma(M2 - 0x1000, M2, false),
+            new Vma(M2, M2 + 0x1000, false, true), new Vma(M2 + 0x1000, 2 * M2, true, true), new Vma(2 * M2 + 0x1000, 4 * M2, true, true)),
+        m.list(), "no piece merged with its neighbour, every piece of the huge area huge");
+    VmaMap child = new VmaMap(m.list());
+    assertEquals(m.list(), child.list(), "fork's copy keeps huge");
+    assertTrue(child.find(3 * M2).hugeBlockFits(3 * M2));
   }
 }
