@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueType;
 import cowsim.isa.AsmException;
 import cowsim.isa.Assembler;
 import cowsim.isa.Program;
+import cowsim.kernel.Layout;
 import cowsim.scenario.Locator.Location;
 import cowsim.stats.Stat;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class ScenarioReader {
   static final List<String> TLB_KEYS = List.of("entries", "ways");
   static final List<String> PROCESS_KEYS =
       List.of("name", "cpu", "memory", "stack", "kernel-thread", "program");
-  static final List<String> REGION_KEYS = List.of("at", "size", "prot", "populate");
+  static final List<String> REGION_KEYS = List.of("at", "size", "prot", "populate", "page-size");
   static final List<String> EXPECT_KEYS = List.of("exit-code", "exit-codes", "stats", "violations");
   static final List<String> LIMITS_KEYS = List.of("max-cycles", "timeout", "max-refaults", "lockup-cycles");
 
@@ -276,7 +277,8 @@ final class ScenarioReader {
     ConfigList list = p.list("memory", "regions { at, size, prot, populate }");
     List<Region> regions = new ArrayList<>();
     long stackBase = ProcessSpec.STACK_TOP - stack;
-    long populated = stack / PAGE; // pages faulted in before the program starts
+    long populated = stack / PAGE; // frames allocated before the program starts
+    long hugePopulated = 0; // 2 MiB pages among them, each a 512-frame aligned block
     for (int i = 0; i < list.size(); i++) {
       ConfigValue v = list.get(i);
       String path = p.pathOf("memory") + "[" + i + "]";
@@ -322,16 +324,36 @@ final class ScenarioReader {
                 + ")");
       }
       if (region.populate()) {
-        populated += region.size() / PAGE;
+        populated += region.size() / PAGE; // 512 frames a 2 MiB page
+        if (region.huge()) {
+          hugePopulated += region.size() / Region.HUGE_PAGE_SIZE;
+        }
         if (populated > machine.frames()) {
           throw r.error(
               r.object().get("size"),
               path
-                  + ": populate = true needs one frame a page, "
-                  + populated
-                  + " pages with the stack and the regions before it, but the machine has "
+                  + (hugePopulated == 0
+                      ? ": populate = true needs one frame a page, " + populated + " pages"
+                      : ": populate = true needs one frame a 4 KiB page and 512 (an aligned block) a 2 MiB page: "
+                          + populated + " frames")
+                  + " with the stack and the regions before it, but the machine has "
                   + machine.frames()
                   + " frames (machine.memory = "
+                  + Section.bytes(machine.memoryBytes())
+                  + ")");
+        }
+        long blocks = hugeBlocks(machine);
+        if (hugePopulated > blocks) {
+          throw r.error(
+              r.object().get("size"),
+              path
+                  + ": populate = true with page-size = 2 MiB needs a 512-frame aligned block a page, "
+                  + hugePopulated
+                  + " pages of 2 MiB with the regions before it, but the machine has "
+                  + blocks
+                  + " such blocks free of the kernel's "
+                  + Layout.RESERVED_FRAMES
+                  + " reserved frames (machine.memory = "
                   + Section.bytes(machine.memoryBytes())
                   + ")");
         }
@@ -375,7 +397,34 @@ final class ScenarioReader {
     }
     boolean writable = r.choice("prot", List.of("rw", "r")).equals("rw");
     boolean populate = r.bool("populate");
-    return new Region(at, size, writable, populate);
+    long pageSize = r.size("page-size");
+    if (pageSize != PAGE && pageSize != Region.HUGE_PAGE_SIZE) {
+      throw r.error(
+          r.object().get("page-size"),
+          r.pathOf("page-size") + " must be 4 KiB or 2 MiB, got " + Section.bytes(pageSize));
+    }
+    if (pageSize == Region.HUGE_PAGE_SIZE) {
+      if (at % pageSize != 0) {
+        throw r.error(
+            atValue,
+            r.pathOf("at") + " must be a multiple of 2 MiB (0x200000) with page-size = 2 MiB, got " + Section.hex(at));
+      }
+      if (size % pageSize != 0) {
+        throw r.error(
+            sizeValue,
+            r.pathOf("size") + " must be a multiple of 2 MiB with page-size = 2 MiB, got " + Section.bytes(size));
+      }
+    }
+    return new Region(at, size, writable, populate, pageSize);
+  }
+
+  /**
+   * The 2 MiB pages a machine can hold: its 512-frame aligned blocks, but for those holding the
+   * kernel's reserved frames (the first).
+   */
+  private static long hugeBlocks(Machine machine) {
+    long perBlock = Region.HUGE_PAGE_SIZE / PAGE;
+    return Math.max(0, machine.frames() / perBlock - (Layout.RESERVED_FRAMES + perBlock - 1) / perBlock);
   }
 
   private static String span(long from, long to) {

@@ -267,7 +267,7 @@ public final class Simulation {
       List<Vma> vmas = new ArrayList<>();
       List<Vma> populate = new ArrayList<>();
       for (Region r : p.memory()) {
-        Vma v = new Vma(r.at(), r.at() + r.size(), r.writable());
+        Vma v = new Vma(r.at(), r.at() + r.size(), r.writable(), r.huge());
         vmas.add(v);
         if (r.populate()) {
           populate.add(v);

@@ -98,6 +98,8 @@ class CheckBadInputTest {
     m.put("max-cycles.conf", new Bad(BASE + "limits { max-cycles = 9223372036854775807 }\n", 5, "limits.max-cycles must be between 1 and 1000000000000000000"));
     m.put("stack-8t.conf", new Bad(process("stack = 8 TiB"), 3, "processes[0].stack must be between 0 and 64 MiB"));
     m.put("populate.conf", new Bad(process("memory = [ { at = 0x400000, size = 32 MiB, populate = true } ]"), 3, "populate = true needs one frame a page"));
+    m.put("page-size.conf", new Bad(process("memory = [ { at = 0x400000, size = 2 MiB, page-size = 8 KiB } ]"), 3, "page-size must be 4 KiB or 2 MiB, got 8 KiB"));
+    m.put("page-size-at.conf", new Bad(process("memory = [ { at = 0x500000, size = 2 MiB, page-size = 2 MiB } ]"), 3, "at must be a multiple of 2 MiB (0x200000) with page-size = 2 MiB, got 0x500000"));
     m.put("newline-key.conf", new Bad(BASE + "\"a\\nb\" = 1\n", 5, "unknown key 'a\\nb' at top level"));
     m.put("root-list.conf", new Bad("[1, 2]\n", 1, "a scenario is an object of keys"));
     m.put("empty.conf", new Bad("", 1, "missing required key 'name'"));

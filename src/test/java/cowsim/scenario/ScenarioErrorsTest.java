@@ -71,7 +71,7 @@ class ScenarioErrorsTest {
       assertFailsAt(
           regions("{ at = 0x400000, size = 4 KiB, perm = rw }"),
           "perm",
-          "unknown key 'perm' in processes[0].memory[0] (known: at, size, prot, populate)");
+          "unknown key 'perm' in processes[0].memory[0] (known: at, size, prot, populate, page-size)");
     }
 
     @Test

@@ -95,6 +95,15 @@ class ScenarioRecordsTest {
   }
 
   @Test
+  void aRegionIsOf4KiBPagesUnlessItSays2MiB() {
+    Region r = new Region(0x400000, 0x2000, true, false);
+    assertEquals(Machine.PAGE_SIZE, r.pageSize());
+    assertFalse(r.huge());
+    assertEquals(new Region(0x400000, 0x2000, true, false, 4096), r);
+    assertTrue(new Region(0x400000, 2L << 20, true, false, Region.HUGE_PAGE_SIZE).huge());
+  }
+
+  @Test
   void machineDerivedValues() {
     Machine m = new Machine(2, 16L << 20, 1, 64, 4);
     assertEquals(4096, m.frames());
