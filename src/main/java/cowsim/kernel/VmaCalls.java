@@ -87,14 +87,13 @@ public final class VmaCalls {
    *       would unmap what was there first).
    *   <li>MAP_HUGETLB maps 2 MiB pages (a {@link Vma#huge() huge} VMA; the default huge page size,
    *       no MAP_HUGE_* size bits), and the place follows hugetlb_get_unmapped_area (which
-   *       __get_unmapped_area calls for a hugetlb mapping, after its own TASK_SIZE check): a
-   *       length that is not a multiple of 2 MiB is -EINVAL, then a MAP_FIXED address that is
-   *       not a multiple of 2 MiB is -EINVAL (prepare_hugepage_range); a hint is rounded up to
-   *       2 MiB (ALIGN(addr, huge_page_size)) and the search starts at the mmap hint rounded up
-   *       to 2 MiB, so with a length of 2 MiB multiples it only returns 2 MiB-aligned places.
-   *       Stricter than Linux on the length: Linux's ksys_mmap_pgoff rounds an anonymous
-   *       MAP_HUGETLB length up to 2 MiB before that check, so it never fails there; the model
-   *       refuses the length as it was given.
+   *       __get_unmapped_area calls for a hugetlb mapping, after its own TASK_SIZE check). The
+   *       length is first rounded up to 2 MiB, as ksys_mmap_pgoff does for an anonymous
+   *       MAP_HUGETLB mapping (len = ALIGN(len, huge_page_size(hs)); a length that wraps to 0 is
+   *       then do_mmap's -EINVAL); a MAP_FIXED address that is not a multiple of 2 MiB is -EINVAL
+   *       (prepare_hugepage_range); a hint is rounded up to 2 MiB (ALIGN(addr,
+   *       huge_page_size)) and the search starts at the mmap hint rounded up to 2 MiB, so it
+   *       only returns 2 MiB-aligned places.
    * </ul>
    *
    * On success the VMA is inserted in {@code vmas}.
@@ -105,6 +104,9 @@ public final class VmaCalls {
       return new Mapped(-Errno.EINVAL, hint);
     }
     boolean huge = (flags & MAP_HUGETLB) != 0;
+    if (huge) {
+      length = (length + HUGE - 1) & -HUGE; // ksys_mmap_pgoff: ALIGN(len, huge_page_size(hs))
+    }
     // do_mmap
     if (length == 0) {
       return new Mapped(-Errno.EINVAL, hint);
@@ -123,9 +125,6 @@ public final class VmaCalls {
     }
     if (huge) {
       // hugetlb_get_unmapped_area
-      if ((length & (HUGE - 1)) != 0) {
-        return new Mapped(-Errno.EINVAL, hint);
-      }
       if (fixed && (addr & (HUGE - 1)) != 0) {
         return new Mapped(-Errno.EINVAL, hint); // prepare_hugepage_range
       }

@@ -164,17 +164,19 @@ class VmaCallsTest {
   }
 
   @Test
-  void mapHugetlbNeedsA2MiBLengthAndFixedAddressAsHugetlbGetUnmappedArea() {
-    assertEquals(-Errno.EINVAL, mmap(0, 4096, PRIVATE_ANON | HUGETLB), "a page");
-    assertEquals(-Errno.EINVAL, mmap(0, M2 - 1, PRIVATE_ANON | HUGETLB), "rounds to 2 MiB in Linux; not in the model");
-    assertEquals(-Errno.EINVAL, mmap(0, M2 + 4096, PRIVATE_ANON | HUGETLB));
+  void mapHugetlbRoundsTheLengthUpAndNeedsA2MiBFixedAddressAsHugetlbGetUnmappedArea() {
     assertEquals(-Errno.EINVAL, mmap(0x40_1000L, M2, PRIVATE_ANON | FIXED | HUGETLB), "prepare_hugepage_range");
     assertEquals(-Errno.EINVAL, mmap(0x30_0000L, M2, PRIVATE_ANON | FIXED | HUGETLB), "1 MiB-aligned is not enough");
     assertEquals(-Errno.EINVAL, mmap(0, 0, PRIVATE_ANON | HUGETLB), "length 0: do_mmap first");
-    assertEquals(-Errno.ENOMEM, mmap(0, -1, PRIVATE_ANON | HUGETLB), "PAGE_ALIGN overflows: do_mmap first");
+    assertEquals(-Errno.EINVAL, mmap(0, -1, PRIVATE_ANON | HUGETLB), "ALIGN(len, 2 MiB) wraps to 0: do_mmap's length 0");
     assertEquals(-Errno.ENOMEM, mmap(0, VmaCalls.TASK_SIZE + M2, PRIVATE_ANON | HUGETLB), "above TASK_SIZE: __get_unmapped_area first");
     assertEquals(-Errno.EPERM, mmap(0, M2, PRIVATE_ANON | FIXED | HUGETLB), "page 0: mmap_min_addr");
     assertTrue(vmas.isEmpty());
+    long a = mmap(0, 4096, PRIVATE_ANON | HUGETLB);
+    assertEquals(M2, vmas.get(0).end() - vmas.get(0).start(), "a page's length is rounded up to 2 MiB (ksys_mmap_pgoff)");
+    long b = mmap(0, M2 + 4096, PRIVATE_ANON | HUGETLB);
+    assertEquals(2 * M2, vmas.get(1).end() - vmas.get(1).start());
+    assertEquals(0, (a | b) & (M2 - 1));
   }
 
   @Test
