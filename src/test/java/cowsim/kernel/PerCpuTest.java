@@ -195,7 +195,7 @@ class PerCpuTest {
     public void storeToUser(long va, long value, Runnable done, Mmu.FaultSink onFault) {
       calls.add("storeToUser");
       if (storeFaults-- > 0) {
-        onFault.fault(va, true, true);
+        onFault.fault(va, true, true, false);
       } else {
         done.run();
       }

@@ -8,7 +8,9 @@ import java.util.function.LongConsumer;
  * hardware page walker. The walker reads one paging-structure entry per step, each step a message
  * to memory sent through {@link Host} (its continuation runs when the answer arrives), sets A and
  * D with a locked compare-and-swap of the entry it read, and walks again from CR3 if the entry
- * changed meanwhile. A fault drops the faulting address's entry (SDM 4.10.4.1).
+ * changed meanwhile. A present entry with reserved bits set (PS in a PML4 entry, a huge page's
+ * frame not aligned to its size) is a #PF with P and RSVD set, A/D untouched. A fault drops the
+ * faulting address's entry (SDM 4.10.4.1).
  *
  * <p>A plain class: owned by one CPU actor, tested without one. It reports what it does (hits,
  * fills, invalidations, flushes) as {@link Event}s through its host.
@@ -34,10 +36,14 @@ public final class Mmu {
     void compareAndSwap(long paddr, long expected, long value, LongConsumer k);
   }
 
-  /** Where a translation that faults goes: the page fault's address and error-code bits. */
+  /**
+   * Where a translation that faults goes: the page fault's address and error-code bits. {@code
+   * reserved} is the RSVD bit: a present paging-structure entry had reserved bits set ({@code
+   * present} is then true too, as on x86).
+   */
   @FunctionalInterface
   public interface FaultSink {
-    void fault(long va, boolean write, boolean present);
+    void fault(long va, boolean write, boolean present, boolean reserved);
   }
 
   private final Host host;
@@ -79,7 +85,7 @@ public final class Mmu {
     if (e != Tlb.MISS) {
       if (write && !Tlb.writable(e)) {
         drop(va, "page fault");
-        onFault.fault(va, true, true);
+        onFault.fault(va, true, true, false);
         return;
       }
       if (!write || Tlb.dirty(e)) {
@@ -109,7 +115,13 @@ public final class Mmu {
         e -> {
           if (!Pte.present(e)) {
             drop(va, "page fault");
-            onFault.fault(va, write, false);
+            onFault.fault(va, write, false, false);
+            return;
+          }
+          if (PageWalk.reserved(e, level)) {
+            // #PF with P and RSVD: the walk stops here, before any A/D update
+            drop(va, "page fault");
+            onFault.fault(va, write, true, true);
             return;
           }
           long r = rights & (e | ~(Pte.RW | Pte.US));
@@ -120,7 +132,7 @@ public final class Mmu {
           }
           if ((r & Pte.US) == 0 || (write && (r & Pte.RW) == 0)) {
             drop(va, "page fault");
-            onFault.fault(va, write, true);
+            onFault.fault(va, write, true, false);
             return;
           }
           long frame = PageWalk.frameOf(e, level, va);

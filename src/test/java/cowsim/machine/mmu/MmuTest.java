@@ -105,8 +105,8 @@ class MmuTest {
       paddr = pa;
     }
 
-    void fault(long va, boolean write, boolean present) {
-      fault = (write ? "write" : "read") + (present ? " protection" : " not-present") + " at 0x" + Long.toHexString(va);
+    void fault(long va, boolean write, boolean present, boolean reserved) {
+      fault = (write ? "write" : "read") + (present ? " protection" : " not-present") + (reserved ? " reserved" : "") + " at 0x" + Long.toHexString(va);
     }
   }
 
@@ -230,6 +230,43 @@ class MmuTest {
     host.read(TABLES[1], 2, Pte.make(0x200, DONE | Pte.PS));
     assertTrue(host.steps.isEmpty(), "no level 1");
     assertEquals(((0x200L + 1) << 12) | 0x008, r.paddr, "the 4 KiB slice of the 2 MiB page");
+  }
+
+  @Test
+  void aTwoMegabyteEntryWhoseFrameIsNotAlignedIsAReservedBitFaultWithADUntouched() {
+    // cache VA clean, so that a write walks again and meets the bad entry
+    translate(VA, false);
+    host.walk(Pte.make(LEAF, Pte.P | Pte.RW | Pte.US | Pte.A));
+    Result w = translate(VA, true);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, Pte.make(TABLES[1], TABLE));
+    // frame 0x201: address bit 12 is PAT in a PS entry, but bit 13 (frame 0x202) is reserved
+    long pde = Pte.make(0x202, Pte.P | Pte.RW | Pte.US | Pte.PS);
+    host.read(TABLES[1], 2, pde);
+    assertTrue(host.steps.isEmpty(), "no compare-and-swap: A and D stay clear");
+    assertEquals("write protection reserved at 0x401008", w.fault, "#PF with P and RSVD");
+    assertEquals(0, mmu.tlb().size(), "the faulting address's entry is dropped");
+    assertEquals(
+        List.of(new Event.Invlpg(0, 3, PML4, VA & ~0xfffL, "page fault")), host.events(Event.Invlpg.class));
+
+    // bit 12 alone is PAT: the same entry with frame 0x201 is a good 2 MiB page
+    Result pat = translate(VA, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], TABLE));
+    host.read(TABLES[0], 3, Pte.make(TABLES[1], TABLE));
+    host.read(TABLES[1], 2, Pte.make(0x201, DONE | Pte.PS));
+    assertNull(pat.fault);
+    assertEquals(((0x200L + 1) << 12) | 0x008, pat.paddr);
+  }
+
+  @Test
+  void psInAPml4EntryIsAReservedBitFaultAndTheWalkStopsThere() {
+    Result r = translate(VA, false);
+    host.read(PML4, 4, Pte.make(TABLES[0], Pte.P | Pte.RW | Pte.US | Pte.PS));
+    assertTrue(host.steps.isEmpty(), "nothing read below it, nothing written");
+    assertEquals("read protection reserved at 0x401008", r.fault);
+    assertNull(r.paddr);
+    assertEquals(0, mmu.tlb().size());
+    assertTrue(host.events(Event.TlbFill.class).isEmpty());
   }
 
   @Test
