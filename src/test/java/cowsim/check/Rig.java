@@ -899,7 +899,7 @@ final class Rig {
       }
       boolean writable = (rights & Pte.RW) != 0;
       c.tlb.put(VirtualAddress.pageNumber(va), new TlbEntry(f, writable, dirty));
-      emit(new Event.TlbFill(cycle, cpu, c.cr3, page(va), f, writable));
+      emit(new Event.TlbFill(cycle, cpu, c.cr3, page(va), f, writable, 1));
       return new UserAccess(cpu, va, write, value, (f << 12) | (va & 0xfff), false, false, true);
     }
   }

@@ -443,8 +443,8 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     Map<String, Long> c = new LinkedHashMap<>();
     c.put(Stat.INSTRUCTIONS.key, user.instructions());
     c.put(Stat.MEMORY_OPS.key, user.memoryOps());
-    c.put(Stat.TLB_HITS.key, mmu.tlb().hits());
-    c.put(Stat.TLB_MISSES.key, mmu.tlb().misses());
+    c.put(Stat.TLB_HITS.key, mmu.hits());
+    c.put(Stat.TLB_MISSES.key, mmu.misses());
     c.put(Stat.PAGE_WALKS.key, mmu.walks());
     trap.counters(c);
     c.put(Stat.INVLPG.key, mmu.invlpgs());
@@ -463,7 +463,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
         id,
         c,
         new CpuDetail(
-            id, user.instructions(), now, mmu.tlb().hits(), mmu.tlb().misses(), c.getOrDefault(Stat.PAGE_FAULTS.key, 0L),
+            id, user.instructions(), now, mmu.hits(), mmu.misses(), c.getOrDefault(Stat.PAGE_FAULTS.key, 0L),
             c.getOrDefault(Stat.COW_FAULTS.key, 0L), shootdown.ipisSent(), contextSwitches, user.assertions()),
         now);
   }

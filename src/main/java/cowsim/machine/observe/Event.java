@@ -80,8 +80,11 @@ public sealed interface Event {
   /** A load or store translated by a TLB hit (the entry is as filled earlier). */
   record TlbUse(long cycle, int cpu, long cr3, long pid, long tid, long va, long frame, boolean write) implements Event {}
 
-  /** The walker filled a TLB entry. */
-  record TlbFill(long cycle, int cpu, long cr3, long va, long frame, boolean writable) implements Event {}
+  /**
+   * The walker filled a TLB entry of {@code pages} 4 KiB pages: 1, or 512 for a 2 MiB entry,
+   * whose {@code va} is then the 2 MiB-aligned address and {@code frame} the head frame.
+   */
+  record TlbFill(long cycle, int cpu, long cr3, long va, long frame, boolean writable, long pages) implements Event {}
 
   /** invlpg on this CPU (or the entry dropped by a page fault). */
   record Invlpg(long cycle, int cpu, long cr3, long va, String why) implements Event {}
