@@ -126,7 +126,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     this.cfg = cfg;
     CpuBus bus = new CpuBus();
     Core core = new Core();
-    this.mmu = new Mmu(bus, cfg.tlbEntries(), cfg.tlbWays(), cfg.pcid(), lat.tlbHit(), cfg.kernelCr3());
+    this.mmu = new Mmu(bus, cfg.tlbEntries(), cfg.tlbWays(), cfg.hugeTlb(), cfg.pcid(), lat.tlbHit(), cfg.kernelCr3());
     this.shootdown = new ShootdownUnit(cfg.shootdown(), lat, bus, mmu);
     this.user = new UserPipeline(cfg, lat, bus, mmu, core);
     this.kernelMode = new KernelMode(cfg, lat, bus, mmu, shootdown, user, core);
