@@ -165,7 +165,7 @@ final class Rig {
   long alloc(int cpu) {
     long f = freeList.isEmpty() ? nextFresh++ : freeList.pop();
     allocated.add(f);
-    emit(new Event.Alloc(cycle, cpu, f));
+    emit(new Event.Alloc(cycle, cpu, f, 0));
     return f;
   }
 
@@ -175,7 +175,7 @@ final class Rig {
     if (ok) {
       freeList.push(f);
     }
-    emit(new Event.Free(cycle, cpu, f, ok, ok ? "OK" : f < RESERVED ? "RESERVED" : "NOT_ALLOCATED"));
+    emit(new Event.Free(cycle, cpu, f, ok, ok ? "OK" : f < RESERVED ? "RESERVED" : "NOT_ALLOCATED", 0));
     return ok;
   }
 

@@ -205,6 +205,8 @@ public final class CpuActor extends Node<Payload.ToCpu> {
         kl.accept(a.frame());
       } else if (r instanceof FrameAllocator.Freed) {
         kl.accept(0);
+      } else if (r instanceof FrameAllocator.SplitDone s) {
+        kl.accept(s.ok() ? 1 : 0);
       } else {
         throw new IllegalStateException(actorName() + ": unexpected reply " + r);
       }

@@ -70,10 +70,20 @@ public sealed interface Event {
 
   // ---- allocator ----
 
-  record Alloc(long cycle, int cpu, long frame) implements Event {}
+  /** A block of 2^order frames handed out; {@code frame} is its head. */
+  record Alloc(long cycle, int cpu, long frame, int order) implements Event {}
 
-  /** A free; {@code ok} false when the frame was not allocated (double free). */
-  record Free(long cycle, int cpu, long frame, boolean ok, String result) implements Event {}
+  /**
+   * A free of the block of 2^order frames at {@code frame}; {@code ok} false when it was refused
+   * (a double free, a wrong order, not a block's head: {@code result} says which).
+   */
+  record Free(long cycle, int cpu, long frame, boolean ok, String result, int order) implements Event {}
+
+  /**
+   * split_page: the allocated block of 2^order frames at {@code frame} became 2^order blocks of
+   * one frame; {@code ok} false when it was refused (no allocated block of that order there).
+   */
+  record Split(long cycle, int cpu, long frame, int order, boolean ok) implements Event {}
 
   // ---- CPUs ----
 
