@@ -188,10 +188,13 @@ public final class KernelOnCpu implements TrapHandler {
 
   // ------------------------------------------------------------------ faults
 
-  /** A user-mode page fault; {@code retry} re-executes the faulting instruction. */
+  /**
+   * A user-mode page fault; {@code retry} re-executes the faulting instruction. A reserved-bit
+   * fault takes the present-fault path for now (P is set with RSVD).
+   */
   @Override
-  public void pageFault(long va, boolean write, boolean present, Runnable retry) {
-    PageFaultHandler.handle(hw, hw.current().pid(), va, write, present, retry, this::kill);
+  public void pageFault(long va, boolean write, boolean present, boolean reserved, Runnable retry) {
+    PageFaultHandler.handle(hw, hw.current().pid(), va, write, present || reserved, retry, this::kill);
   }
 
   // ------------------------------------------------------------------ system calls

@@ -171,14 +171,15 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
         va,
         value,
         () -> k.accept(true),
-        (fva, write, present) -> {
+        (fva, write, present, reserved) -> {
           if (attempt >= maxRefaults) {
             k.accept(false);
             return;
           }
           port.spend(port.lat().faultEntry());
+          // a reserved-bit fault takes the present-fault path for now (P is set with RSVD)
           PageFaultHandler.handle(
-              this, current.pid(), fva, write, present, () -> copyToUser(va, value, k, attempt + 1), reason -> k.accept(false));
+              this, current.pid(), fva, write, present || reserved, () -> copyToUser(va, value, k, attempt + 1), reason -> k.accept(false));
         });
   }
 

@@ -1,5 +1,7 @@
 package cowsim.scenario;
 
+import cowsim.machine.mmu.HugeTlb;
+
 /**
  * The simulated hardware: CPUs, physical memory and its banks, and each CPU's TLB geometry.
  *
@@ -8,14 +10,28 @@ package cowsim.scenario;
  * @param memoryBanks physical memory banks, 1..64
  * @param tlbEntries TLB entries per CPU, a multiple of {@code tlbWays}, 1..{@link #MAX_TLB_ENTRIES}
  * @param tlbWays TLB associativity, 1..{@link #MAX_TLB_WAYS}
+ * @param hugeTlb where the 2 MiB entries go ({@code machine.tlb.huge}): split (their own entries
+ *     and ways, in the same bounds) or shared
  * @param latency latencies (cycles) that override reference.conf's {@code cowsim.latency} table
  */
 public record Machine(
-    int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays, java.util.Map<String, Long> latency) {
+    int cpus,
+    long memoryBytes,
+    int memoryBanks,
+    int tlbEntries,
+    int tlbWays,
+    HugeTlb hugeTlb,
+    java.util.Map<String, Long> latency) {
 
-  /** Without latency overrides (reference.conf's table as it is). */
+  /** Without latency overrides (reference.conf's table as it is), the default 2 MiB entries. */
   public Machine(int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays) {
-    this(cpus, memoryBytes, memoryBanks, tlbEntries, tlbWays, java.util.Map.of());
+    this(cpus, memoryBytes, memoryBanks, tlbEntries, tlbWays, HugeTlb.DEFAULT, java.util.Map.of());
+  }
+
+  /** With the default 2 MiB entries ({@link HugeTlb#DEFAULT}, as scenario-defaults.conf has them). */
+  public Machine(
+      int cpus, long memoryBytes, int memoryBanks, int tlbEntries, int tlbWays, java.util.Map<String, Long> latency) {
+    this(cpus, memoryBytes, memoryBanks, tlbEntries, tlbWays, HugeTlb.DEFAULT, latency);
   }
 
   /** Latency names a scenario may override ({@code machine.latency { ipi = 2000 }}), in cycles. */

@@ -9,6 +9,7 @@ import cowsim.isa.AsmException;
 import cowsim.isa.Assembler;
 import cowsim.isa.Program;
 import cowsim.kernel.Layout;
+import cowsim.machine.mmu.HugeTlb;
 import cowsim.scenario.Locator.Location;
 import cowsim.stats.Stat;
 import java.time.Duration;
@@ -37,7 +38,8 @@ final class ScenarioReader {
           "limits",
           "schedule");
   static final List<String> MACHINE_KEYS = List.of("cpus", "memory", "memory-banks", "tlb", "latency");
-  static final List<String> TLB_KEYS = List.of("entries", "ways");
+  static final List<String> TLB_KEYS = List.of("entries", "ways", "huge");
+  static final List<String> HUGE_TLB_KEYS = List.of("mode", "entries", "ways");
   static final List<String> PROCESS_KEYS =
       List.of("name", "cpu", "memory", "stack", "kernel-thread", "program");
   static final List<String> REGION_KEYS = List.of("at", "size", "prot", "populate", "page-size");
@@ -126,6 +128,30 @@ final class ScenarioReader {
     }
     Section tlb = m.section("tlb");
     tlb.checkKeys(TLB_KEYS);
+    int[] small = tlbGeometry(tlb, cpus);
+    Section hugeTlb = tlb.section("huge");
+    hugeTlb.checkKeys(HUGE_TLB_KEYS);
+    HugeTlb.Mode hugeMode = HugeTlb.Mode.of(hugeTlb.choice("mode", HugeTlb.Mode.words()));
+    int[] huge = tlbGeometry(hugeTlb, cpus);
+    java.util.Map<String, Long> latency = new java.util.LinkedHashMap<>();
+    if (m.optional("latency") != null) {
+      Section l = m.section("latency");
+      l.checkKeys(Machine.LATENCIES);
+      for (String k : Machine.LATENCIES) {
+        if (l.optional(k) != null) {
+          latency.put(k, l.integer(k, 1, 1_000_000_000L));
+        }
+      }
+    }
+    return new Machine(
+        cpus, memory, banks, small[0], small[1], new HugeTlb(hugeMode, huge[0], huge[1]), java.util.Map.copyOf(latency));
+  }
+
+  /**
+   * A TLB array's {@code entries} and {@code ways} (machine.tlb, machine.tlb.huge): each in its
+   * bounds, entries a multiple of ways, entries x cpus within the heap's budget.
+   */
+  private int[] tlbGeometry(Section tlb, int cpus) throws ScenarioException {
     int entries = (int) tlb.integer("entries", 1, Machine.MAX_TLB_ENTRIES);
     int ways = (int) tlb.integer("ways", 1, Machine.MAX_TLB_WAYS);
     if ((long) entries * cpus > Machine.MAX_TLB_ENTRIES_TOTAL) {
@@ -155,17 +181,7 @@ final class ScenarioReader {
               + ways
               + " ways");
     }
-    java.util.Map<String, Long> latency = new java.util.LinkedHashMap<>();
-    if (m.optional("latency") != null) {
-      Section l = m.section("latency");
-      l.checkKeys(Machine.LATENCIES);
-      for (String k : Machine.LATENCIES) {
-        if (l.optional(k) != null) {
-          latency.put(k, l.integer(k, 1, 1_000_000_000L));
-        }
-      }
-    }
-    return new Machine(cpus, memory, banks, entries, ways, java.util.Map.copyOf(latency));
+    return new int[] {entries, ways};
   }
 
   private List<ProcessSpec> processes(Section root, Machine machine) throws ScenarioException {

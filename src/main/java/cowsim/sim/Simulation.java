@@ -168,6 +168,7 @@ public final class Simulation {
             config,
             s.machine().tlbEntries(),
             s.machine().tlbWays(),
+            s.machine().hugeTlb(),
             s.limits().maxCycles(),
             s.limits().maxRefaults(),
             s.limits().lockupCycles(),

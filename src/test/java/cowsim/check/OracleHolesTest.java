@@ -69,7 +69,7 @@ class OracleHolesTest {
     Rig r = new Rig();
     long f = r.alloc(0);
     assertTrue(r.free(0, f));
-    r.emit(new Event.Free(r.cycle, 0, f, true, "OK")); // an allocator that no longer knows
+    r.emit(new Event.Free(r.cycle, 0, f, true, "OK", 0)); // an allocator that no longer knows
     Violation v = r.assertOnly("double-free");
     assertTrue(v.detail().contains("shadow"), v.detail());
   }

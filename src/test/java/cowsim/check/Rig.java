@@ -165,7 +165,7 @@ final class Rig {
   long alloc(int cpu) {
     long f = freeList.isEmpty() ? nextFresh++ : freeList.pop();
     allocated.add(f);
-    emit(new Event.Alloc(cycle, cpu, f));
+    emit(new Event.Alloc(cycle, cpu, f, 0));
     return f;
   }
 
@@ -175,7 +175,7 @@ final class Rig {
     if (ok) {
       freeList.push(f);
     }
-    emit(new Event.Free(cycle, cpu, f, ok, ok ? "OK" : f < RESERVED ? "RESERVED" : "NOT_ALLOCATED"));
+    emit(new Event.Free(cycle, cpu, f, ok, ok ? "OK" : f < RESERVED ? "RESERVED" : "NOT_ALLOCATED", 0));
     return ok;
   }
 
@@ -899,7 +899,7 @@ final class Rig {
       }
       boolean writable = (rights & Pte.RW) != 0;
       c.tlb.put(VirtualAddress.pageNumber(va), new TlbEntry(f, writable, dirty));
-      emit(new Event.TlbFill(cycle, cpu, c.cr3, page(va), f, writable));
+      emit(new Event.TlbFill(cycle, cpu, c.cr3, page(va), f, writable, 1));
       return new UserAccess(cpu, va, write, value, (f << 12) | (va & 0xfff), false, false, true);
     }
   }

@@ -16,7 +16,7 @@ class TraceShapeTest {
     return List.of(
         new Event.OpBegin(cycle, 0, cr3, "cow fault", start, start + 4096),
         new Event.RefRead(cycle + 1, 0, oldFrame, 2),
-        new Event.Alloc(cycle + 2, 0, newFrame),
+        new Event.Alloc(cycle + 2, 0, newFrame, 0),
         new Event.FrameWrite(cycle + 3, 0, newFrame, oldFrame),
         new Event.MemWrite(cycle + 4, 0, pte, Pte.make(newFrame, Pte.P | Pte.RW | Pte.US), Pte.make(oldFrame, Pte.P | Pte.US | Pte.COW), null),
         new Event.RefChange(cycle + 5, 0, oldFrame, 2, -1),

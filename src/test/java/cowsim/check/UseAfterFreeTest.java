@@ -134,8 +134,8 @@ class UseAfterFreeTest {
     long p = r.start(0, 1, A);
     long f = r.frameOf(p, A);
     r.load(0, A);
-    r.emit(new Event.Free(r.cycle, 2, f, true, "OK"));
-    r.emit(new Event.Alloc(r.cycle, 2, f));
+    r.emit(new Event.Free(r.cycle, 2, f, true, "OK", 0));
+    r.emit(new Event.Alloc(r.cycle, 2, f, 0));
     r.emit(new Event.TlbUse(r.cycle, 0, p, 1, 1, A, f, false));
     r.emit(new Event.MemRead(r.cycle, 0, f << 12, 0, new Event.Access(p, 1, 1, A, true)));
     r.assertOnly("use-after-free");

@@ -31,6 +31,7 @@ import java.util.function.Predicate;
  * readFrame 0xF                  writeFrame 0xF   (zeroFrame 0xF when data is null)
  * refget 0xF -> N                refadd 0xF +1 -> OLD   (N, OLD unsigned decimal)
  * alloc -> 0xF | alloc -> none   free 0xF  (free 0xF BAD:RESULT when the buddy refuses it)
+ * alloc order N -> 0xF | none    free 0xF order N (BAD:RESULT)   split 0xF order N (BAD:RESULT)
  * invlpg 0xVA   cr3 <- 0xF   shootdown   call FindVma   copyToUser 0xVA = 0xV
  * switchTo TID   enterUser   retry   idle
  * </pre>
@@ -366,6 +367,47 @@ final class FakeHardware implements Hardware {
       badFrees.add(hex(frame) + " " + r);
       record("free " + hex(frame) + " BAD:" + r);
     }
+    k.run();
+  }
+
+  @Override
+  public void allocate(int order, LongConsumer k) {
+    long f;
+    if (allocationsLeft <= 0) {
+      f = -1;
+    } else {
+      f = buddy.allocate(order);
+      if (f >= 0) {
+        allocationsLeft--;
+        if (dirtyOnAllocate) {
+          long[] junk = new long[FrameStore.WORDS_PER_FRAME];
+          Arrays.fill(junk, GARBAGE);
+          for (long g = f; g < f + (1L << order); g++) {
+            store.writeFrame(g, junk);
+          }
+        }
+      }
+    }
+    record(f < 0 ? "alloc order " + order + " -> none" : "alloc order " + order + " -> " + hex(f));
+    k.accept(f);
+  }
+
+  @Override
+  public void free(long frame, int order, Runnable k) {
+    BuddyAllocator.FreeResult r = buddy.free(frame, order);
+    if (r.ok()) {
+      record("free " + hex(frame) + " order " + order);
+    } else {
+      badFrees.add(hex(frame) + " " + r);
+      record("free " + hex(frame) + " order " + order + " BAD:" + r);
+    }
+    k.run();
+  }
+
+  @Override
+  public void split(long frame, int order, Runnable k) {
+    BuddyAllocator.FreeResult r = buddy.split(frame, order);
+    record("split " + hex(frame) + " order " + order + (r.ok() ? "" : " BAD:" + r));
     k.run();
   }
 

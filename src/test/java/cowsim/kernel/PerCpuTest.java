@@ -105,6 +105,24 @@ class PerCpuTest {
     }
 
     @Override
+    public void allocate(int order, LongConsumer k) {
+      calls.add("allocate order " + order);
+      k.accept(nextFrame);
+    }
+
+    @Override
+    public void free(long frame, int order, Runnable k) {
+      calls.add("free 0x" + Long.toHexString(frame) + " order " + order);
+      k.run();
+    }
+
+    @Override
+    public void split(long frame, int order, Runnable k) {
+      calls.add("split 0x" + Long.toHexString(frame) + " order " + order);
+      k.run();
+    }
+
+    @Override
     public void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k) {
       calls.add("call " + request.apply(1).getClass().getSimpleName());
     }
@@ -195,7 +213,7 @@ class PerCpuTest {
     public void storeToUser(long va, long value, Runnable done, Mmu.FaultSink onFault) {
       calls.add("storeToUser");
       if (storeFaults-- > 0) {
-        onFault.fault(va, true, true);
+        onFault.fault(va, true, true, false);
       } else {
         done.run();
       }

@@ -45,7 +45,8 @@ class ScenarioErrorsTest {
               + " seed, mode, machine, kernel, processes, expect, limits, schedule)",
           "machine { cpuz = 8 }                       | in machine (known: cpus, memory,"
               + " memory-banks, tlb, latency)",
-          "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways)",
+          "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways, huge)",
+          "machine.tlb.huge { modez = split }         | in machine.tlb.huge (known: mode, entries, ways)",
           "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid, mm-lock, mistake)",
           "expect { exit_code = 0 }                   | in expect (known: exit-code, exit-codes,"
               + " stats, violations)",
@@ -187,6 +188,13 @@ class ScenarioErrorsTest {
           "machine.tlb.ways = 256        | machine.tlb.ways must be between 1 and 128, got 256",
           "machine.tlb.ways = 3          | machine.tlb.entries must be a multiple of"
               + " machine.tlb.ways, got 64 entries and 3 ways",
+          "machine.tlb.huge.entries = 0       | machine.tlb.huge.entries must be between 1 and 65536, got 0",
+          "machine.tlb.huge.entries = 131072  | machine.tlb.huge.entries must be between 1 and 65536, got 131072",
+          "machine.tlb.huge.ways = 0          | machine.tlb.huge.ways must be between 1 and 128, got 0",
+          "machine.tlb.huge.ways = 256        | machine.tlb.huge.ways must be between 1 and 128, got 256",
+          "machine.tlb.huge.ways = 3          | machine.tlb.huge.entries must be a multiple of"
+              + " machine.tlb.huge.ways, got 32 entries and 3 ways",
+          "machine.tlb.huge.mode = both       | machine.tlb.huge.mode must be one of split, shared, got 'both'",
           "limits.max-cycles = 0         | limits.max-cycles must be between 1 and 1000000000000000000, got 0",
           "limits.max-cycles = 1000000000000000001 | limits.max-cycles must be between 1 and 1000000000000000000, got 1000000000000000001",
           "limits.lockup-cycles = 9223372036854775807 | limits.lockup-cycles must be between 1 and 1000000000000000000",
@@ -206,6 +214,18 @@ class ScenarioErrorsTest {
         })
     void outOfRange(String extra, String gist) {
       assertFailsAt("\n" + extra + "\n", extra, gist);
+    }
+
+    @Test
+    void theTwoMegabyteEntriesOfEveryCpuCountAgainstTheHeapToo() {
+      assertFailsAt(
+          "machine {\n  cpus = 4096\n  tlb { entries = 64, huge { entries = 2048 } }\n}\n",
+          "huge",
+          "machine.tlb.huge.entries times machine.cpus must be at most 4194304 (every CPU's TLB is kept in the heap, 28"
+              + " bytes an entry), got 2048 x 4096");
+      assertFailsAt(
+          "machine.tlb.huge {\n  entries = 30\n}\n", "entries = 30", "machine.tlb.huge.entries must be a multiple of"
+              + " machine.tlb.huge.ways, got 30 entries and 4 ways");
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import cowsim.machine.mmu.HugeTlb;
 
 /** Loading scenarios that are valid: defaults, the full format, includes, files and overrides. */
 class ScenarioLoaderTest {
@@ -36,6 +37,7 @@ class ScenarioLoaderTest {
     assertEquals(1, s.seed());
     assertEquals(Mode.DETERMINISTIC, s.mode());
     assertEquals(new Machine(2, 16L << 20, 1, 64, 4), s.machine());
+    assertEquals(HugeTlb.DEFAULT, s.machine().hugeTlb(), "the code's default is scenario-defaults.conf's");
     assertEquals(4096, s.machine().frames());
     assertEquals("strat9", s.kernel().profile());
     assertEquals("strat9", s.kernel().raw().getString("profile"));
@@ -54,6 +56,17 @@ class ScenarioLoaderTest {
     assertTrue(p.memory().isEmpty());
     assertEquals(3, p.line());
     assertEquals(3, p.program().size());
+  }
+
+  @Test
+  void readsTheTwoMegabyteTlbEntries() throws Exception {
+    Scenario shared = parse(BASE + "machine.tlb.huge { mode = shared }\n");
+    assertEquals(new HugeTlb(HugeTlb.Mode.SHARED, 32, 4), shared.machine().hugeTlb());
+    Scenario split = parse(BASE + "machine.tlb { huge { entries = 16, ways = 16 } }\n");
+    assertEquals(new HugeTlb(HugeTlb.Mode.SPLIT, 16, 16), split.machine().hugeTlb());
+    assertEquals(64, split.machine().tlbEntries(), "the 4 KiB entries as they were");
+    Scenario set = parse(BASE, "machine.tlb.huge.mode=shared");
+    assertEquals(HugeTlb.Mode.SHARED, set.machine().hugeTlb().mode());
   }
 
   @Test

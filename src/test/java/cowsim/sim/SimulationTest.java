@@ -36,6 +36,22 @@ class SimulationTest {
     assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());
   }
 
+  /**
+   * Where the TLB keeps 2 MiB entries reaches every CPU and changes nothing for a run whose walks
+   * all end at 4 KiB: the same messages (trace hash) and the same counters.
+   */
+  @Test
+  void sharedOrSplitTwoMegabyteEntriesChangeNothingForFourKilobytePages() throws Exception {
+    Path file = Path.of("scenarios/threads-shared-mm.conf");
+    Scenario split = ScenarioLoader.load(file, List.of());
+    Scenario shared = ScenarioLoader.load(file, List.of("machine.tlb.huge.mode=shared"));
+    assertEquals(cowsim.machine.mmu.HugeTlb.Mode.SHARED, shared.machine().hugeTlb().mode());
+    SimResult a = new Simulation().run(split, null);
+    SimResult b = new Simulation().run(shared, null);
+    assertEquals(a.traceHash(), b.traceHash());
+    assertEquals(a.cpus(), b.cpus());
+  }
+
   /** One CPU storing and loading in a loop: thousands of memory operations, no violation. */
   private static final String BUSY =
       """

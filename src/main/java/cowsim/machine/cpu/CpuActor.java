@@ -126,7 +126,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     this.cfg = cfg;
     CpuBus bus = new CpuBus();
     Core core = new Core();
-    this.mmu = new Mmu(bus, cfg.tlbEntries(), cfg.tlbWays(), cfg.pcid(), lat.tlbHit(), cfg.kernelCr3());
+    this.mmu = new Mmu(bus, cfg.tlbEntries(), cfg.tlbWays(), cfg.hugeTlb(), cfg.pcid(), lat.tlbHit(), cfg.kernelCr3());
     this.shootdown = new ShootdownUnit(cfg.shootdown(), lat, bus, mmu);
     this.user = new UserPipeline(cfg, lat, bus, mmu, core);
     this.kernelMode = new KernelMode(cfg, lat, bus, mmu, shootdown, user, core);
@@ -205,6 +205,8 @@ public final class CpuActor extends Node<Payload.ToCpu> {
         kl.accept(a.frame());
       } else if (r instanceof FrameAllocator.Freed) {
         kl.accept(0);
+      } else if (r instanceof FrameAllocator.SplitDone s) {
+        kl.accept(s.ok() ? 1 : 0);
       } else {
         throw new IllegalStateException(actorName() + ": unexpected reply " + r);
       }
@@ -443,8 +445,8 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     Map<String, Long> c = new LinkedHashMap<>();
     c.put(Stat.INSTRUCTIONS.key, user.instructions());
     c.put(Stat.MEMORY_OPS.key, user.memoryOps());
-    c.put(Stat.TLB_HITS.key, mmu.tlb().hits());
-    c.put(Stat.TLB_MISSES.key, mmu.tlb().misses());
+    c.put(Stat.TLB_HITS.key, mmu.hits());
+    c.put(Stat.TLB_MISSES.key, mmu.misses());
     c.put(Stat.PAGE_WALKS.key, mmu.walks());
     trap.counters(c);
     c.put(Stat.INVLPG.key, mmu.invlpgs());
@@ -463,7 +465,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
         id,
         c,
         new CpuDetail(
-            id, user.instructions(), now, mmu.tlb().hits(), mmu.tlb().misses(), c.getOrDefault(Stat.PAGE_FAULTS.key, 0L),
+            id, user.instructions(), now, mmu.hits(), mmu.misses(), c.getOrDefault(Stat.PAGE_FAULTS.key, 0L),
             c.getOrDefault(Stat.COW_FAULTS.key, 0L), shootdown.ipisSent(), contextSwitches, user.assertions()),
         now);
   }

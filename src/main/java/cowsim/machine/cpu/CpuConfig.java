@@ -1,10 +1,12 @@
 package cowsim.machine.cpu;
 
 import com.typesafe.config.Config;
+import cowsim.machine.mmu.HugeTlb;
 
 /**
  * Per-CPU settings read once from reference.conf ({@code cowsim.cpu}) and the scenario.
  *
+ * @param hugeTlb where the TLB keeps 2 MiB entries (split or shared, the split array's geometry)
  * @param batch register-only instructions run back to back before yielding to other events
  * @param quantum timer-preemption slice, cycles
  * @param maxCycles concurrent mode: stop at this virtual time
@@ -22,6 +24,7 @@ import com.typesafe.config.Config;
 public record CpuConfig(
     int tlbEntries,
     int tlbWays,
+    HugeTlb hugeTlb,
     int batch,
     long quantum,
     long maxCycles,
@@ -34,10 +37,31 @@ public record CpuConfig(
     long leakMmapLockAfter,
     InjectedFault throwKind) {
 
+  /** With the default 2 MiB entries ({@link HugeTlb#DEFAULT}). */
+  public CpuConfig(
+      int tlbEntries,
+      int tlbWays,
+      int batch,
+      long quantum,
+      long maxCycles,
+      int maxRefaults,
+      boolean pcid,
+      long kernelCr3,
+      ShootdownUnit.Config shootdown,
+      long throwAfterInstructions,
+      long lockupCycles,
+      long leakMmapLockAfter,
+      InjectedFault throwKind) {
+    this(
+        tlbEntries, tlbWays, HugeTlb.DEFAULT, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown,
+        throwAfterInstructions, lockupCycles, leakMmapLockAfter, throwKind);
+  }
+
   public static CpuConfig from(
       Config root,
       int tlbEntries,
       int tlbWays,
+      HugeTlb hugeTlb,
       long maxCycles,
       int maxRefaults,
       long lockupCycles,
@@ -54,6 +78,6 @@ public record CpuConfig(
     long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
     InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
     return new CpuConfig(
-        tlbEntries, tlbWays, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak, kind);
+        tlbEntries, tlbWays, hugeTlb, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak, kind);
   }
 }

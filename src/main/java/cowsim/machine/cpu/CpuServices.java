@@ -43,6 +43,23 @@ public interface CpuServices {
 
   void free(long frame, Runnable k);
 
+  /**
+   * A block of 2^order frames from the allocator, aligned to its size (order 9: a 2 MiB page);
+   * k gets its head frame, or -1 when out of memory. One message, as {@link #allocate(LongConsumer)}.
+   */
+  void allocate(int order, LongConsumer k);
+
+  /** Return the block of 2^order frames headed by {@code frame}; k runs when the allocator has answered. */
+  void free(long frame, int order, Runnable k);
+
+  /**
+   * Linux's split_page: the allocated block of 2^order frames headed by {@code frame} becomes
+   * 2^order single frames, each freed on its own afterwards ({@link #free(long, Runnable)}). k
+   * runs when the allocator has answered; a refused split (no allocated block of that order
+   * there) changes nothing and is reported to the observer.
+   */
+  void split(long frame, int order, Runnable k);
+
   /** invlpg: drops one page's entry from this CPU's TLB only. */
   void invlpg(long va);
 

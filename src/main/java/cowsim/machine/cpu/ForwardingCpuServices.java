@@ -77,6 +77,21 @@ public interface ForwardingCpuServices extends CpuServices {
   }
 
   @Override
+  default void allocate(int order, LongConsumer k) {
+    services().allocate(order, k);
+  }
+
+  @Override
+  default void free(long frame, int order, Runnable k) {
+    services().free(frame, order, k);
+  }
+
+  @Override
+  default void split(long frame, int order, Runnable k) {
+    services().split(frame, order, k);
+  }
+
+  @Override
   default void invlpg(long va) {
     services().invlpg(va);
   }

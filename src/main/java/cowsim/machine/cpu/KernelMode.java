@@ -150,6 +150,21 @@ final class KernelMode implements KernelPort {
   }
 
   @Override
+  public void allocate(int order, LongConsumer k) {
+    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Allocate(bus.expect(k), order));
+  }
+
+  @Override
+  public void free(long frame, int order, Runnable k) {
+    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Free(bus.expect(v -> k.run()), frame, order));
+  }
+
+  @Override
+  public void split(long frame, int order, Runnable k) {
+    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Split(bus.expect(v -> k.run()), frame, order));
+  }
+
+  @Override
   public void call(LongFunction<? extends Payload.ToKernel> request, Consumer<Reply> k) {
     bus.send(bus.topology().toKernel(), lat.kernelCall(), request.apply(bus.expectReply(k)));
   }

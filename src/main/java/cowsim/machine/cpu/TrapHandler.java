@@ -21,9 +21,11 @@ public interface TrapHandler {
    * A user-mode access faulted (its TLB entry is already dropped).
    *
    * @param present the P bit of the error code (a protection fault, not a missing page)
+   * @param reserved the RSVD bit of the error code: a paging-structure entry had reserved bits set
+   *     (PS in a PML4 entry, a huge page's frame not aligned to its size); present is then true too
    * @param retry resumes user mode and re-executes the faulting instruction
    */
-  void pageFault(long va, boolean write, boolean present, Runnable retry);
+  void pageFault(long va, boolean write, boolean present, boolean reserved, Runnable retry);
 
   /** {@code rip} is no instruction of the program: an instruction fetch fault. */
   void badFetch(long rip);

@@ -270,7 +270,7 @@ final class UserPipeline {
   }
 
   /** A user-mode access faulted: the kernel's page-fault path runs here, then the retry. */
-  private void userFault(long va, boolean write, boolean present) {
+  private void userFault(long va, boolean write, boolean present, boolean reserved) {
     bus.spend(lat.faultEntry());
     cpu.mode(Mode.KERNEL);
     long page = va & ~0xfffL;
@@ -290,13 +290,13 @@ final class UserPipeline {
       cpu.trap().fatal("refault loop: " + refaults + " faults on page " + hex(page) + " without progress");
       return;
     }
-    cpu.trap().pageFault(va, write, present, this::enter);
+    cpu.trap().pageFault(va, write, present, reserved, this::enter);
   }
 
   /** Translate a user address for a load or store; faults go to {@code onFault}. */
   private void translate(long va, boolean write, LongConsumer k, Mmu.FaultSink onFault) {
     if (!VirtualAddress.user(va)) {
-      onFault.fault(va, write, false);
+      onFault.fault(va, write, false, false);
       return;
     }
     if ((va & 7) != 0) {

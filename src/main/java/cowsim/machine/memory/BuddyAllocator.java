@@ -8,7 +8,8 @@ import java.util.Arrays;
  * <p>Deterministic: allocate takes the lowest-addressed free block of the smallest sufficient order
  * and splits it keeping the low half, so a scenario replays to the same frame numbers. Kernel bugs
  * (double free, wrong order) come back as {@link FreeResult} values for the simulator's checker;
- * only simulator bugs (bad arguments to allocate/reserve) throw.
+ * only simulator bugs (bad arguments to allocate/reserve) throw. An allocated block can be split
+ * into single frames ({@link #split}, Linux's split_page), each then freed on its own.
  *
  * <p>Per-order free lists are {@link SummaryBitmap}s indexed by block number, and one state byte per
  * frame records allocated block heads and reserved frames: about 1.3 bytes per frame, no boxing and
@@ -21,7 +22,10 @@ public final class BuddyAllocator {
   public static final long MAX_FRAMES = Integer.MAX_VALUE - 8;
   public static final int MAX_SUPPORTED_ORDER = 30;
 
-  /** Outcome of {@link #free}; everything but OK leaves the allocator unchanged. */
+  /**
+   * Outcome of {@link #free} and {@link #split} (both check the same: frame heads an allocated
+   * block of that order); everything but OK leaves the allocator unchanged.
+   */
   public enum FreeResult {
     OK,
     /** The frame is free: a double free, or a free of something never allocated. */
@@ -55,6 +59,7 @@ public final class BuddyAllocator {
   private long reservedFrames;
   private long allocations;
   private long frees;
+  private long splits;
   private long failures;
 
   public BuddyAllocator(long totalFrames) {
@@ -115,13 +120,8 @@ public final class BuddyAllocator {
 
   /** Returns a block, merging it with free buddies; misuse is reported, not thrown. */
   public FreeResult free(long frame, int order) {
-    if (frame < 0 || frame >= totalFrames) return FreeResult.OUT_OF_RANGE;
-    byte s = state[(int) frame];
-    if (s == RESERVED_FRAME) return FreeResult.RESERVED;
-    if (s == FREE_OR_TAIL) {
-      return blockStart(frame) == NONE ? FreeResult.NOT_ALLOCATED : FreeResult.NOT_BLOCK_START;
-    }
-    if (s != order + 1) return FreeResult.WRONG_ORDER;
+    FreeResult check = checkBlock(frame, order);
+    if (check != FreeResult.OK) return check;
 
     state[(int) frame] = FREE_OR_TAIL;
     long size = 1L << order;
@@ -139,6 +139,33 @@ public final class BuddyAllocator {
       o++;
     }
     pushFree(f, o);
+    return FreeResult.OK;
+  }
+
+  /**
+   * Linux's split_page: the allocated block of 2^order frames at {@code frame} becomes 2^order
+   * allocated blocks of order 0, each freed on its own ({@code free(f, 0)}) and merged with its
+   * free buddies as usual, so freeing all of them restores the free blocks the block came from.
+   * Refused, as {@link #free} refuses, unless {@code frame} heads an allocated block of exactly
+   * that order; nothing changes then. Splitting an order-0 block changes nothing.
+   */
+  public FreeResult split(long frame, int order) {
+    FreeResult check = checkBlock(frame, order);
+    if (check != FreeResult.OK) return check;
+    Arrays.fill(state, (int) frame, (int) (frame + (1L << order)), (byte) 1);
+    splits++;
+    return FreeResult.OK;
+  }
+
+  /** Whether frame heads an allocated block of exactly this order, or why not. */
+  private FreeResult checkBlock(long frame, int order) {
+    if (frame < 0 || frame >= totalFrames) return FreeResult.OUT_OF_RANGE;
+    byte s = state[(int) frame];
+    if (s == RESERVED_FRAME) return FreeResult.RESERVED;
+    if (s == FREE_OR_TAIL) {
+      return blockStart(frame) == NONE ? FreeResult.NOT_ALLOCATED : FreeResult.NOT_BLOCK_START;
+    }
+    if (s != order + 1) return FreeResult.WRONG_ORDER;
     return FreeResult.OK;
   }
 
@@ -245,6 +272,11 @@ public final class BuddyAllocator {
   /** Successful free calls. */
   public long frees() {
     return frees;
+  }
+
+  /** Successful split calls. */
+  public long splits() {
+    return splits;
   }
 
   /** allocate calls that returned NONE. */

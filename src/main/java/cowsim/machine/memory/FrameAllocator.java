@@ -22,7 +22,7 @@ import java.util.Map;
 public final class FrameAllocator extends Node<FrameAllocator.Request> {
 
   /** Requests the allocator serves. */
-  public sealed interface Request extends Payload.ToAllocator permits Allocate, Free {}
+  public sealed interface Request extends Payload.ToAllocator permits Allocate, Free, Split {}
 
   /** Allocate a block of 2^order frames. Answer: {@link Allocated}. */
   public record Allocate(long tag, int order) implements Request {}
@@ -30,14 +30,23 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
   /** Free a block. Answer: {@link Freed}. */
   public record Free(long tag, long frame, int order) implements Request {}
 
+  /**
+   * Split the allocated block of 2^order frames at {@code frame} into single frames, each freed
+   * on its own afterwards (Linux's split_page). Answer: {@link SplitDone}.
+   */
+  public record Split(long tag, long frame, int order) implements Request {}
+
   /** What the allocator answers, to the CPU that asked. */
-  public sealed interface Answer extends Reply permits Allocated, Freed {}
+  public sealed interface Answer extends Reply permits Allocated, Freed, SplitDone {}
 
   /** The first frame of the block, or -1 when out of memory. */
   public record Allocated(long tag, long frame) implements Answer {}
 
   /** Whether the free was legal (a double free is reported, not thrown). */
   public record Freed(long tag, long frame, BuddyAllocator.FreeResult result) implements Answer {}
+
+  /** Whether the split was legal: {@code frame} headed an allocated block of that order. */
+  public record SplitDone(long tag, long frame, boolean ok) implements Answer {}
 
   private final BuddyAllocator buddy;
   private final long reserved;
@@ -85,7 +94,7 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
       } else {
         frameAllocs += 1L << a.order();
         if (observing()) {
-          observe(new Event.Alloc(now, src, f));
+          observe(new Event.Alloc(now, src, f, a.order()));
         }
         info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
       }
@@ -93,7 +102,7 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
     } else if (payload instanceof Free fr) {
       BuddyAllocator.FreeResult r = buddy.free(fr.frame(), fr.order());
       if (observing()) {
-        observe(new Event.Free(now, src, fr.frame(), r.ok(), r.name()));
+        observe(new Event.Free(now, src, fr.frame(), r.ok(), r.name(), fr.order()));
       }
       if (r.ok()) {
         frameFrees += 1L << fr.order();
@@ -103,6 +112,17 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
         warn("cpu-{} free frame {} order {}: {}", src, hex(fr.frame()), fr.order(), r);
       }
       send(topo.toCpu(src), lat.allocator(), new Freed(fr.tag(), fr.frame(), r));
+    } else if (payload instanceof Split sp) {
+      BuddyAllocator.FreeResult r = buddy.split(sp.frame(), sp.order());
+      if (observing()) {
+        observe(new Event.Split(now, src, sp.frame(), sp.order(), r.ok()));
+      }
+      if (r.ok()) {
+        info("cpu-{} split frame {} order {}", src, hex(sp.frame()), sp.order());
+      } else {
+        warn("cpu-{} split frame {} order {}: {}", src, hex(sp.frame()), sp.order(), r);
+      }
+      send(topo.toCpu(src), lat.allocator(), new SplitDone(sp.tag(), sp.frame(), r.ok()));
     } else {
       throw new IllegalStateException("allocator got " + payload);
     }

@@ -8,12 +8,22 @@ import java.util.function.LongConsumer;
  * hardware page walker. The walker reads one paging-structure entry per step, each step a message
  * to memory sent through {@link Host} (its continuation runs when the answer arrives), sets A and
  * D with a locked compare-and-swap of the entry it read, and walks again from CR3 if the entry
- * changed meanwhile. A fault drops the faulting address's entry (SDM 4.10.4.1).
+ * changed meanwhile. A present entry with reserved bits set (PS in a PML4 entry, a huge page's
+ * frame not aligned to its size) is a #PF with P and RSVD set, A/D untouched. A fault drops the
+ * faulting address's entry (SDM 4.10.4.1).
+ *
+ * <p>A walk that ends at a page-directory entry with PS is cached as one 2 MiB entry, in a
+ * separate small TLB or in the 4 KiB entries' one ({@link HugeTlb}); a lookup tries the 4 KiB
+ * entry first, then the 2 MiB one. invlpg of any address in a 2 MiB page, a fault there, and
+ * every flush drop its entry too. A walk into a 1 GiB page caches the 4 KiB slice it used.
  *
  * <p>A plain class: owned by one CPU actor, tested without one. It reports what it does (hits,
  * fills, invalidations, flushes) as {@link Event}s through its host.
  */
 public final class Mmu {
+
+  /** Offset bits of a 2 MiB page. */
+  private static final long HUGE_OFFSET = (1L << 21) - 1;
 
   /** What the MMU needs from its CPU: the clock, the way to memory, and the observer. */
   public interface Host {
@@ -34,31 +44,46 @@ public final class Mmu {
     void compareAndSwap(long paddr, long expected, long value, LongConsumer k);
   }
 
-  /** Where a translation that faults goes: the page fault's address and error-code bits. */
+  /**
+   * Where a translation that faults goes: the page fault's address and error-code bits. {@code
+   * reserved} is the RSVD bit: a present paging-structure entry had reserved bits set ({@code
+   * present} is then true too, as on x86).
+   */
   @FunctionalInterface
   public interface FaultSink {
-    void fault(long va, boolean write, boolean present);
+    void fault(long va, boolean write, boolean present, boolean reserved);
   }
 
   private final Host host;
   private final Tlb tlb;
+  /** The 2 MiB entries: their own TLB (split), or {@link #tlb} itself (shared). */
+  private final Tlb hugeTlb;
   private final boolean pcidEnabled;
   private final long tlbHitCycles;
   private long cr3;
   private int pcid;
   private boolean lastHit;
+  private long hits;
+  private long misses;
   private long walks;
   private long invlpgs;
   private long flushes;
 
+  /** With the default 2 MiB entries ({@link HugeTlb#DEFAULT}). */
+  public Mmu(Host host, int tlbEntries, int tlbWays, boolean pcid, long tlbHitCycles, long cr3) {
+    this(host, tlbEntries, tlbWays, HugeTlb.DEFAULT, pcid, tlbHitCycles, cr3);
+  }
+
   /**
+   * @param huge where the 2 MiB entries go
    * @param pcid whether CR3 carries a PCID (entries are tagged and survive CR3 writes)
    * @param tlbHitCycles what a translation served by the TLB costs
    * @param cr3 the PML4 frame loaded at power-on
    */
-  public Mmu(Host host, int tlbEntries, int tlbWays, boolean pcid, long tlbHitCycles, long cr3) {
+  public Mmu(Host host, int tlbEntries, int tlbWays, HugeTlb huge, boolean pcid, long tlbHitCycles, long cr3) {
     this.host = host;
     this.tlb = new Tlb(tlbEntries, tlbWays);
+    this.hugeTlb = huge.split() ? new Tlb(huge.entries(), huge.ways()) : tlb;
     this.pcidEnabled = pcid;
     this.tlbHitCycles = tlbHitCycles;
     this.cr3 = cr3;
@@ -74,24 +99,33 @@ public final class Mmu {
    */
   public void translate(long va, boolean write, long pid, long tid, LongConsumer k, FaultSink onFault) {
     lastHit = false;
-    long vpn = VirtualAddress.pageNumber(va);
-    long e = tlb.lookup(vpn, pcid);
+    long e = tlb.touch(VirtualAddress.pageNumber(va), pcid);
+    long frame;
     if (e != Tlb.MISS) {
+      frame = Tlb.frame(e);
+    } else {
+      e = hugeTlb.touch(Tlb.hugeKey(va), pcid);
+      frame = e == Tlb.MISS ? -1 : Tlb.hugeFrame(e, va);
+    }
+    if (e != Tlb.MISS) {
+      hits++;
       if (write && !Tlb.writable(e)) {
         drop(va, "page fault");
-        onFault.fault(va, true, true);
+        onFault.fault(va, true, true, false);
         return;
       }
       if (!write || Tlb.dirty(e)) {
         host.spend(tlbHitCycles);
         lastHit = true;
         if (host.observing()) {
-          host.observe(new Event.TlbUse(host.now(), host.cpu(), cr3, pid, tid, va, Tlb.frame(e), write));
+          host.observe(new Event.TlbUse(host.now(), host.cpu(), cr3, pid, tid, va, frame, write));
         }
-        k.accept((Tlb.frame(e) << 12) | (va & 0xfff));
+        k.accept((frame << 12) | (va & 0xfff));
         return;
       }
       // a write through a clean entry: walk again to set D
+    } else {
+      misses++;
     }
     walks++;
     walk(cr3, va, PageWalk.PML4, PageWalk.INITIAL_RIGHTS, write, k, onFault);
@@ -109,7 +143,13 @@ public final class Mmu {
         e -> {
           if (!Pte.present(e)) {
             drop(va, "page fault");
-            onFault.fault(va, write, false);
+            onFault.fault(va, write, false, false);
+            return;
+          }
+          if (PageWalk.reserved(e, level)) {
+            // #PF with P and RSVD: the walk stops here, before any A/D update
+            drop(va, "page fault");
+            onFault.fault(va, write, true, true);
             return;
           }
           long r = rights & (e | ~(Pte.RW | Pte.US));
@@ -120,13 +160,14 @@ public final class Mmu {
           }
           if ((r & Pte.US) == 0 || (write && (r & Pte.RW) == 0)) {
             drop(va, "page fault");
-            onFault.fault(va, write, true);
+            onFault.fault(va, write, true, false);
             return;
           }
           long frame = PageWalk.frameOf(e, level, va);
+          boolean huge = level == PageWalk.PD;
           long bits = Pte.A | (write ? Pte.D : 0);
           if ((e & bits) == bits) {
-            fill(va, frame, r, write || Pte.dirty(e), k);
+            fill(va, frame, huge, r, write || Pte.dirty(e), k);
             return;
           }
           // locked cmpxchg of the entry it read; if it changed meanwhile, walk again
@@ -138,36 +179,51 @@ public final class Mmu {
                 if (old != e) {
                   walk(cr3, va, PageWalk.PML4, PageWalk.INITIAL_RIGHTS, write, k, onFault);
                 } else {
-                  fill(va, frame, r, write || Pte.dirty(e), k);
+                  fill(va, frame, huge, r, write || Pte.dirty(e), k);
                 }
               });
         });
   }
 
-  private void fill(long va, long frame, long rights, boolean dirty, LongConsumer k) {
+  /**
+   * Caches the walk's translation: a 4 KiB entry, or, for a 2 MiB page ({@code huge}), one entry
+   * holding its head frame. {@code frame} is the 4 KiB frame va uses either way.
+   */
+  private void fill(long va, long frame, boolean huge, long rights, boolean dirty, LongConsumer k) {
     boolean writable = (rights & Pte.RW) != 0;
-    tlb.insert(VirtualAddress.pageNumber(va), pcid, frame, writable, true, dirty, false);
-    if (host.observing()) {
-      host.observe(new Event.TlbFill(host.now(), host.cpu(), cr3, va & ~0xfffL, frame, writable));
+    if (huge) {
+      long head = frame & ~(long) (VirtualAddress.ENTRIES - 1);
+      hugeTlb.insert(Tlb.hugeKey(va), pcid, head, writable, true, dirty, false);
+      if (host.observing()) {
+        host.observe(new Event.TlbFill(host.now(), host.cpu(), cr3, va & ~HUGE_OFFSET, head, writable, VirtualAddress.ENTRIES));
+      }
+    } else {
+      tlb.insert(VirtualAddress.pageNumber(va), pcid, frame, writable, true, dirty, false);
+      if (host.observing()) {
+        host.observe(new Event.TlbFill(host.now(), host.cpu(), cr3, va & ~0xfffL, frame, writable, 1));
+      }
     }
     k.accept((frame << 12) | (va & 0xfff));
   }
 
   // ---- invalidation ----
 
-  /** A fault drops the faulting address's entry here (not counted as an invlpg). */
+  /** A fault drops the faulting address's entries here, 4 KiB and 2 MiB (not counted as an invlpg). */
   public void drop(long va, String why) {
-    if (tlb.invalidate(VirtualAddress.pageNumber(va))) {
+    if (invalidateBoth(va)) {
       if (host.observing()) {
         host.observe(new Event.Invlpg(host.now(), host.cpu(), cr3, va & ~0xfffL, why));
       }
     }
   }
 
-  /** The invlpg instruction: drops one page's entry from this TLB only. */
+  /**
+   * The invlpg instruction: drops one page's entry from this TLB only, and the 2 MiB entry of any
+   * page that contains va.
+   */
   public void invlpg(long va) {
     invlpgs++;
-    tlb.invalidate(VirtualAddress.pageNumber(va));
+    invalidateBoth(va);
     if (host.observing()) {
       host.observe(new Event.Invlpg(host.now(), host.cpu(), cr3, va & ~0xfffL, "invlpg"));
     }
@@ -182,6 +238,9 @@ public final class Mmu {
   /** Everything, global entries too (a full-flush IPI). */
   public void flushAll(String why) {
     tlb.flushAll();
+    if (hugeTlb != tlb) {
+      hugeTlb.flushAll();
+    }
     if (host.observing()) {
       host.observe(new Event.TlbFlush(host.now(), host.cpu(), why));
     }
@@ -196,6 +255,9 @@ public final class Mmu {
     if (!pcidEnabled) {
       cr3 = pml4Frame;
       tlb.flushNonGlobal();
+      if (hugeTlb != tlb) {
+        hugeTlb.flushNonGlobal();
+      }
       flushes++;
       if (host.observing()) {
         host.observe(new Event.TlbFlush(host.now(), host.cpu(), "CR3 write"));
@@ -213,6 +275,9 @@ public final class Mmu {
   /** Drops every entry tagged with PCID {@code p} (INVPCID single-context). */
   public void flushPcid(int p, String why) {
     tlb.flushPcid(p);
+    if (hugeTlb != tlb) {
+      hugeTlb.flushPcid(p);
+    }
     flushes++;
     if (host.observing()) {
       host.observe(new Event.TlbFlush(host.now(), host.cpu(), why + " (PCID " + p + ")"));
@@ -232,10 +297,33 @@ public final class Mmu {
     return cr3;
   }
 
+  /** Drops va's 4 KiB entry and the 2 MiB entry covering va; whether either was there. */
+  private boolean invalidateBoth(long va) {
+    boolean small = tlb.invalidate(VirtualAddress.pageNumber(va));
+    boolean huge = hugeTlb.invalidate(Tlb.hugeKey(va));
+    return small || huge;
+  }
+
   // ---- counters ----
 
+  /** The 4 KiB entries (and, shared, the 2 MiB ones). */
   public Tlb tlb() {
     return tlb;
+  }
+
+  /** The 2 MiB entries: their own TLB when split, the same as {@link #tlb()} when shared. */
+  public Tlb hugeTlb() {
+    return hugeTlb;
+  }
+
+  /** Translations served by a TLB entry, 4 KiB or 2 MiB (a write through a clean or read-only one included). */
+  public long hits() {
+    return hits;
+  }
+
+  /** Translations that found no entry of either size and walked. */
+  public long misses() {
+    return misses;
   }
 
   /** Walks started by translations (a walk restarted after a failed compare-and-swap is not counted again). */

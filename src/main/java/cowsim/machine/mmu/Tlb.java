@@ -3,8 +3,12 @@ package cowsim.machine.mmu;
 /**
  * One CPU's translation lookaside buffer: set-associative, true LRU per set, PCID-tagged, global.
  *
- * <p>Entries cache 4 KiB translations only; a CPU that walks into a 2 MiB or 1 GiB page caches the
- * 4 KiB slice it needs (see {@link PageWalk#frameOf}). Cached rights are the AND over all walk levels,
+ * <p>An entry caches a 4 KiB translation, keyed by its page number, or a 2 MiB one, keyed by
+ * {@link #hugeKey} (the 2 MiB page number with a marker bit no 4 KiB page number has) and holding
+ * the page's head frame ({@link #hugeFrame} picks the 4 KiB frame an address uses). The MMU puts
+ * the 2 MiB entries in a Tlb of their own or in the same one as the 4 KiB entries ({@link
+ * HugeTlb}); a walk into a 1 GiB page caches the 4 KiB slice it needs (see {@link
+ * PageWalk#frameOf}). Cached rights are the AND over all walk levels,
  * and the dirty flag records whether D was already set when the entry was filled: a write through an
  * entry whose dirty flag is clear must re-walk, as real hardware does, so D reaches the PTE.
  *
@@ -18,6 +22,11 @@ public final class Tlb {
 
   /** Frame numbers have 40 bits (52-bit physical addresses). */
   public static final long FRAME_MASK = (1L << 40) - 1;
+
+  /** Marks a 2 MiB entry's key: 4 KiB page numbers have 36 bits, so no key of one has it. */
+  private static final long HUGE_KEY = 1L << 62;
+  /** 2 MiB page numbers of a 48-bit address space: 27 bits. */
+  private static final long HUGE_NUMBER_MASK = (1L << (VirtualAddress.PAGE_NUMBER_BITS - 9)) - 1;
 
   private static final long WRITABLE = 1L << 40;
   private static final long USER = 1L << 41;
@@ -103,6 +112,21 @@ public final class Tlb {
     return (entry & NX) != 0;
   }
 
+  /** The key of the 2 MiB entry that covers va (never equal to a 4 KiB page number). */
+  public static long hugeKey(long va) {
+    return ((va >>> 21) & HUGE_NUMBER_MASK) | HUGE_KEY;
+  }
+
+  /** Whether a key (as {@link #vpnAt} gives it) is a 2 MiB entry's. */
+  public static boolean huge(long key) {
+    return (key & HUGE_KEY) != 0;
+  }
+
+  /** The 4 KiB frame va uses through a 2 MiB entry: the head frame plus va's 4 KiB page within it. */
+  public static long hugeFrame(long entry, long va) {
+    return frame(entry) + ((va >>> VirtualAddress.PAGE_SHIFT) & (VirtualAddress.ENTRIES - 1));
+  }
+
   /** Log form, e.g. {@code frame 0x1a3 RW US D}. */
   public static String describe(long entry) {
     if (entry == MISS) return "miss";
@@ -131,6 +155,19 @@ public final class Tlb {
       return MISS;
     }
     hits++;
+    stamps[slot] = ++clock;
+    return entries[slot];
+  }
+
+  /**
+   * Like lookup but counts nothing: makes a hit most recently used. For an MMU that looks up more
+   * than one page size for one access and counts the access once.
+   */
+  public long touch(long vpn, int pcid) {
+    int slot = find(vpn, pcid);
+    if (slot < 0) {
+      return MISS;
+    }
     stamps[slot] = ++clock;
     return entries[slot];
   }

@@ -70,18 +70,31 @@ public sealed interface Event {
 
   // ---- allocator ----
 
-  record Alloc(long cycle, int cpu, long frame) implements Event {}
+  /** A block of 2^order frames handed out; {@code frame} is its head. */
+  record Alloc(long cycle, int cpu, long frame, int order) implements Event {}
 
-  /** A free; {@code ok} false when the frame was not allocated (double free). */
-  record Free(long cycle, int cpu, long frame, boolean ok, String result) implements Event {}
+  /**
+   * A free of the block of 2^order frames at {@code frame}; {@code ok} false when it was refused
+   * (a double free, a wrong order, not a block's head: {@code result} says which).
+   */
+  record Free(long cycle, int cpu, long frame, boolean ok, String result, int order) implements Event {}
+
+  /**
+   * split_page: the allocated block of 2^order frames at {@code frame} became 2^order blocks of
+   * one frame; {@code ok} false when it was refused (no allocated block of that order there).
+   */
+  record Split(long cycle, int cpu, long frame, int order, boolean ok) implements Event {}
 
   // ---- CPUs ----
 
   /** A load or store translated by a TLB hit (the entry is as filled earlier). */
   record TlbUse(long cycle, int cpu, long cr3, long pid, long tid, long va, long frame, boolean write) implements Event {}
 
-  /** The walker filled a TLB entry. */
-  record TlbFill(long cycle, int cpu, long cr3, long va, long frame, boolean writable) implements Event {}
+  /**
+   * The walker filled a TLB entry of {@code pages} 4 KiB pages: 1, or 512 for a 2 MiB entry,
+   * whose {@code va} is then the 2 MiB-aligned address and {@code frame} the head frame.
+   */
+  record TlbFill(long cycle, int cpu, long cr3, long va, long frame, boolean writable, long pages) implements Event {}
 
   /** invlpg on this CPU (or the entry dropped by a page fault). */
   record Invlpg(long cycle, int cpu, long cr3, long va, String why) implements Event {}

@@ -104,6 +104,38 @@ class KernelModeTest {
   }
 
   @Test
+  void blocksOfAnOrderAreOneAllocatorMessageEachAndOrderZeroIsAsBefore() {
+    KernelMode k = kernelMode(0);
+    long[] got = {0};
+    k.allocate(f -> got[0] = f);
+    assertEquals(new FrameAllocator.Allocate(bus.tag(), 0), bus.takeFirst().payload(), "allocate(k) asks for order 0");
+    bus.answer(0x20);
+    k.free(0x20, () -> calls.add("freed"));
+    assertEquals(new FrameAllocator.Free(bus.tag(), 0x20, 0), bus.takeFirst().payload());
+    bus.answer(0);
+
+    k.allocate(9, f -> got[0] = f);
+    FakeBus.Sent s = bus.takeFirst();
+    assertEquals(TOPO.allocator(), s.dst());
+    assertEquals(FakeBus.LAT.allocator(), s.latency());
+    assertEquals(new FrameAllocator.Allocate(bus.tag(), 9), s.payload());
+    bus.answer(0x200);
+    assertEquals(0x200, got[0], "the head frame");
+
+    k.split(0x200, 9, () -> calls.add("split"));
+    s = bus.takeFirst();
+    assertEquals(TOPO.allocator(), s.dst());
+    assertEquals(new FrameAllocator.Split(bus.tag(), 0x200, 9), s.payload());
+    bus.answer(1);
+
+    k.free(0x400, 9, () -> calls.add("freed 9"));
+    assertEquals(new FrameAllocator.Free(bus.tag(), 0x400, 9), bus.takeFirst().payload());
+    bus.answer(0);
+    assertEquals(List.of("freed", "split", "freed 9"), calls);
+    assertTrue(bus.sent.isEmpty());
+  }
+
+  @Test
   void aCopyNamesItsSourceFrameForTheObserver() {
     KernelMode k = kernelMode(0);
     long[][] data = new long[1][];

@@ -58,8 +58,8 @@ class UserPipelineTest {
     }
 
     @Override
-    public void pageFault(long va, boolean write, boolean present, Runnable retry) {
-      record("pageFault 0x" + Long.toHexString(va) + (write ? " write" : " read") + (present ? " present" : ""));
+    public void pageFault(long va, boolean write, boolean present, boolean reserved, Runnable retry) {
+      record("pageFault 0x" + Long.toHexString(va) + (write ? " write" : " read") + (present ? " present" : "") + (reserved ? " reserved" : ""));
       if (retryFaults) {
         retry.run();
       }
@@ -254,6 +254,15 @@ class UserPipelineTest {
   }
 
   @Test
+  void aReservedBitFaultReachesTheKernelWithPresentAndReservedSet() throws Exception {
+    run("mov rbx, " + VA + "\n mov rax, [rbx]");
+    bus.takeFirst(MemoryBank.Read.class);
+    bus.answer(Pte.make(TABLES[0], Pte.P | Pte.RW | Pte.US | Pte.A | Pte.PS)); // PS in a PML4 entry
+    assertEquals(List.of("pageFault 0x400008 read present reserved"), trap.calls);
+    assertTrue(bus.sent.isEmpty(), "the walk stops at the PML4 entry");
+  }
+
+  @Test
   void theFaultCountTravelsWithTheThreadAndARetiredInstructionResetsIt() throws Exception {
     run("mov rbx, " + VA + "\n mov rax, [rbx]");
     bus.takeFirst(MemoryBank.Read.class);
@@ -299,7 +308,7 @@ class UserPipelineTest {
   void theKernelsStoreIsTheThreadsStoreMarkedAsTheKernels() throws Exception {
     cpu.current = new Context(4, 5, "t", cpu.regs, Assembler.assemble("nop"));
     int[] done = {0};
-    pipeline.storeForKernel(VA, 0x100, () -> done[0]++, (va, write, present) -> trap.calls.add("fault"));
+    pipeline.storeForKernel(VA, 0x100, () -> done[0]++, (va, write, present, reserved) -> trap.calls.add("fault"));
     answerWalk();
     MemoryBank.Write w = bus.takeFirst(MemoryBank.Write.class);
     assertEquals(new Event.Access(PML4, 4, 5, VA, false, true), w.access());

@@ -360,4 +360,90 @@ class BuddyAllocatorTest {
     assertEquals(997, b.freeFrames());
     b.checkConsistency();
   }
+
+  // ---- order 9 (2 MiB) and split_page ----
+
+  @Test
+  void anOrderNineBlockIs512AlignedEvenAfterReservedFrames() {
+    BuddyAllocator b = new BuddyAllocator(4096, 10);
+    b.reserve(0, 3);
+    long head = b.allocate(9);
+    assertEquals(512, head, "the lowest 512-aligned free run of 512 frames");
+    assertEquals(0, head % 512);
+    assertEquals(9, b.allocatedOrder(head));
+    assertEquals(512, b.allocatedFrames());
+    long next = b.allocate(9);
+    assertEquals(1024, next);
+    b.checkConsistency();
+  }
+
+  @Test
+  void freeingAnOrderNineBlockCoalescesItBack() {
+    BuddyAllocator b = new BuddyAllocator(4096, 10);
+    int[] before = freeBlockCounts(b);
+    long head = b.allocate(9);
+    assertEquals(FreeResult.OK, b.free(head, 9));
+    assertArrayEquals(before, freeBlockCounts(b));
+    assertEquals(4096, b.freeFrames());
+    b.checkConsistency();
+  }
+
+  @Test
+  void splitThenFreeingAll512SinglyCoalescesBackToTheOriginalFreeBlocks() {
+    BuddyAllocator b = new BuddyAllocator(4096, 10);
+    b.reserve(0, 3);
+    int[] before = freeBlockCounts(b);
+    long head = b.allocate(9);
+    assertEquals(FreeResult.OK, b.split(head, 9));
+    assertEquals(1, b.splits());
+    assertEquals(512, b.allocatedFrames(), "a split allocates and frees nothing");
+    for (long f = head; f < head + 512; f++) {
+      assertEquals(0, b.allocatedOrder(f), "frame " + f + " heads its own order-0 block");
+    }
+    b.checkConsistency();
+    List<Long> frames = new ArrayList<>();
+    for (long f = head; f < head + 512; f++) frames.add(f);
+    Collections.shuffle(frames, new Random(9));
+    for (long f : frames) {
+      assertEquals(FreeResult.OK, b.free(f, 0), "frame " + f);
+    }
+    assertArrayEquals(before, freeBlockCounts(b));
+    assertEquals(0, b.allocatedFrames());
+    b.checkConsistency();
+  }
+
+  @Test
+  void aSplitOfAnythingButTheHeadOfAnAllocatedBlockOfThatOrderIsRefusedAndChangesNothing() {
+    BuddyAllocator b = new BuddyAllocator(4096, 10);
+    long head = b.allocate(9);
+    b.reserve(2048, 1);
+    int[] free = freeBlockCounts(b);
+    assertEquals(FreeResult.NOT_BLOCK_START, b.split(head + 1, 9));
+    assertEquals(FreeResult.WRONG_ORDER, b.split(head, 8));
+    assertEquals(FreeResult.WRONG_ORDER, b.split(head, 10));
+    assertEquals(FreeResult.NOT_ALLOCATED, b.split(head + 512, 9));
+    assertEquals(FreeResult.OUT_OF_RANGE, b.split(4096, 0));
+    assertEquals(FreeResult.RESERVED, b.split(2048, 0));
+    assertEquals(9, b.allocatedOrder(head), "still one order-9 block");
+    assertEquals(-1, b.allocatedOrder(head + 1), "its other frames head nothing");
+    assertArrayEquals(free, freeBlockCounts(b));
+    assertEquals(0, b.splits());
+    assertEquals(FreeResult.OK, b.split(head, 9));
+    assertEquals(FreeResult.WRONG_ORDER, b.split(head, 9), "already split: its head is an order-0 block now");
+    assertEquals(FreeResult.WRONG_ORDER, b.free(head, 9), "and is freed frame by frame");
+    b.checkConsistency();
+  }
+
+  @Test
+  void aFrameInsideAnUnsplitBlockCannotBeFreedAloneButCanOnceSplit() {
+    BuddyAllocator b = new BuddyAllocator(4096, 10);
+    long head = b.allocate(9);
+    assertEquals(FreeResult.NOT_BLOCK_START, b.free(head + 5, 0));
+    assertEquals(512, b.allocatedFrames());
+    assertEquals(FreeResult.OK, b.split(head, 9));
+    assertEquals(FreeResult.OK, b.free(head + 5, 0));
+    assertEquals(FreeResult.NOT_ALLOCATED, b.free(head + 5, 0), "a double free after a split is one too");
+    assertEquals(511, b.allocatedFrames());
+    b.checkConsistency();
+  }
 }

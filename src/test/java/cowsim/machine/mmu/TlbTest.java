@@ -274,4 +274,36 @@ class TlbTest {
     tlb.insert(3, 0, 0x30, false, true, true, false);
     assertFalse(Tlb.nx(tlb.lookup(3, 0)));
   }
+
+  @Test
+  void touchRefreshesTheLruOrderButCountsNothing() {
+    Tlb tlb = new Tlb(2, 2);
+    put(tlb, 1, 0, 10);
+    put(tlb, 2, 0, 20);
+    assertEquals(10, Tlb.frame(tlb.touch(1, 0)));
+    assertEquals(Tlb.MISS, tlb.touch(3, 0));
+    assertEquals(0, tlb.hits());
+    assertEquals(0, tlb.misses());
+    put(tlb, 3, 0, 30);
+    assertNotEquals(Tlb.MISS, tlb.probe(1, 0), "touched: most recently used");
+    assertEquals(Tlb.MISS, tlb.probe(2, 0), "the least recently used went");
+  }
+
+  @Test
+  void aTwoMegabyteKeyIsNoFourKilobytePageNumberAndPicksTheSliceOfItsHeadFrame() {
+    long va = 0x7fff_ffe0_1234L;
+    long key = Tlb.hugeKey(va);
+    assertTrue(Tlb.huge(key));
+    assertFalse(Tlb.huge(VirtualAddress.pageNumber(va)));
+    assertFalse(Tlb.huge(VirtualAddress.pageNumber(-1L)), "no page number, not even a kernel one, has the marker");
+    assertEquals(key, Tlb.hugeKey(va & ~0x1f_ffffL), "every address of the 2 MiB page has the key");
+    assertEquals(key, Tlb.hugeKey(va | 0x1f_ffffL));
+    assertNotEquals(key, Tlb.hugeKey(va + 0x20_0000L));
+    Tlb tlb = new Tlb(8, 2);
+    tlb.insert(key, 0, 0x400, true, true, true, false);
+    tlb.insert(VirtualAddress.pageNumber(va), 0, 0x77, true, true, true, false);
+    assertEquals(2, tlb.size(), "the two sizes never replace each other");
+    assertEquals(0x400 + 0x001, Tlb.hugeFrame(tlb.probe(key, 0), va), "va's 4 KiB page 1 of the 512");
+    assertEquals(0x400 + 0x1ff, Tlb.hugeFrame(tlb.probe(key, 0), va | 0x1f_ffffL));
+  }
 }
