@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * refcount-mismatch} (a refcount that differs from the number of live PTEs mapping the frame)
  * and {@code frame-leak} (allocated, but no live address space, page table or kernel structure
  * holds it). Only processes are holders: an address space fork built but never handed to a
- * process (its out-of-memory path) holds nothing.
+ * process (its out-of-memory path) holds nothing. A 2 MiB block allocated as one (order 9) is
+ * counted on its head, one reference per mapping (its PD entry, or each PTE of a split page),
+ * and its other 511 frames must read 0.
  */
 final class FrameAccountingMonitor implements Monitor {
 
@@ -80,17 +82,36 @@ final class FrameAccountingMonitor implements Monitor {
         reachable.add(t.getKey());
       }
     }
+    // a 2 MiB block allocated as one keeps its count on the head (Linux's compound page): each
+    // mapping of the block holds one reference there, a PD entry for all 512 frames, a PTE of a
+    // split page for its frame; the other 511 frames' counts stay 0
+    Map<Long, Integer> expected = new TreeMap<>();
+    for (Map.Entry<Long, Integer> m : mapped.entrySet()) {
+      long head = shadow.compoundHead(m.getKey());
+      if (head < 0) {
+        expected.merge(m.getKey(), m.getValue(), Integer::sum);
+      } else {
+        expected.merge(head, m.getValue(), Integer::sum);
+        expected.putIfAbsent(m.getKey(), 0);
+      }
+    }
+    for (long head : new TreeSet<>(expected.keySet())) {
+      if (shadow.compoundHead(head) == head) {
+        int pmds = shadow.pmdMappings(head);
+        expected.merge(head, -511 * pmds, Integer::sum); // a PD entry is 512 slices in the rmap, one reference
+      }
+    }
     Set<Long> frames = new TreeSet<>(refcounts.keySet());
-    frames.addAll(mapped.keySet());
+    frames.addAll(expected.keySet());
     for (long f : frames) {
       long rc = Integer.toUnsignedLong(refcounts.getOrDefault(f, 0));
-      int n = mapped.getOrDefault(f, 0);
+      int n = expected.getOrDefault(f, 0);
       if (n == 0 && shadow.tableRole(f)) {
         continue; // a page-table frame: its refcount slot is not used (strat9 may leave the allocator's 1)
       }
       if (rc != n) {
         findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
-            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + " PTE(s) of live processes map it" + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
+            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + (shadow.compoundHead(f) == f ? " mapping(s) of live processes hold its 2 MiB block" : " PTE(s) of live processes map it") + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
             Findings.key("mismatch", f));
       }
     }

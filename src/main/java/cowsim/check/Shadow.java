@@ -163,6 +163,14 @@ final class Shadow {
   /** What a TLB entry was filled with, and when. */
   private record Fill(long frame, int generation, long seq) {}
 
+  /** What a 2 MiB TLB entry was filled with: its head and each frame's generation then, and when. */
+  private record HugeFill(long head, int[] gens, long seq) {}
+
+  /** A 2 MiB TLB entry's key: its 2 MiB page number, tagged so it never equals a 4 KiB one. */
+  private static long hugeKey(long va) {
+    return (va >>> 21) | (1L << 62);
+  }
+
   final long reserved;
   final History history;
   long seq;
@@ -189,6 +197,11 @@ final class Shadow {
   private final HashMap<Long, long[]> writers = new HashMap<>();
   private final HashMap<Integer, long[]> copySnapshot = new HashMap<>();
   private final HashMap<TlbKey, Fill> tlbFills = new HashMap<>();
+  private final HashMap<TlbKey, HugeFill> hugeFills = new HashMap<>();
+  /** Heads of 2 MiB blocks allocated as one (order 9) and not freed since. */
+  private final Set<Long> compound = new HashSet<>();
+  /** The 2 MiB mappings: (space, 2 MiB-aligned va) -> head frame. */
+  private final HashMap<Mapping, Long> pmds = new HashMap<>();
   private final HashMap<Integer, Pending> pending = new HashMap<>();
 
   Shadow(long reservedFrames, History history) {
@@ -290,12 +303,64 @@ final class Shadow {
         return 0;
       }
       long e = t[VirtualAddress.index(va, level)];
-      if (!Pte.present(e) || level == 1 || Pte.huge(e)) {
+      if (!Pte.present(e) || level == 1) {
         return e;
+      }
+      if (Pte.huge(e)) {
+        return level == 2 ? slice(e, VirtualAddress.index(va, 1)) : e;
       }
       table = Pte.frame(e);
     }
     return 0;
+  }
+
+  /** The PD entry for va in the shadow tables (0 when a level above it is absent or huge). */
+  long pdEntry(long cr3, long va) {
+    long table = cr3;
+    for (int level = 4; level >= 2; level--) {
+      long[] t = tables.get(table);
+      if (t == null) {
+        return 0;
+      }
+      long e = t[VirtualAddress.index(va, level)];
+      if (level == 2) {
+        return e;
+      }
+      if (!Pte.present(e) || Pte.huge(e)) {
+        return 0;
+      }
+      table = Pte.frame(e);
+    }
+    return 0;
+  }
+
+  /**
+   * The 4 KiB view of slice {@code i} of a PD entry: for a 2 MiB leaf, a PTE of frame head + i with
+   * the leaf's flags (PS cleared); 0 for anything else (absent, or a page-table pointer).
+   */
+  static long slice(long pde, int i) {
+    if (!Pte.present(pde) || !Pte.huge(pde)) {
+      return 0;
+    }
+    return Pte.make(Pte.frame(pde) + i, Pte.flags(pde) & ~Pte.PS);
+  }
+
+  /** The head of the 2 MiB block (allocated as one, not freed since) holding the frame, or -1. */
+  long compoundHead(long frame) {
+    long head = frame & ~511L;
+    return compound.contains(head) ? head : -1;
+  }
+
+  /** Live 2 MiB mappings (PD entries) of the block at {@code head}. */
+  int pmdMappings(long head) {
+    int n = 0;
+    for (Map.Entry<Mapping, Long> m : pmds.entrySet()) {
+      Space s = spaceById.get(m.getKey().space());
+      if (m.getValue() == head && s != null && s.live && !s.gone) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -412,7 +477,15 @@ final class Shadow {
     } else if (e instanceof Event.TlbUse u) {
       onTlbUse(u);
     } else if (e instanceof Event.TlbFill f) {
-      tlbFills.put(new TlbKey(f.cpu(), f.cr3(), VirtualAddress.pageNumber(f.va())), new Fill(f.frame(), generation(f.frame()), filledAt(f)));
+      if (f.pages() > 1) {
+        int[] gens = new int[(int) f.pages()];
+        for (int i = 0; i < gens.length; i++) {
+          gens[i] = generation(f.frame() + i);
+        }
+        hugeFills.put(new TlbKey(f.cpu(), f.cr3(), hugeKey(f.va())), new HugeFill(f.frame(), gens, filledAt(f)));
+      } else {
+        tlbFills.put(new TlbKey(f.cpu(), f.cr3(), VirtualAddress.pageNumber(f.va())), new Fill(f.frame(), generation(f.frame()), filledAt(f)));
+      }
       line(f.frame(), new Mapping(space(f.cr3()).id, f.va()), f.cycle(), f.cpu(), () -> "cached in cpu-" + f.cpu() + "'s TLB (" + (f.writable() ? "writable" : "read-only") + ")");
     } else if (e instanceof Event.MemCas c) {
       if (c.old() == c.expected()) {
@@ -424,17 +497,28 @@ final class Shadow {
     } else if (e instanceof Event.FrameWrite w) {
       onFrameWrite(w);
     } else if (e instanceof Event.Alloc a) {
-      if (a.frame() >= 0 && a.frame() < Integer.MAX_VALUE) {
-        allocated.set((int) a.frame());
+      long n = 1L << a.order();
+      for (long fr = a.frame(); fr < a.frame() + n && a.frame() >= 0; fr++) {
+        if (fr < Integer.MAX_VALUE) {
+          allocated.set((int) fr);
+        }
+        generation.merge(fr, 1, Integer::sum);
+        writers.remove(fr);
+        forgetTable(fr);
       }
-      generation.merge(a.frame(), 1, Integer::sum);
-      writers.remove(a.frame());
-      forgetTable(a.frame());
-      history.add(seq, a.frame(), null, a.cycle(), a.cpu(), "allocator", () -> "allocated for cpu-" + a.cpu());
+      if (a.order() > 0 && a.frame() >= 0) {
+        compound.add(a.frame());
+      }
+      history.add(seq, a.frame(), null, a.cycle(), a.cpu(), "allocator", () -> "allocated for cpu-" + a.cpu() + (a.order() > 0 ? " (" + n + " frames)" : ""));
     } else if (e instanceof Event.Free f) {
       if (f.ok() && f.frame() >= reserved && f.frame() < Integer.MAX_VALUE) {
-        allocated.clear((int) f.frame());
-        forgetTable(f.frame());
+        for (long fr = f.frame(); fr < f.frame() + (1L << f.order()); fr++) {
+          allocated.clear((int) fr);
+          forgetTable(fr);
+        }
+        // a head freed with a smaller order than it was allocated with (strat9 frees one 4 KiB
+        // frame): the rest of the block stays allocated, as plain frames
+        compound.remove(f.frame());
       }
     } else if (e instanceof Event.Invlpg i) {
       line(-1, new Mapping(space(i.cr3()).id, i.va()), i.cycle(), i.cpu(), () -> "invalidated locally on cpu-" + i.cpu() + " (" + i.why() + ")");
@@ -505,6 +589,14 @@ final class Shadow {
     String stale = null;
     String reused = null;
     Fill fill = tlbFills.get(new TlbKey(u.cpu(), u.cr3(), VirtualAddress.pageNumber(u.va())));
+    HugeFill huge = hugeFills.get(new TlbKey(u.cpu(), u.cr3(), hugeKey(u.va())));
+    boolean viaHuge = huge != null && (fill == null || huge.seq() > fill.seq());
+    if (viaHuge) {
+      // the latest fill for this address was a 2 MiB entry (a walk fills one only when neither
+      // array holds the address): the use went through it; judge it as its 4 KiB slice
+      int i = VirtualAddress.index(u.va(), 1);
+      fill = new Fill(huge.head() + i, huge.gens()[i], huge.seq());
+    }
     if (fill != null && fill.frame() == u.frame() && fill.generation() != generation(u.frame())) {
       reused = "went through cpu-" + u.cpu() + "'s TLB entry for " + hex(u.va() & ~0xfffL) + ", filled before frame " + hex(u.frame()) + " was freed and reallocated";
     }
@@ -516,6 +608,11 @@ final class Shadow {
       stale = "the PTE now maps frame " + hex(Pte.frame(pte)) + ", the TLB entry frame " + hex(u.frame());
     } else if (u.write() && !Pte.writable(pte)) {
       stale = "the PTE is now read-only" + (Pte.cow(pte) ? " (copy-on-write)" : "") + " but the TLB entry is writable";
+    } else if (viaHuge && !isHuge(pdEntry(u.cr3(), u.va()))) {
+      // the same frame, but the page size changed under the entry: Linux's split flushes the
+      // huge translation before it returns (pmdp_invalidate), and x86 leaves a TLB holding both
+      // sizes for one address undefined (SDM 4.10.2.3)
+      stale = "its 2 MiB page was split into 4 KiB PTEs, but cpu-" + u.cpu() + " still uses the 2 MiB TLB entry";
     }
     boolean tolerated = stale != null && tolerated(s.id, u.va(), fill == null ? -1 : fill.seq());
     if (stale != null || reused != null) {
@@ -607,6 +704,22 @@ final class Shadow {
     }
     long va = info.vaBase() | ((long) index << VirtualAddress.levelShift(info.level()));
     if (info.level() > 1) {
+      if (info.level() == 2 && (isHuge(before) || isHuge(after))) {
+        // a 2 MiB leaf is 512 4 KiB mappings to the monitors: each slice changes as a PTE would
+        Mapping pm = new Mapping(info.space(), va);
+        if (isHuge(after)) {
+          pmds.put(pm, Pte.frame(after));
+        } else {
+          pmds.remove(pm);
+        }
+        for (int i = 0; i < 512; i++) {
+          long b = slice(before, i);
+          long a = slice(after, i);
+          if (b != a) {
+            leafChanged(cycle, cpu, info, va + ((long) i << 12), b, a);
+          }
+        }
+      }
       if (Pte.present(after) && !Pte.huge(after)) {
         long child = Pte.frame(after);
         tableInfo.put(child, new TableInfo(info.level() - 1, info.space(), va));
@@ -615,6 +728,15 @@ final class Shadow {
       }
       return;
     }
+    leafChanged(cycle, cpu, info, va, before, after);
+  }
+
+  private static boolean isHuge(long pde) {
+    return Pte.present(pde) && Pte.huge(pde);
+  }
+
+  /** A 4 KiB mapping of {@code va} changed from {@code before} to {@code after} (PTEs, or slices of a 2 MiB leaf). */
+  private void leafChanged(long cycle, int cpu, TableInfo info, long va, long before, long after) {
     Mapping m = new Mapping(info.space(), va);
     Space owner = spaceById.get(info.space());
     boolean wasMapped = Pte.present(before);

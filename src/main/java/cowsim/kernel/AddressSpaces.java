@@ -153,16 +153,18 @@ public final class AddressSpaces {
           Async.range(
               v.start(),
               v.end(),
-              (page, next) ->
-                  demandZero(
-                      hw,
-                      pml4,
-                      page,
-                      v.writable(),
-                      err -> {
-                        error[0] = err;
-                        next.accept(err != null ? v.end() : page + 4096);
-                      }),
+              (page, next) -> {
+                boolean huge = v.hugeBlockFits(page) && page == HugePages.block(page);
+                Consumer<String> after = err -> {
+                  error[0] = err;
+                  next.accept(err != null ? v.end() : page + (huge ? HugePages.SIZE : 4096));
+                };
+                if (huge) {
+                  HugePages.demand(hw, pml4, page, v.writable(), after);
+                } else {
+                  demandZero(hw, pml4, page, v.writable(), after);
+                }
+              },
               nextArea);
         },
         () -> k.accept(error[0]));
@@ -191,65 +193,134 @@ public final class AddressSpaces {
     KernelPolicy p = hw.policy();
     boolean defer = p.freeAfterFlush() && how == KernelPolicy.Flush.MM_CPUS
         && p.mistake() != Mistake.MUNMAP_FREE_BEFORE_FLUSH; // MISTAKE: each frame dropped before the shootdown
-    List<Long> later = new ArrayList<>();
+    List<long[]> later = new ArrayList<>(); // {frame, order}
     List<Vma> list = List.copyOf(ranges);
     boolean stop = p.stopAtUntouched() && wholeRegions;
+    boolean[] cleared = new boolean[2]; // PTEs, PMDs: the flush's stride (tlb_get_unmap_shift)
     Async.loop(
         0,
         list.size(),
         (r, nextRange) -> {
           Vma region = list.get(r);
-          Async.range(
-              region.start(),
-              region.end(),
+          Async.Step[] step = new Async.Step[1]; // a split page is walked again: step[0] itself
+          step[0] =
               (page, next) ->
                   locked(
                       hw,
                       pml4,
-                      done ->
-                          PageTables.unmap(
-                              hw,
-                              pml4,
-                              page,
-                              region.end(),
-                              (frame, after) -> {
-                                if (frame < 0) {
-                                  if (stop) {
-                                    // strat9: the region's teardown ends here
-                                    hw.log("unmap of region {} stops at untouched page {}", region, CowFault.hex(page));
-                                    done.accept(() -> next.accept(region.end()));
-                                  } else {
-                                    done.accept(() -> next.accept(after));
-                                  }
-                                  return;
-                                }
-                                if (hw.logEnabled()) {
-                                  hw.log("unmap {}: frame {}", CowFault.hex(page), CowFault.hex(frame));
-                                }
-                                if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
-                                  hw.invlpg(page);
-                                }
-                                if (p.mistake() == Mistake.UNMAP_NO_DECREMENT) { // MISTAKE: no frame_dec_ref
-                                  done.accept(() -> next.accept(after));
-                                } else if (defer) {
-                                  later.add(frame);
-                                  done.accept(() -> next.accept(after));
+                      done -> {
+                        PageTables.unmap(
+                            hw,
+                            pml4,
+                            page,
+                            region.end(),
+                            (frame, order, after) -> {
+                              if (frame < 0) {
+                                if (stop) {
+                                  // strat9: the region's teardown ends here
+                                  hw.log("unmap of region {} stops at untouched page {}", region, CowFault.hex(page));
+                                  done.accept(() -> next.accept(region.end()));
                                 } else {
-                                  done.accept(() -> FrameRefs.decRef(hw, frame, () -> next.accept(after)));
+                                  done.accept(() -> next.accept(after));
                                 }
-                              })),
-              nextRange);
+                                return;
+                              }
+                              cleared[0] = true;
+                              if (hw.logEnabled()) {
+                                hw.log("unmap {}: frame {}", CowFault.hex(page), CowFault.hex(frame));
+                              }
+                              if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
+                                hw.invlpg(page);
+                              }
+                              dropRef(hw, frame, order, defer, later, () -> done.accept(() -> next.accept(after)), k2 -> done.accept(k2), () -> next.accept(after));
+                            },
+                            leaf -> unmapHuge(hw, pml4, region, page, leaf, how, defer, later, cleared, done, next,
+                                () -> step[0].run(page, next)));
+                      });
+          Async.range(region.start(), region.end(), step[0], nextRange);
         },
         () -> {
-          Runnable drop =
-              () -> Async.loop(0, later.size(), (i, next) -> FrameRefs.decRef(hw, later.get(i), next), k);
+          Runnable dropAll =
+              () -> Async.loop(0, later.size(), (i, next) -> FrameRefs.decRef(hw, later.get(i)[0], (int) later.get(i)[1], next), k);
           if (how == KernelPolicy.Flush.MM_CPUS) {
-            long[] pages = flushList(list, p.flushCeiling()); // null: more than the ceiling, a full flush
-            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, pages, drop));
+            long[] pages = cleared[1] && !cleared[0]
+                ? hugeFlushList(list, p.flushCeiling())
+                : flushList(list, p.flushCeiling()); // null: more than the ceiling, a full flush
+            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, pages, dropAll));
           } else {
-            drop.run();
+            dropAll.run();
           }
         });
+  }
+
+  /**
+   * A frame reference taken out of a PTE or PMD: dropped now, kept for after the shootdown
+   * ({@code defer}), or not at all (the mistake).
+   */
+  private static void dropRef(
+      Hardware hw, long frame, int order, boolean defer, List<long[]> later, Runnable walkOn,
+      Consumer<Runnable> done, Runnable next) {
+    if (hw.policy().mistake() == Mistake.UNMAP_NO_DECREMENT) { // MISTAKE: no frame_dec_ref
+      walkOn.run();
+    } else if (defer) {
+      later.add(new long[] {frame, order});
+      walkOn.run();
+    } else {
+      done.accept(() -> FrameRefs.decRef(hw, frame, order, next));
+    }
+  }
+
+  /**
+   * A 2 MiB leaf in a range being unmapped. Wholly inside the range: zap_huge_pmd (the PD entry
+   * cleared, this CPU's entry invalidated, the block's reference dropped; strat9 frees the head
+   * as one 4 KiB frame). Partly: Linux splits it first (__split_huge_pmd) and the walk looks at
+   * the same page again; strat9's 4 KiB unmap fails on the huge parent entry and the walk goes on
+   * past it.
+   */
+  private static void unmapHuge(
+      Hardware hw, long pml4, Vma region, long page, PageTables.Leaf leaf, KernelPolicy.Flush how, boolean defer,
+      List<long[]> later, boolean[] cleared, Consumer<Runnable> done, java.util.function.LongConsumer next, Runnable again) {
+    long block = HugePages.block(page);
+    long after = block + HugePages.SIZE;
+    boolean linux = hw.policy().get(Knob.HUGE_UNMAP);
+    if (block < region.start() || after > region.end()) {
+      if (linux) {
+        HugePages.split(hw, pml4, page, leaf.entryAddr(), leaf.entry(), err -> done.accept(err == null ? again : () -> next.accept(after)));
+      } else {
+        done.accept(() -> next.accept(Math.min(after, region.end())));
+      }
+      return;
+    }
+    long head = Pte.frame(leaf.entry());
+    hw.write(
+        leaf.entryAddr(),
+        0,
+        () -> {
+          cleared[1] = true;
+          hw.log("unmap {}: 2 MiB block at frame {}", CowFault.hex(block), CowFault.hex(head));
+          if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
+            hw.invlpg(block);
+          }
+          int order = linux ? HugePages.ORDER : 0;
+          dropRef(hw, head, order, defer, later, () -> done.accept(() -> next.accept(after)), done, () -> next.accept(after));
+        });
+  }
+
+  /**
+   * The flush list when only 2 MiB entries were cleared: one address per 2 MiB page, as Linux
+   * flushes with a PMD stride then; null above the ceiling.
+   */
+  static long[] hugeFlushList(List<Vma> vmas, int max) {
+    List<Long> out = new ArrayList<>();
+    for (Vma v : vmas) {
+      for (long a = HugePages.block(v.start()); a < v.end(); a += HugePages.SIZE) {
+        out.add(a);
+        if (out.size() > max) {
+          return null;
+        }
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
   }
 
   /**
@@ -264,9 +335,8 @@ public final class AddressSpaces {
         list.size(),
         (r, nextRange) -> {
           Vma v = list.get(r);
-          Async.range(
-              v.start(),
-              v.end(),
+          Async.Step[] step = new Async.Step[1]; // a split page is walked again: step[0] itself
+          step[0] =
               (page, next) ->
                   locked(
                       hw,
@@ -278,6 +348,10 @@ public final class AddressSpaces {
                               page,
                               leaf -> {
                                 long after = leaf.next(page, v.end());
+                                if (leaf.mapped2m()) {
+                                  protectHuge(hw, pml4, v, page, leaf, done, next, () -> step[0].run(page, next));
+                                  return;
+                                }
                                 if (!leaf.mapped4k()) {
                                   done.accept(() -> next.accept(after));
                                   return;
@@ -290,10 +364,37 @@ public final class AddressSpaces {
                                 } else {
                                   hw.write(leaf.entryAddr(), ne, () -> done.accept(() -> next.accept(after)));
                                 }
-                              })),
-              nextRange);
+                              }));
+          Async.range(v.start(), v.end(), step[0], nextRange);
         },
         k);
+  }
+
+  /**
+   * A 2 MiB leaf in an mprotect range: wholly inside, its PD entry's RW bit is rewritten as a
+   * PTE's would be (change_huge_pmd); partly, Linux splits it first and looks at the same page
+   * again, strat9's 4 KiB update_flags fails on the huge parent entry and leaves it as it is.
+   */
+  private static void protectHuge(
+      Hardware hw, long pml4, Vma v, long page, PageTables.Leaf leaf, Consumer<Runnable> done,
+      java.util.function.LongConsumer next, Runnable again) {
+    long block = HugePages.block(page);
+    long after = block + HugePages.SIZE;
+    if (block < v.start() || after > v.end()) {
+      if (hw.policy().get(Knob.HUGE_UNMAP)) {
+        HugePages.split(hw, pml4, page, leaf.entryAddr(), leaf.entry(), err -> done.accept(err == null ? again : () -> next.accept(after)));
+      } else {
+        done.accept(() -> next.accept(Math.min(after, v.end())));
+      }
+      return;
+    }
+    long e = leaf.entry();
+    long ne = v.writable() && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
+    if (ne == e) {
+      done.accept(() -> next.accept(after));
+    } else {
+      hw.write(leaf.entryAddr(), ne, () -> done.accept(() -> next.accept(after)));
+    }
   }
 
   /** Frees the user page-table frames (PT, PD, PDPT below PML4 slots 0..255), then the PML4. */
@@ -455,12 +556,16 @@ public final class AddressSpaces {
         va,
         leaf -> {
           Runnable next = () -> then.accept(leaf.next(va, end));
-          if (!leaf.mapped4k()) {
+          boolean huge = leaf.mapped2m();
+          if (!leaf.mapped4k() && !huge) {
             next.run(); // never touched: the child only inherits the VMA
             return;
           }
           long e = leaf.entry();
           long frame = Pte.frame(e);
+          // the reference the child's mapping takes: a 2 MiB page's, or a split one's, is on its head
+          long ref = huge ? frame : HugePages.refFrame(e);
+          long at = huge ? HugePages.block(va) : va;
           Runnable mapChild =
               () -> {
                 long childFlags =
@@ -468,32 +573,32 @@ public final class AddressSpaces {
                 if (hw.policy().mistake() == Mistake.FORK_CHILD_WRITABLE) { // MISTAKE: the child's side stays writable
                   childFlags = Pte.flags(e);
                 }
-                PageTables.mapTo(
-                    hw,
-                    child,
-                    va,
-                    frame,
-                    childFlags,
+                java.util.function.IntConsumer mapped =
                     res -> {
                       if (res != PageTables.MAPPED) {
                         failed[0] = true;
-                        done.add(new Processed(leaf.entryAddr(), e, frame, false));
+                        done.add(new Processed(leaf.entryAddr(), e, ref, false));
                         next.run();
                         return;
                       }
                       if (hw.policy().mistake() == Mistake.FORK_NO_REFCOUNT) { // MISTAKE: no frame_inc_ref
-                        done.add(new Processed(leaf.entryAddr(), e, frame, true)); // (the rollback still decrements)
+                        done.add(new Processed(leaf.entryAddr(), e, ref, true)); // (the rollback still decrements)
                         next.run();
                         return;
                       }
                       FrameRefs.incRef(
                           hw,
-                          frame,
+                          ref,
                           () -> {
-                            done.add(new Processed(leaf.entryAddr(), e, frame, true));
+                            done.add(new Processed(leaf.entryAddr(), e, ref, true));
                             next.run();
                           });
-                    });
+                    };
+                if (huge) {
+                  PageTables.mapHuge(hw, child, at, frame, childFlags, mapped);
+                } else {
+                  PageTables.mapTo(hw, child, at, frame, childFlags, mapped);
+                }
               };
           if (hw.logEnabled()) {
             hw.log("clone_cow {}: frame {} {}", CowFault.hex(va), CowFault.hex(frame), Pte.writable(e) ? "COW-marked, shared with the child" : "shared as it is");

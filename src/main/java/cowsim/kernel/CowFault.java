@@ -32,13 +32,42 @@ public final class CowFault {
       locked(hw, pml4, page, k);
       return;
     }
+    unlocked(hw, pml4, page, k);
+  }
+
+  /**
+   * A huge leaf: strat9's translate yields a 2 MiB mapping and handle_cow_fault returns "Page not
+   * mapped or huge page"; with {@code huge.cow-fault} = split or copy (on the page-table lock's
+   * path, {@code cow-fault.lock = page-table}; without it the fault is refused as in strat9) the
+   * huge path runs instead, and after a split ({@link HugePages#FALLBACK}) the fault is handled
+   * again at 4 KiB.
+   */
+  private static boolean huge(Hardware hw, long pml4, long page, PageTables.Leaf leaf, Runnable again, Consumer<String> k) {
+    if (!leaf.mapped2m() || !hw.policy().cowLock() || hw.policy().get(Knob.HUGE_COW_FAULT) == KernelPolicy.HugeCowFault.REFAULT) {
+      return false;
+    }
+    HugePages.cowFault(hw, pml4, page, leaf, res -> {
+      if (HugePages.FALLBACK.equals(res)) {
+        again.run();
+      } else {
+        k.accept(res);
+      }
+    });
+    return true;
+  }
+
+  /** strat9's handle_cow_fault as written: no lock, no recheck. */
+  private static void unlocked(Hardware hw, long pml4, long page, Consumer<String> k) {
+    KernelCounters c = hw.counters();
     PageTables.translate(
         hw,
         pml4,
         page,
         leaf -> {
           if (!leaf.mapped4k()) {
-            k.accept("Page not mapped or huge page");
+            if (!huge(hw, pml4, page, leaf, () -> unlocked(hw, pml4, page, k), k)) {
+              k.accept("Page not mapped or huge page");
+            }
             return;
           }
           long flags = Pte.flags(leaf.entry());
@@ -170,11 +199,16 @@ public final class CowFault {
 
   /** frame_dec_ref(old_frame), the last step of a copy. */
   private static void dropOld(Hardware hw, long oldFrame, Runnable k) {
+    dropOld(hw, oldFrame, 0, k);
+  }
+
+  /** The same for a reference on a block's head ({@code order} 9: a frame of a split 2 MiB page). */
+  private static void dropOld(Hardware hw, long oldFrame, int order, Runnable k) {
     if (hw.policy().mistake() == Mistake.COW_DOUBLE_DECREMENT) { // MISTAKE: decremented twice
-      FrameRefs.decRef(hw, oldFrame, () -> FrameRefs.decRef(hw, oldFrame, k));
+      FrameRefs.decRef(hw, oldFrame, order, () -> FrameRefs.decRef(hw, oldFrame, order, k));
       return;
     }
-    FrameRefs.decRef(hw, oldFrame, k);
+    FrameRefs.decRef(hw, oldFrame, order, k);
   }
 
   /** The sole-owner test: reuse the frame in place. */
@@ -209,7 +243,9 @@ public final class CowFault {
         page,
         leaf -> {
           if (!leaf.mapped4k()) {
-            k.accept("Page not mapped or huge page");
+            if (!huge(hw, pml4, page, leaf, () -> locked(hw, pml4, page, k), k)) {
+              k.accept("Page not mapped or huge page");
+            }
             return;
           }
           if (!Pte.cow(leaf.entry())) {
@@ -243,8 +279,11 @@ public final class CowFault {
     KernelCounters c = hw.counters();
     long oldFrame = Pte.frame(now);
     long newFlags = writableFlags(hw, Pte.flags(now));
+    // a frame of a split 2 MiB page: its reference is the block's, on the head
+    long ref = HugePages.refFrame(now);
+    int order = HugePages.refOrder(now);
     hw.refGet(
-        oldFrame,
+        ref,
         refcount -> {
           if (reuse(hw, refcount)) {
             hw.write(
@@ -260,12 +299,13 @@ public final class CowFault {
                 });
             return;
           }
-          lockedCopy(hw, pml4, page, pteAddr, oldFrame, newFlags, refcount, k);
+          lockedCopy(hw, pml4, page, pteAddr, oldFrame, ref, order, newFlags & ~HugePages.COMPOUND, refcount, k);
         });
   }
 
   private static void lockedCopy(
-      Hardware hw, long pml4, long page, long pteAddr, long oldFrame, long newFlags, long refcount, Consumer<String> k) {
+      Hardware hw, long pml4, long page, long pteAddr, long oldFrame, long ref, int order, long newFlags, long refcount,
+      Consumer<String> k) {
     allocateAndCopy(
         hw,
         page,
@@ -280,13 +320,13 @@ public final class CowFault {
                 0,
                 () -> {
                   Mistake m = hw.policy().mistake();
-                  Runnable mapCopy = () -> lockedMap(hw, pml4, pteAddr, oldFrame, newFrame, newFlags, k);
+                  Runnable mapCopy = () -> lockedMap(hw, pml4, pteAddr, ref, order, newFrame, newFlags, k);
                   Runnable flush = () -> lockedFlush(hw, pml4, page, mapCopy);
                   if (m == Mistake.COW_UNLOCK_EARLY) { // MISTAKE: unlocked before the flush and the new PTE
                     flush = () -> hw.unlock(pml4, () -> lockedFlush(hw, pml4, page, mapCopy));
                   }
                   if (m == Mistake.COW_FREE_BEFORE_FLUSH) { // MISTAKE: old frame dropped before the flush
-                    dropOld(hw, oldFrame, flush);
+                    dropOld(hw, ref, order, flush);
                   } else {
                     flush.run();
                   }
@@ -313,13 +353,13 @@ public final class CowFault {
 
   /** set_pte_at of the copy, its reference, the unlock, then the old frame's reference. */
   private static void lockedMap(
-      Hardware hw, long pml4, long pteAddr, long oldFrame, long newFrame, long newFlags, Consumer<String> k) {
+      Hardware hw, long pml4, long pteAddr, long oldFrame, int order, long newFrame, long newFlags, Consumer<String> k) {
     Mistake m = hw.policy().mistake();
     boolean unlocked = m == Mistake.COW_UNLOCK_EARLY;
     boolean dropped = m == Mistake.COW_FREE_BEFORE_FLUSH;
     Runnable last = () -> {
       Runnable end = () -> k.accept(null);
-      Runnable drop = dropped ? end : () -> dropOld(hw, oldFrame, end);
+      Runnable drop = dropped ? end : () -> dropOld(hw, oldFrame, order, end);
       if (unlocked) {
         drop.run();
       } else {

@@ -15,13 +15,22 @@ public final class FrameRefs {
    * decrement from 0 wraps to 2^32-1 silently, as in strat9.
    */
   public static void decRef(Hardware hw, long frame, Runnable k) {
+    decRef(hw, frame, 0, k);
+  }
+
+  /** frame_dec_ref of a block's head: at 0 the whole block of that buddy order goes back. */
+  public static void decRef(Hardware hw, long frame, int order, Runnable k) {
     hw.refAdd(
         frame,
         -1,
         old -> {
           if (old == 1) {
-            hw.log("frame {} refcount 1 -> 0, freed", CowFault.hex(frame));
-            hw.free(frame, k);
+            hw.log("frame {} refcount 1 -> 0, freed{}", CowFault.hex(frame), order == 0 ? "" : " (order " + order + ")");
+            if (order == 0) {
+              hw.free(frame, k);
+            } else {
+              hw.free(frame, order, k);
+            }
           } else {
             k.run();
           }

@@ -8,6 +8,10 @@ package cowsim.kernel;
 public final class KernelCounters {
   public long pageFaults;
   public long demandZeroFaults;
+  /** 2 MiB pages mapped by demand faults. */
+  public long hugeFaults;
+  /** 2 MiB mappings split into 512 PTEs. */
+  public long hugeSplits;
   public long cowFaults;
   /** Forks completed on this CPU (the report counts them in the kernel's tables). */
   public long forks;

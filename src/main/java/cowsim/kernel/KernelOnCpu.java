@@ -63,6 +63,8 @@ public final class KernelOnCpu implements TrapHandler {
     KernelCounters c = hw.counters();
     into.put(Stat.PAGE_FAULTS.key, c.pageFaults);
     into.put(Stat.DEMAND_ZERO_FAULTS.key, c.demandZeroFaults);
+    into.put(Stat.HUGE_FAULTS.key, c.hugeFaults);
+    into.put(Stat.HUGE_SPLITS.key, c.hugeSplits);
     into.put(Stat.COW_FAULTS.key, c.cowFaults);
     into.put(Stat.COW_COPIES.key, c.cowCopies);
     into.put(Stat.COW_REUSES.key, c.cowReuses);

@@ -251,6 +251,22 @@ public final class KernelPolicy {
     }
   }
 
+  /** A write fault on a copy-on-write 2 MiB page (knob {@code huge.cow-fault}). */
+  public enum HugeCowFault {
+    /** strat9: refused by handle_cow_fault, counted as handled, faulted again. */
+    REFAULT("refault"),
+    /** Linux since 5.8: reuse a sole owner's page, else split the PMD and fault at 4 KiB. */
+    SPLIT("split"),
+    /** older Linux: copy the whole 2 MiB into a new block. */
+    COPY("copy");
+
+    public final String key;
+
+    HugeCowFault(String key) {
+      this.key = key;
+    }
+  }
+
   /** The address-space lock (knob {@code mm-lock}). */
   public enum MmLock {
     /** strat9: nothing keeps page faults out of fork, munmap or mprotect. */

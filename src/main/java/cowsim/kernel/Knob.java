@@ -2,6 +2,7 @@ package cowsim.kernel;
 
 import cowsim.kernel.KernelPolicy.AckFlag;
 import cowsim.kernel.KernelPolicy.Flush;
+import cowsim.kernel.KernelPolicy.HugeCowFault;
 import cowsim.kernel.KernelPolicy.MmLock;
 import java.util.List;
 import java.util.Objects;
@@ -200,6 +201,30 @@ public final class Knob<T> {
               + " thread still stores into the old frame through its writable TLB entry, so that store is lost (`stress"
               + " --threads-per-process 4` under linux with `mm-lock = none`)");
 
+  public static final Knob<HugeCowFault> HUGE_COW_FAULT =
+      new Knob<>(
+          "huge.cow-fault",
+          Type.of(List.of(HugeCowFault.REFAULT, HugeCowFault.SPLIT, HugeCowFault.COPY), h -> h.key),
+          HugeCowFault.REFAULT,
+          HugeCowFault.SPLIT,
+          "a write fault on a copy-on-write 2 MiB page: refault (strat9: handle_cow_fault refuses a huge page, the"
+              + " generic handler counts the present page as handled, the task faults again until `refault-loop` stops"
+              + " it), split (Linux's do_huge_pmd_wp_page: a sole owner gets the huge entry back writable, a shared page is"
+              + " split into 512 read-only COW PTEs and the fault goes on as a 4 KiB COW fault) or copy (older Linux: a"
+              + " new 2 MiB block, all of it copied)",
+          "a write to a huge page shared by fork never completes: `bugs/huge-page-cow-refault.conf`");
+
+  public static final Knob<Boolean> HUGE_UNMAP =
+      new Knob<>(
+          "huge.unmap",
+          Type.of(List.of("head-4k", "block"), List.of(false, true)),
+          false,
+          true,
+          "what unmapping a 2 MiB page gives back: head-4k (strat9: frame_dec_ref on the head frame, freed as one 4 KiB"
+              + " frame; a munmap or mprotect of part of the page leaves it as it is) or block (Linux: the whole 2 MiB"
+              + " block, or each 4 KiB frame of a split one; part of a page is split first, as __split_huge_pmd)",
+          "511 frames of every 2 MiB page leak at munmap and exit: `bugs/huge-page-teardown-leak.conf`");
+
   private static final List<Knob<?>> ALL =
       List.of(
           TLB_FORK,
@@ -218,7 +243,9 @@ public final class Knob<T> {
           FAULT_PRESENT_PAGE,
           MUNMAP_STOP_AT_UNTOUCHED,
           PCID,
-          MM_LOCK);
+          MM_LOCK,
+          HUGE_COW_FAULT,
+          HUGE_UNMAP);
 
   /** The key in a scenario's {@code kernel} block, dotted: {@code tlb.cow-fault}. */
   public final String key;

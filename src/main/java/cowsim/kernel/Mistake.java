@@ -177,6 +177,25 @@ public enum Mistake {
       Paths.BOTH,
       "map a fresh frame for a demand-zero fault without zeroing it",
       "demand paging: the zeroed frame / do_anonymous_page: vma_alloc_zeroed_movable_folio (AddressSpaces.demandZero)",
+      null),
+
+  // ---------------------------------------------------------------- 2 MiB pages
+  HUGE_SPLIT_NO_FLUSH(
+      "huge-split-no-flush",
+      Paths.LINUX,
+      "split a 2 MiB page without flushing its huge translation on the other CPUs (only this CPU's)",
+      "__split_huge_pmd_locked: pmdp_invalidate's flush_pmd_tlb_range over mm_cpumask (HugePages.split)",
+      "the 2 MiB entry another CPU keeps maps the same frames with the same rights as the 512 PTEs the split"
+          + " writes, and every later change to a page of the block (the COW copy that follows the split, munmap,"
+          + " mprotect) shoots down an address inside it, which drops the whole 2 MiB entry (invlpg of any address"
+          + " in a huge page does); a use in between is inside the open fault. Real x86 leaves a TLB with both page"
+          + " sizes for one address undefined; the oracle reports a use of a split page's 2 MiB entry once its"
+          + " operation has flushed or ended (stale-tlb)"),
+  HUGE_SPLIT_NO_REF(
+      "huge-split-no-ref",
+      Paths.LINUX,
+      "split a 2 MiB page without a reference for each new PTE (the head keeps the PMD's one for all 512)",
+      "__split_huge_pmd_locked: folio_ref_add(folio, HPAGE_PMD_NR - 1) (HugePages.addSplitRefs)",
       null);
 
   /** Which profile's code path a mistake lives on. */

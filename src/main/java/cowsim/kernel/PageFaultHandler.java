@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 /**
  * strat9's page-fault path: a user write to a present write-protected page tries
  * handle_cow_fault; if that returns an error, the generic handler runs: outside every VMA the
- * task is killed; an unmapped page inside a VMA is demand-zeroed; a page that is already present
+ * task is killed; an unmapped page inside a VMA is demand-zeroed (a whole 2 MiB page when the VMA
+ * is huge, the block fits in it and no page table is there yet: {@link HugePages#demand}); a page that is already present
  * counts as handled and the instruction is retried (which is how a failed COW fault or a write
  * to a read-only page re-faults forever).
  *
@@ -86,6 +87,17 @@ public final class PageFaultHandler {
                     return;
                   }
                   retry.run(); // "already present": counts as handled
+                  return;
+                }
+                if (leaf.level() >= 2 && vma.hugeBlockFits(page)) {
+                  // no page table under the PD entry: a 2 MiB page (do_huge_pmd_anonymous_page)
+                  HugePages.demand(hw, pml4, page, vma.writable(), err -> {
+                    if (err != null) {
+                      kill.accept(err);
+                    } else {
+                      retry.run();
+                    }
+                  });
                   return;
                 }
                 AddressSpaces.demandZero(

@@ -23,6 +23,11 @@ public final class PageTables {
       return level == 1 && Pte.present(entry);
     }
 
+    /** A present PD entry with PS: a 2 MiB page. */
+    public boolean mapped2m() {
+      return level == 2 && Pte.present(entry) && Pte.huge(entry);
+    }
+
     /**
      * Where a walk over [va, end) goes on after {@code va}, the page this leaf was read for: the
      * next page, as strat9's walk goes page by page; but past a table entry that is not present
@@ -33,6 +38,9 @@ public final class PageTables {
      */
     public long next(long va, long end) {
       long page = (va & ~0xfffL) + 4096;
+      if (mapped2m()) {
+        return spanEnd(va, 2); // one step for the whole 2 MiB page
+      }
       if (present() || level == 1) {
         return page;
       }
@@ -55,10 +63,12 @@ public final class PageTables {
   @FunctionalInterface
   public interface Unmapped {
     /**
-     * @param frame the frame the PTE mapped, or -1 when the page was not mapped
+     * @param frame the frame the PTE's reference is on (the frame it mapped, or the head of the
+     *     split 2 MiB block it belongs to), or -1 when the page was not mapped
+     * @param order the buddy order to free {@code frame} with when its last reference goes
      * @param next the next address a walk over the range must look at ({@link Leaf#next})
      */
-    void done(long frame, long next);
+    void done(long frame, int order, long next);
   }
 
   /** mapTo results, as the x86_64 crate's MapToError. */
@@ -141,25 +151,80 @@ public final class PageTables {
   }
 
   /**
+   * map_to of a 2 MiB page: creates missing tables down to the PD, then writes the PD entry
+   * (flags include PS) unless the PD entry is present (a huge page or a page table).
+   */
+  public static void mapHuge(Hardware hw, long pml4, long va, long frame, long flags, IntConsumer k) {
+    mapHugeStep(hw, pml4, va, 4, frame, flags, k);
+  }
+
+  private static void mapHugeStep(Hardware hw, long table, long va, int level, long frame, long flags, IntConsumer k) {
+    long addr = entryAddr(table, va, level);
+    hw.read(
+        addr,
+        e -> {
+          if (level == 2) {
+            if (Pte.present(e)) {
+              k.accept(ALREADY_MAPPED);
+            } else {
+              hw.write(addr, Pte.make(frame, flags), () -> k.accept(MAPPED));
+            }
+          } else if (Pte.present(e)) {
+            if (Pte.huge(e)) {
+              k.accept(ALREADY_MAPPED);
+            } else {
+              mapHugeStep(hw, Pte.frame(e), va, level - 1, frame, flags, k);
+            }
+          } else {
+            hw.allocate(
+                t -> {
+                  if (t < 0) {
+                    k.accept(FRAME_ALLOCATION_FAILED);
+                    return;
+                  }
+                  hw.writeFrame(
+                      t,
+                      null,
+                      () -> hw.write(addr, Pte.make(t, TABLE_FLAGS), () -> mapHugeStep(hw, t, va, level - 1, frame, flags, k)));
+                });
+          }
+        });
+  }
+
+  /**
    * unmap: clears a present 4 KiB PTE and gives back its frame, or -1 when the page was not
    * mapped (PageNotMapped). Like the crate, it does not flush: the caller decides.
    */
   public static void unmap(Hardware hw, long pml4, long va, LongConsumer k) {
-    unmap(hw, pml4, va, va + 4096, (frame, next) -> k.accept(frame));
+    unmap(hw, pml4, va, va + 4096, (frame, order, next) -> k.accept(frame));
   }
 
   /** unmap of va in a walk over [va, end), also saying where the walk goes on ({@link Leaf#next}). */
   public static void unmap(Hardware hw, long pml4, long va, long end, Unmapped k) {
+    unmap(hw, pml4, va, end, k, null);
+  }
+
+  /**
+   * The same, handing a 2 MiB leaf to {@code onHuge} untouched (null: treated as not mapped, as
+   * the x86_64 crate's 4 KiB unmap fails on a huge parent entry).
+   */
+  public static void unmap(Hardware hw, long pml4, long va, long end, Unmapped k, Consumer<Leaf> onHuge) {
     translate(
         hw,
         pml4,
         va,
         leaf -> {
-          if (!leaf.mapped4k()) {
-            k.done(-1, leaf.next(va, end));
+          if (onHuge != null && leaf.mapped2m()) {
+            onHuge.accept(leaf);
             return;
           }
-          hw.write(leaf.entryAddr(), 0, () -> k.done(Pte.frame(leaf.entry()), leaf.next(va, end)));
+          if (!leaf.mapped4k()) {
+            k.done(-1, 0, leaf.next(va, end));
+            return;
+          }
+          long e = leaf.entry();
+          // a frame of a split 2 MiB page hands back its reference frame, the block's head
+          hw.write(leaf.entryAddr(), 0, () -> k.done(HugePages.refFrame(e), HugePages.refOrder(e), leaf.next(va, end)));
         });
   }
 

@@ -71,6 +71,24 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
         });
   }
 
+  /** A block of 2^order frames; strat9's refcount-on-alloc goes on its head, as on a frame. */
+  @Override
+  public void allocate(int order, LongConsumer k) {
+    if (policy.refcountOnAlloc() == 0) {
+      port.allocate(order, k);
+      return;
+    }
+    port.allocate(
+        order,
+        f -> {
+          if (f < 0) {
+            k.accept(f);
+          } else {
+            port.refSet(f, policy.refcountOnAlloc(), old -> k.accept(f));
+          }
+        });
+  }
+
   @Override
   public void call(LongFunction<KernelState.Request> make, Consumer<KernelState.Answer> k) {
     port.call(make, r -> k.accept((KernelState.Answer) r)); // the tables answer only with their Answers

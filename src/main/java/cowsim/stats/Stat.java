@@ -55,7 +55,9 @@ public enum Stat {
   MEMORY_READS("memory_reads", "requests", "word reads served by the memory banks"),
   MEMORY_WRITES("memory_writes", "requests", "word writes served by the memory banks"),
   MEMORY_ATOMICS("memory_atomics", "requests", "atomic requests served by the memory banks: compare-and-swap, refcount operations, locks"),
-  MEMORY_FRAME_OPS("memory_frame_ops", "requests", "whole-frame reads and writes (copies, zero fills) served by the memory banks");
+  MEMORY_FRAME_OPS("memory_frame_ops", "requests", "whole-frame reads and writes (copies, zero fills) served by the memory banks"),
+  HUGE_FAULTS("huge_faults", "faults", "faults that mapped a fresh zeroed 2 MiB page with one PD entry"),
+  HUGE_SPLITS("huge_splits", "pages", "2 MiB mappings split into 512 PTEs (a COW fault, or a partial munmap or mprotect)");
 
   /** The name in reports and in {@code expect.stats}. */
   public final String key;

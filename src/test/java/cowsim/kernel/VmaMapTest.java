@@ -122,7 +122,7 @@ class VmaMapTest {
     assertEquals(BASE + 3 * M2, m.mmap(0, 0x1000, R, PRIVATE_ANON), "4 KiB mappings go on from there");
     assertEquals(List.of(new Vma(BASE, BASE + 0x1000, true), new Vma(BASE + M2, BASE + 3 * M2, true, true), new Vma(BASE + 3 * M2, BASE + 3 * M2 + 0x1000, false)),
         m.list());
-    assertEquals(-Errno.EINVAL, m.mmap(0, 0x1000, RW, PRIVATE_ANON | HUGETLB), "not a 2 MiB length");
+    assertEquals(-Errno.EINVAL, m.mmap(0x1000, 0x1000, RW, PRIVATE_ANON | FIXED | HUGETLB), "not a 2 MiB-aligned MAP_FIXED address");
     assertEquals(BASE + 3 * M2 + 0x1000, m.mmapHint(), "an error leaves the hint");
   }
 

@@ -21,9 +21,11 @@ class KernelReaderTest {
 
   @Test
   void theKeysAreTheRegistrysAsTheyWere() {
-    assertEquals(
-        List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock", "mistake"),
-        KernelReader.KEYS);
+    // the keys every scenario written so far uses stay, in this order; a new knob's group goes in
+    // before mistake, from the registry alone
+    List<String> before = List.of("profile", "tlb", "refcount", "cow-fault", "fork", "fault", "munmap", "pcid", "mm-lock");
+    assertEquals(before, KernelReader.KEYS.subList(0, before.size()));
+    assertEquals("mistake", KernelReader.KEYS.get(KernelReader.KEYS.size() - 1));
     assertEquals(
         List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check"),
         KernelReader.children(List.of("tlb")));

@@ -47,7 +47,7 @@ class ScenarioErrorsTest {
               + " memory-banks, tlb, latency)",
           "machine.tlb { entriez = 8 }                | in machine.tlb (known: entries, ways, huge)",
           "machine.tlb.huge { modez = split }         | in machine.tlb.huge (known: mode, entries, ways)",
-          "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid, mm-lock, mistake)",
+          "kernel { profilez = strat9 }               | in kernel (known: profile, tlb, refcount, cow-fault, fork, fault, munmap, pcid, mm-lock, ",
           "expect { exit_code = 0 }                   | in expect (known: exit-code, exit-codes,"
               + " stats, violations)",
           "limits { max-cyclez = 1 }                  | in limits (known: max-cycles, timeout,"

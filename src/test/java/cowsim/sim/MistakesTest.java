@@ -51,6 +51,8 @@ class MistakesTest {
     WHERE.put(Mistake.MUNMAP_FREE_BEFORE_FLUSH, "munmap-sibling-thread.conf");
     WHERE.put(Mistake.WAIT4_RAW_STATUS, "wait4-status-cow.conf");
     WHERE.put(Mistake.DEMAND_ZERO_NO_CLEAR, "demand-zero-after-munmap.conf");
+    WHERE.put(Mistake.HUGE_SPLIT_NO_FLUSH, "huge-page-split-sibling.conf");
+    WHERE.put(Mistake.HUGE_SPLIT_NO_REF, "huge-page-fork-cow.conf");
   }
 
   private static Scenario load(String file, String... sets) throws ScenarioException {

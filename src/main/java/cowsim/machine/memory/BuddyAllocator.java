@@ -28,6 +28,12 @@ public final class BuddyAllocator {
    */
   public enum FreeResult {
     OK,
+    /**
+     * Only the first 2^order frames of a larger allocated block went back (the block was split
+     * first); the rest stays allocated. strat9's buddy takes a 4 KiB free of a 2 MiB block's head
+     * this way (its frame_dec_ref frees "always as a single 4 KiB frame").
+     */
+    PART,
     /** The frame is free: a double free, or a free of something never allocated. */
     NOT_ALLOCATED,
     /** The frame heads an allocated block of another order. */
@@ -40,7 +46,7 @@ public final class BuddyAllocator {
     OUT_OF_RANGE;
 
     public boolean ok() {
-      return this == OK;
+      return this == OK || this == PART;
     }
   }
 
@@ -121,6 +127,11 @@ public final class BuddyAllocator {
   /** Returns a block, merging it with free buddies; misuse is reported, not thrown. */
   public FreeResult free(long frame, int order) {
     FreeResult check = checkBlock(frame, order);
+    if (check == FreeResult.WRONG_ORDER && state[(int) frame] - 1 > order) {
+      split(frame, state[(int) frame] - 1); // the head of a larger block: the rest stays allocated
+      free(frame, order);
+      return FreeResult.PART;
+    }
     if (check != FreeResult.OK) return check;
 
     state[(int) frame] = FREE_OR_TAIL;
