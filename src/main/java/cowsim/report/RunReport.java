@@ -162,6 +162,9 @@ public final class RunReport {
     out.printf("  cow: %d faults, %d copies, %d reuses; page faults %d (demand-zero %d, spurious %d)%n",
         r.stat(Stat.COW_FAULTS), r.stat(Stat.COW_COPIES), r.stat(Stat.COW_REUSES), r.stat(Stat.PAGE_FAULTS),
         r.stat(Stat.DEMAND_ZERO_FAULTS), r.stat(Stat.SPURIOUS_FAULTS));
+    if (r.stat(Stat.HUGE_FAULTS) + r.stat(Stat.HUGE_SPLITS) > 0) { // only runs with 2 MiB pages
+      out.printf("  2 MiB pages: %d mapped by faults, %d split%n", r.stat(Stat.HUGE_FAULTS), r.stat(Stat.HUGE_SPLITS));
+    }
     out.printf("  tlb: %d hits, %d misses, %d invlpg, %d flushes, %d IPIs (%d shootdowns, %d ack timeouts)%n",
         r.stat(Stat.TLB_HITS), r.stat(Stat.TLB_MISSES), r.stat(Stat.INVLPG), r.stat(Stat.TLB_FLUSHES), r.stat(Stat.IPIS),
         r.stat(Stat.SHOOTDOWNS), r.stat(Stat.ACK_TIMEOUTS));
