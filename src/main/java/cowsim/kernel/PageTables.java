@@ -109,16 +109,25 @@ public final class PageTables {
    * is already present.
    */
   public static void mapTo(Hardware hw, long pml4, long va, long frame, long flags, IntConsumer k) {
-    mapStep(hw, pml4, va, 4, frame, flags, k);
+    mapStep(hw, pml4, va, 4, 1, frame, flags, k);
   }
 
+  /**
+   * map_to of a 2 MiB page: creates missing tables down to the PD, then writes the PD entry
+   * (flags include PS) unless the PD entry is present (a huge page or a page table).
+   */
+  public static void mapHuge(Hardware hw, long pml4, long va, long frame, long flags, IntConsumer k) {
+    mapStep(hw, pml4, va, 4, 2, frame, flags, k);
+  }
+
+  /** One level of a map: the leaf is written at {@code leafLevel} (1: a PTE, 2: a 2 MiB PD entry). */
   private static void mapStep(
-      Hardware hw, long table, long va, int level, long frame, long flags, IntConsumer k) {
+      Hardware hw, long table, long va, int level, int leafLevel, long frame, long flags, IntConsumer k) {
     long addr = entryAddr(table, va, level);
     hw.read(
         addr,
         e -> {
-          if (level == 1) {
+          if (level == leafLevel) {
             if (Pte.present(e)) {
               k.accept(ALREADY_MAPPED);
             } else {
@@ -128,7 +137,7 @@ public final class PageTables {
             if (Pte.huge(e)) {
               k.accept(ALREADY_MAPPED);
             } else {
-              mapStep(hw, Pte.frame(e), va, level - 1, frame, flags, k);
+              mapStep(hw, Pte.frame(e), va, level - 1, leafLevel, frame, flags, k);
             }
           } else {
             hw.allocate(
@@ -144,48 +153,7 @@ public final class PageTables {
                           hw.write(
                               addr,
                               Pte.make(t, TABLE_FLAGS),
-                              () -> mapStep(hw, t, va, level - 1, frame, flags, k)));
-                });
-          }
-        });
-  }
-
-  /**
-   * map_to of a 2 MiB page: creates missing tables down to the PD, then writes the PD entry
-   * (flags include PS) unless the PD entry is present (a huge page or a page table).
-   */
-  public static void mapHuge(Hardware hw, long pml4, long va, long frame, long flags, IntConsumer k) {
-    mapHugeStep(hw, pml4, va, 4, frame, flags, k);
-  }
-
-  private static void mapHugeStep(Hardware hw, long table, long va, int level, long frame, long flags, IntConsumer k) {
-    long addr = entryAddr(table, va, level);
-    hw.read(
-        addr,
-        e -> {
-          if (level == 2) {
-            if (Pte.present(e)) {
-              k.accept(ALREADY_MAPPED);
-            } else {
-              hw.write(addr, Pte.make(frame, flags), () -> k.accept(MAPPED));
-            }
-          } else if (Pte.present(e)) {
-            if (Pte.huge(e)) {
-              k.accept(ALREADY_MAPPED);
-            } else {
-              mapHugeStep(hw, Pte.frame(e), va, level - 1, frame, flags, k);
-            }
-          } else {
-            hw.allocate(
-                t -> {
-                  if (t < 0) {
-                    k.accept(FRAME_ALLOCATION_FAILED);
-                    return;
-                  }
-                  hw.writeFrame(
-                      t,
-                      null,
-                      () -> hw.write(addr, Pte.make(t, TABLE_FLAGS), () -> mapHugeStep(hw, t, va, level - 1, frame, flags, k)));
+                              () -> mapStep(hw, t, va, level - 1, leafLevel, frame, flags, k)));
                 });
           }
         });

@@ -37,26 +37,6 @@ public record CpuConfig(
     long leakMmapLockAfter,
     InjectedFault throwKind) {
 
-  /** With the default 2 MiB entries ({@link HugeTlb#DEFAULT}). */
-  public CpuConfig(
-      int tlbEntries,
-      int tlbWays,
-      int batch,
-      long quantum,
-      long maxCycles,
-      int maxRefaults,
-      boolean pcid,
-      long kernelCr3,
-      ShootdownUnit.Config shootdown,
-      long throwAfterInstructions,
-      long lockupCycles,
-      long leakMmapLockAfter,
-      InjectedFault throwKind) {
-    this(
-        tlbEntries, tlbWays, HugeTlb.DEFAULT, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown,
-        throwAfterInstructions, lockupCycles, leakMmapLockAfter, throwKind);
-  }
-
   public static CpuConfig from(
       Config root,
       int tlbEntries,

@@ -141,7 +141,7 @@ class UserPipelineTest {
   private UserPipeline pipeline = pipeline(4, 10);
 
   private UserPipeline pipeline(int batch, int maxRefaults) {
-    CpuConfig cfg = new CpuConfig(64, 4, batch, 1_000_000, 1_000_000_000, maxRefaults, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, 1_000_000, 0, InjectedFault.EXCEPTION);
+    CpuConfig cfg = new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, batch, 1_000_000, 1_000_000_000, maxRefaults, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, 1_000_000, 0, InjectedFault.EXCEPTION);
     return new UserPipeline(cfg, FakeBus.LAT, bus, mmu, cpu);
   }
 
