@@ -68,6 +68,15 @@ public sealed interface Event {
   /** A refcount load. */
   record RefRead(long cycle, int cpu, long frame, long value) implements Event {}
 
+  /** A frame's second metadata word changed (an {@code AuxAdd} or {@code AuxBits}). */
+  record AuxChange(long cycle, int cpu, long frame, long old, long now) implements Event {}
+
+  /**
+   * The kernel reports references a kernel structure (a pipe buffer) took ({@code delta} > 0) or
+   * dropped on a frame that no PTE accounts for: GUP pins, pipe pages.
+   */
+  record KernelRef(long cycle, int cpu, long frame, int delta, String what) implements Event {}
+
   // ---- allocator ----
 
   /** A block of 2^order frames handed out; {@code frame} is its head. */
