@@ -196,6 +196,20 @@ public enum Mistake {
       Paths.LINUX,
       "split a 2 MiB page without a reference for each new PTE (the head keeps the PMD's one for all 512)",
       "__split_huge_pmd_locked: folio_ref_add(folio, HPAGE_PMD_NR - 1) (HugePages.addSplitRefs)",
+      null),
+
+  // ---------------------------------------------------------------- pins and the reuse decision
+  GUP_PIN_IGNORED_AT_FORK(
+      "gup-pin-ignored-at-fork",
+      Paths.LINUX,
+      "fork shares a pinned exclusive anonymous page (clears its AnonExclusive bit) instead of copying it for the child",
+      "copy_present_pte: page_try_dup_anon_rmap's folio_needs_cow_for_dma test, then copy_present_page (Rmap.tryDupAnon)",
+      null),
+  COW_REUSE_BY_MAPCOUNT(
+      "cow-reuse-by-mapcount",
+      Paths.LINUX,
+      "under anon-exclusive, reuse a shared page whose map count is 1 (the pre-5.8 test) instead of asking the AnonExclusive bit and the refcount",
+      "do_wp_page: PageAnonExclusive / wp_can_reuse_anon_folio (CowFault.decide)",
       null);
 
   /** Which profile's code path a mistake lives on. */
