@@ -101,6 +101,12 @@ final class FrameAccountingMonitor implements Monitor {
         expected.merge(head, -511 * pmds, Integer::sum); // a PD entry is 512 slices in the rmap, one reference
       }
     }
+    // references kernel structures hold (pipe buffers: a FOLL_PIN's GUP_PIN_COUNTING_BIAS, a
+    // pipe page's allocation reference) count beside the mappings, and hold the frame
+    for (Map.Entry<Long, Integer> r : shadow.kernelRefs().entrySet()) {
+      expected.merge(r.getKey(), r.getValue(), Integer::sum);
+      reachable.add(r.getKey());
+    }
     Set<Long> frames = new TreeSet<>(refcounts.keySet());
     frames.addAll(expected.keySet());
     for (long f : frames) {

@@ -73,9 +73,11 @@ public sealed interface Event {
 
   /**
    * The kernel reports references a kernel structure (a pipe buffer) took ({@code delta} > 0) or
-   * dropped on a frame that no PTE accounts for: GUP pins, pipe pages.
+   * dropped on a frame that no PTE accounts for: GUP pins (with the pinning address space's
+   * {@code cr3}), pipe pages ({@code cr3} 0). {@code frame} holds the reference (a 2 MiB block's
+   * head), {@code data} is the 4 KiB frame whose contents the structure keeps.
    */
-  record KernelRef(long cycle, int cpu, long frame, int delta, String what) implements Event {}
+  record KernelRef(long cycle, int cpu, long cr3, long frame, long data, int delta, String what) implements Event {}
 
   // ---- allocator ----
 
