@@ -204,7 +204,10 @@ public enum Mistake {
       Paths.LINUX,
       "fork shares a pinned exclusive anonymous page (clears its AnonExclusive bit) instead of copying it for the child",
       "copy_present_pte: page_try_dup_anon_rmap's folio_needs_cow_for_dma test, then copy_present_page (Rmap.tryDupAnon)",
-      null),
+      "the model's only pin is vmsplice's R/O one: when the child later writes the shared page, anon-exclusive's refcount"
+          + " fallback (wp_can_reuse_anon_folio: refcount 1) sees the pin's references and copies, so the pipe keeps the"
+          + " parent's data; the copy at fork matters for R/W pins (io_uring fixed buffers, cow.c's \"Longterm R/W pin is"
+          + " reliable\"), for which the model has no system call"),
   COW_REUSE_BY_MAPCOUNT(
       "cow-reuse-by-mapcount",
       Paths.LINUX,
