@@ -80,13 +80,32 @@ final class CowIsolationMonitor implements Monitor {
         Findings.key("cow-read", s.id, a.va() & ~0xfffL, frame), frame, new Shadow.Mapping(s.id, a.va() & ~0xfffL));
   }
 
+  /**
+   * A user store into a frame a pin of another address space holds (vmsplice's R/O pin, whose
+   * pipe reads the page later): the pin's owner would see it, a leak between two address spaces
+   * that cow.c's vmsplice tests fail ("Leak from parent into child"). A store by the pinning
+   * address space itself into its own pinned page is what vmsplice promises to show.
+   */
+  private boolean pinnedStore(Event.MemWrite w, Shadow.Space s, long frame) {
+    for (long owner : shadow.pinners(frame)) {
+      if (owner != s.id && owner >= 0) {
+        Event.Access a = w.access();
+        return findings.report(ViolationKind.COW_ISOLATION, w.cpu(), a.pid(), a.tid(), a.va(), frame, w.cycle(),
+            "pid " + a.pid() + " stored " + w.value() + " at " + hex(a.va()) + " into frame " + hex(frame)
+                + ", which a pin of pid " + shadow.spaceById(owner).pid + " holds (its pipe will read the store)",
+            Findings.key("cow-pin-write", s.id, a.va() & ~0xfffL, frame), frame, new Shadow.Mapping(s.id, a.va() & ~0xfffL));
+      }
+    }
+    return false;
+  }
+
   private boolean store(Event.MemWrite w) {
     Event.Access a = w.access();
     long frame = w.paddr() >>> 12;
     Shadow.Space s = shadow.space(a.cr3());
     Shadow.Mapping other = shadow.otherLiveMapping(frame, s.id);
     if (other == null) {
-      return false;
+      return pinnedStore(w, s, frame);
     }
     long pte = shadow.walk(a.cr3(), a.va());
     return findings.report(ViolationKind.COW_ISOLATION, w.cpu(), a.pid(), a.tid(), a.va(), frame, w.cycle(),

@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * The frames' books: {@code double-free} (a free of a frame the oracle's own shadow of the
  * allocator holds as free, or of a kernel frame, whatever the allocator answered), {@code
  * refcount-underflow} (a decrement from 0), and at the end of a quiescent run {@code
- * refcount-mismatch} (a refcount that differs from the number of live PTEs mapping the frame)
+ * refcount-mismatch} (a refcount that differs from the number of live PTEs mapping the frame
+ * plus the references kernel structures report holding on it, {@code Event.KernelRef}: a pipe
+ * buffer's pin, GUP_PIN_COUNTING_BIAS, or its pipe page's 1)
  * and {@code frame-leak} (allocated, but no live address space, page table or kernel structure
  * holds it). Only processes are holders: an address space fork built but never handed to a
  * process (its out-of-memory path) holds nothing. A 2 MiB block allocated as one (order 9) is
@@ -100,6 +102,12 @@ final class FrameAccountingMonitor implements Monitor {
         int pmds = shadow.pmdMappings(head);
         expected.merge(head, -511 * pmds, Integer::sum); // a PD entry is 512 slices in the rmap, one reference
       }
+    }
+    // references kernel structures hold (pipe buffers: a FOLL_PIN's GUP_PIN_COUNTING_BIAS, a
+    // pipe page's allocation reference) count beside the mappings, and hold the frame
+    for (Map.Entry<Long, Integer> r : shadow.kernelRefs().entrySet()) {
+      expected.merge(r.getKey(), r.getValue(), Integer::sum);
+      reachable.add(r.getKey());
     }
     Set<Long> frames = new TreeSet<>(refcounts.keySet());
     frames.addAll(expected.keySet());

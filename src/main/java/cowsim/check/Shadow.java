@@ -257,6 +257,39 @@ final class Shadow {
     return writers.get(frame);
   }
 
+  /** References kernel structures hold on frames (pins, pipe pages): frame -> sum of deltas. */
+  private final Map<Long, Integer> kernelRefs = new java.util.TreeMap<>();
+  /** The address spaces holding a pin on each frame, one entry per pin. */
+  private final Map<Long, java.util.List<Long>> pinners = new java.util.HashMap<>();
+
+  Map<Long, Integer> kernelRefs() {
+    return kernelRefs;
+  }
+
+  /** The ids of the address spaces whose pins hold this frame (empty: none). */
+  java.util.List<Long> pinners(long frame) {
+    return pinners.getOrDefault(frame, java.util.List.of());
+  }
+
+  private void onKernelRef(Event.KernelRef r) {
+    kernelRefs.merge(r.frame(), r.delta(), Integer::sum);
+    if (kernelRefs.get(r.frame()) == 0) {
+      kernelRefs.remove(r.frame());
+    }
+    if (r.cr3() != 0) {
+      java.util.List<Long> l = pinners.computeIfAbsent(r.data(), f -> new java.util.ArrayList<>());
+      Space sp = space(r.cr3());
+      if (r.delta() > 0) {
+        l.add(sp == null ? -1L : sp.id);
+      } else if (!l.isEmpty()) {
+        l.remove(sp != null && l.contains(sp.id) ? (Object) sp.id : (Object) l.get(0));
+      }
+      if (l.isEmpty()) {
+        pinners.remove(r.data());
+      }
+    }
+  }
+
   Map<Long, Set<Mapping>> rmap() {
     return rmap;
   }
@@ -467,7 +500,9 @@ final class Shadow {
   }
 
   void apply(Event e) {
-    if (e instanceof Event.MemRead r) {
+    if (e instanceof Event.KernelRef r) {
+      onKernelRef(r);
+    } else if (e instanceof Event.MemRead r) {
       Event.Access a = r.access();
       if (a != null && a.user() && a.tlbHit()) {
         pending.remove(r.cpu());

@@ -7,6 +7,12 @@ import java.util.Map;
 /** The Linux constants (syscall numbers and flags) that programs may name as immediates. */
 public final class Constants {
   // Field names keep the Linux spelling so kernel code and assembly read the same.
+  public static final int SYS_read = 0;
+  public static final int SYS_write = 1;
+  public static final int SYS_close = 3;
+  public static final int SYS_pipe = 22;
+  public static final int SYS_vmsplice = 278;
+  public static final int SYS_pipe2 = 293;
   public static final int SYS_mmap = 9;
   public static final int SYS_mprotect = 10;
   public static final int SYS_munmap = 11;
@@ -44,6 +50,12 @@ public final class Constants {
 
   static {
     Map<String, Long> m = new LinkedHashMap<>();
+    m.put("SYS_read", (long) SYS_read);
+    m.put("SYS_write", (long) SYS_write);
+    m.put("SYS_close", (long) SYS_close);
+    m.put("SYS_pipe", (long) SYS_pipe);
+    m.put("SYS_vmsplice", (long) SYS_vmsplice);
+    m.put("SYS_pipe2", (long) SYS_pipe2);
     m.put("SYS_mmap", (long) SYS_mmap);
     m.put("SYS_mprotect", (long) SYS_mprotect);
     m.put("SYS_munmap", (long) SYS_munmap);

@@ -103,14 +103,15 @@ public final class AddressSpaces {
                                 } else if (res == PageTables.FRAME_ALLOCATION_FAILED) {
                                   done.accept(() -> hw.free(f, () -> k.accept("out of memory for a page table")));
                                 } else {
-                                  FrameRefs.incRef(
+                                  // folio_add_new_anon_rmap (under the lock, as do_anonymous_page's)
+                                  Rmap.addNewAnon(hw, f, () -> FrameRefs.incRef(
                                       hw,
                                       f,
                                       () -> {
                                         hw.invlpg(page);
                                         hw.log("demand-zero {}: frame {}", CowFault.hex(page), CowFault.hex(f));
                                         done.accept(() -> k.accept(null));
-                                      });
+                                      }));
                                 }
                               }));
           if (hw.policy().mistake() == Mistake.DEMAND_ZERO_NO_CLEAR) { // MISTAKE: not zeroed
@@ -232,7 +233,12 @@ public final class AddressSpaces {
                               if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
                                 hw.invlpg(page);
                               }
-                              dropRef(hw, frame, order, defer, later, () -> done.accept(() -> next.accept(after)), k2 -> done.accept(k2), () -> next.accept(after));
+                              Runnable drop = () -> dropRef(hw, frame, order, defer, later, () -> done.accept(() -> next.accept(after)), k2 -> done.accept(k2), () -> next.accept(after));
+                              if (order == 0) {
+                                Rmap.remove(hw, frame, drop); // zap_pte_range: page_remove_rmap
+                              } else {
+                                drop.run();
+                              }
                             },
                             leaf -> unmapHuge(hw, pml4, region, page, leaf, how, defer, later, cleared, done, next,
                                 () -> step[0].run(page, next)));
@@ -600,14 +606,58 @@ public final class AddressSpaces {
                   PageTables.mapTo(hw, child, at, frame, childFlags, mapped);
                 }
               };
-          if (hw.logEnabled()) {
-            hw.log("clone_cow {}: frame {} {}", CowFault.hex(va), CowFault.hex(frame), Pte.writable(e) ? "COW-marked, shared with the child" : "shared as it is");
+          Runnable share = () -> {
+            if (hw.logEnabled()) {
+              hw.log("clone_cow {}: frame {} {}", CowFault.hex(va), CowFault.hex(frame), Pte.writable(e) ? "COW-marked, shared with the child" : "shared as it is");
+            }
+            if (Pte.writable(e) && hw.policy().mistake() != Mistake.FORK_PARENT_WRITABLE) { // MISTAKE: parent not write-protected
+              hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
+            } else {
+              mapChild.run();
+            }
+          };
+          if (huge || ref != frame) {
+            share.run(); // a 2 MiB page keeps no map count here
+            return;
           }
-          if (Pte.writable(e) && hw.policy().mistake() != Mistake.FORK_PARENT_WRITABLE) { // MISTAKE: parent not write-protected
-            hw.write(leaf.entryAddr(), (e & ~Pte.RW) | Pte.COW, mapChild);
-          } else {
-            mapChild.run();
+          // copy_present_pte: page_try_dup_anon_rmap before the write-protect
+          Rmap.tryDupAnon(hw, frame, shared -> {
+            if (shared) {
+              share.run();
+            } else {
+              copyPinned(hw, child, va, e, leaf, done, failed, next);
+            }
+          });
+        });
+  }
+
+  /**
+   * copy_present_page: a pinned exclusive page is not shared with the child; the child gets its
+   * own copy, mapped with the parent's flags (the parent's PTE stays as it is, writable).
+   */
+  private static void copyPinned(
+      Hardware hw, long child, long va, long e, PageTables.Leaf leaf, List<Processed> done, boolean[] failed, Runnable next) {
+    long frame = Pte.frame(e);
+    hw.allocate(
+        f -> {
+          if (f < 0) {
+            failed[0] = true;
+            next.run();
+            return;
           }
+          hw.log("clone_cow {}: frame {} may be pinned, copied for the child to frame {}", CowFault.hex(va), CowFault.hex(frame), CowFault.hex(f));
+          hw.readFrame(frame, data -> hw.writeFrame(f, data, () -> Rmap.addNewAnon(hw, f, () ->
+              PageTables.mapTo(hw, child, va, f, Pte.flags(e) & ~Pte.COW, res -> {
+                if (res != PageTables.MAPPED) {
+                  failed[0] = true;
+                  hw.free(f, next);
+                  return;
+                }
+                FrameRefs.incRef(hw, f, () -> {
+                  done.add(new Processed(leaf.entryAddr(), e, f, true));
+                  next.run();
+                });
+              }))));
         });
   }
 

@@ -2,6 +2,7 @@ package cowsim.kernel;
 
 import cowsim.machine.mmu.Pte;
 import cowsim.machine.observe.Event;
+import cowsim.kernel.KernelPolicy.CowReuse;
 import java.util.function.Consumer;
 
 /**
@@ -282,10 +283,13 @@ public final class CowFault {
     // a frame of a split 2 MiB page: its reference is the block's, on the head
     long ref = HugePages.refFrame(now);
     int order = HugePages.refOrder(now);
-    hw.refGet(
+    decide(
+        hw,
+        oldFrame,
         ref,
-        refcount -> {
-          if (reuse(hw, refcount)) {
+        order,
+        (reuse, count) -> {
+          if (reuse) {
             hw.write(
                 pteAddr,
                 Pte.make(oldFrame, newFlags),
@@ -299,7 +303,50 @@ public final class CowFault {
                 });
             return;
           }
-          lockedCopy(hw, pml4, page, pteAddr, oldFrame, ref, order, newFlags & ~HugePages.COMPOUND, refcount, k);
+          lockedCopy(hw, pml4, page, pteAddr, oldFrame, ref, order, newFlags & ~HugePages.COMPOUND, count, k);
+        });
+  }
+
+  /** The reuse decision and the count it was taken on (for the log). */
+  private interface Decision {
+    void decided(boolean reuse, long count);
+  }
+
+  /**
+   * The reuse decision of do_wp_page ({@code cow.reuse}): refcount (5.9's page_count == 1, and
+   * strat9's), mapcount (before 5.8: reuse_swap_page, the map count is 1), anon-exclusive (5.19+:
+   * PageAnonExclusive, else wp_can_reuse_anon_folio's refcount == 1, which sets the bit). A frame
+   * of a split 2 MiB page has no map count here: the refcount decides.
+   */
+  private static void decide(Hardware hw, long oldFrame, long ref, int order, Decision k) {
+    CowReuse how = hw.policy().get(Knob.COW_REUSE);
+    if (how == CowReuse.ANON_EXCLUSIVE && hw.policy().mistake() == Mistake.COW_REUSE_BY_MAPCOUNT) { // MISTAKE: the map count decides
+      how = CowReuse.MAPCOUNT;
+    }
+    if (order != 0 || how == CowReuse.REFCOUNT) {
+      hw.refGet(ref, refcount -> k.decided(reuse(hw, refcount), refcount));
+      return;
+    }
+    if (how == CowReuse.MAPCOUNT) {
+      hw.auxGet(oldFrame, w -> k.decided((w & Rmap.COUNT) == 1, w & Rmap.COUNT));
+      return;
+    }
+    hw.auxGet(
+        oldFrame,
+        w -> {
+          if ((w & Rmap.EXCLUSIVE) != 0) {
+            k.decided(true, 1);
+            return;
+          }
+          hw.refGet(
+              ref,
+              refcount -> {
+                if (!reuse(hw, refcount)) {
+                  k.decided(false, refcount);
+                  return;
+                }
+                hw.auxBits(oldFrame, Rmap.EXCLUSIVE, 0, old -> k.decided(true, refcount)); // SetPageAnonExclusive
+              });
         });
   }
 
@@ -366,16 +413,21 @@ public final class CowFault {
         hw.unlock(pml4, drop);
       }
     };
-    hw.write(
-        pteAddr,
-        Pte.make(newFrame, newFlags),
-        () -> {
-          if (m == Mistake.COW_NO_NEW_INCREF) { // MISTAKE: no reference for the copy
-            last.run();
-            return;
-          }
-          FrameRefs.incRef(hw, newFrame, last);
-        });
+    // page_remove_rmap(old) after set_pte_at (a split 2 MiB page's frame keeps no map count)
+    Runnable removed = order == 0 ? () -> Rmap.remove(hw, oldFrame, last) : last;
+    Rmap.addNewAnon(  // folio_add_new_anon_rmap before set_pte_at
+        hw,
+        newFrame,
+        () -> hw.write(
+            pteAddr,
+            Pte.make(newFrame, newFlags),
+            () -> {
+              if (m == Mistake.COW_NO_NEW_INCREF) { // MISTAKE: no reference for the copy
+                removed.run();
+                return;
+              }
+              FrameRefs.incRef(hw, newFrame, removed);
+            }));
   }
 
   /** Allocate a frame and copy the old one into it (4096 bytes); k gets the new frame. */

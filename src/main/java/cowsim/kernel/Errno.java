@@ -4,10 +4,13 @@ package cowsim.kernel;
 public final class Errno {
   public static final long EPERM = 1;
   public static final long ESRCH = 3;
+  public static final long EBADF = 9;
   public static final long ECHILD = 10;
+  public static final long EAGAIN = 11;
   public static final long ENOMEM = 12;
   public static final long EFAULT = 14;
   public static final long EINVAL = 22;
+  public static final long EPIPE = 32;
   public static final long ENOSYS = 38;
 
   private Errno() {}

@@ -101,7 +101,14 @@ public final class KernelOnCpu implements TrapHandler {
             if (hw.cr3() == td.cr3()) {
               hw.writeCr3(Layout.KERNEL_PML4);
             }
-            hw.call(tag -> new KernelState.TeardownDone(tag, hw.cpu(), td.pid()), this::dispatched);
+            Runnable done = () -> hw.call(tag -> new KernelState.TeardownDone(tag, hw.cpu(), td.pid()), this::dispatched);
+            if (!td.files()) {
+              done.run();
+              return;
+            }
+            // do_exit: exit_mm, then exit_files (the pipes' last ends go, their buffers released)
+            hw.call(tag -> new KernelState.PipeCloseAll(tag, td.pid()),
+                res -> PipeCalls.releaseAll(hw, ((KernelState.PipeData) res).released(), done));
           });
     } else {
       throw new IllegalStateException("unexpected answer to a switch: " + p);
@@ -266,6 +273,16 @@ public final class KernelOnCpu implements TrapHandler {
           });
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
+    } else if (nr == Constants.SYS_pipe2 || nr == Constants.SYS_pipe) {
+      PipeCalls.pipe2(hw, t, a0, nr == Constants.SYS_pipe ? 0 : a1, this::ret);
+    } else if (nr == Constants.SYS_vmsplice) {
+      PipeCalls.vmsplice(hw, t, a0, a1, r.get(Reg.RDX), r.get(Reg.R10), this::ret);
+    } else if (nr == Constants.SYS_read) {
+      PipeCalls.read(hw, t, a0, a1, r.get(Reg.RDX), this::ret);
+    } else if (nr == Constants.SYS_write) {
+      PipeCalls.write(hw, t, a0, a1, r.get(Reg.RDX), this::ret); // a pipe's write end, else -EBADF
+    } else if (nr == Constants.SYS_close) {
+      PipeCalls.close(hw, t, a0, this::ret);
     } else if (nr == Constants.SYS_sched_setaffinity) {
       hw.call(
           tag -> new KernelState.SetAffinity(tag, t.tid(), a0, a1),

@@ -76,6 +76,11 @@ public final class KernelPolicy {
     return mistake;
   }
 
+  /** Whether the kernel keeps the frames' map counts and AnonExclusive bits (the second metadata word). */
+  public boolean keepsMapcount() {
+    return get(Knob.RMAP_MAPCOUNT) || get(Knob.COW_REUSE) != CowReuse.REFCOUNT;
+  }
+
   /** How fork's clone_cow flushes other CPUs ({@link Knob#TLB_FORK}). */
   public Flush forkFlush() {
     return get(Knob.TLB_FORK);
@@ -263,6 +268,22 @@ public final class KernelPolicy {
     public final String key;
 
     HugeCowFault(String key) {
+      this.key = key;
+    }
+  }
+
+  /** When a COW fault reuses the page in place (knob {@code cow.reuse}), the three Linux eras. */
+  public enum CowReuse {
+    /** before 5.8: the map count is 1 (reuse_swap_page / page_mapcount); pins are not seen. */
+    MAPCOUNT("mapcount"),
+    /** 5.9 ("mm: do_wp_page() simplification") and strat9: the refcount is 1. */
+    REFCOUNT("refcount"),
+    /** 5.19+: PageAnonExclusive, or refcount 1 (wp_can_reuse_anon_folio), which sets it. */
+    ANON_EXCLUSIVE("anon-exclusive");
+
+    public final String key;
+
+    CowReuse(String key) {
       this.key = key;
     }
   }

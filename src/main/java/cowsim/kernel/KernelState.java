@@ -35,7 +35,26 @@ public final class KernelState extends Node<KernelState.Request> {
   /** Requests from the kernel code running on a CPU. Each is answered with the same tag. */
   public sealed interface Request extends Payload.ToKernel
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
-          Mmap, Munmap, Mprotect, SetAffinity, MmCpus {}
+          Mmap, Munmap, Mprotect, SetAffinity, MmCpus, PipeCreate, PipeRoom, PipePush, PipeRead, PipeClose,
+          PipeCloseAll {}
+
+  /** pipe2: a new pipe's two ends. Answer: {@link Result} with the read end, the write end in {@code extra}. */
+  public record PipeCreate(long tag, long pid) implements Request {}
+
+  /** How many buffers write end {@code fd} can take (or -EBADF, -EPIPE). Answer: {@link Result}. */
+  public record PipeRoom(long tag, long pid, long fd) implements Request {}
+
+  /** Append buffers to write end {@code fd}'s pipe (room checked before). Answer: {@link Result} 0. */
+  public record PipePush(long tag, long pid, long fd, List<Pipes.Buf> bufs) implements Request {}
+
+  /** pipe_read of at most {@code max} bytes. Answer: {@link PipeData} (value: 0 or -errno; the pieces). */
+  public record PipeRead(long tag, long pid, long fd, long max) implements Request {}
+
+  /** close. Answer: {@link PipeData} (value 0 or -EBADF; the buffers released when the pipe went). */
+  public record PipeClose(long tag, long pid, long fd) implements Request {}
+
+  /** exit_files. Answer: {@link PipeData} with the buffers released. */
+  public record PipeCloseAll(long tag, long pid) implements Request {}
 
   /**
    * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
@@ -101,7 +120,10 @@ public final class KernelState extends Node<KernelState.Request> {
   public record MmCpus(long tag, int cpu, long cr3, boolean bump) implements Request {}
 
   /** What the kernel's tables answer, to the CPU that asked. */
-  public sealed interface Answer extends Reply permits CpuList, Run, Idle, Teardown, Result, VmaAnswer, VmaList {}
+  public sealed interface Answer extends Reply permits CpuList, Run, Idle, Teardown, Result, VmaAnswer, VmaList, PipeData {}
+
+  /** A pipe request's answer: its value, the pieces read, the buffers whose references go. */
+  public record PipeData(long tag, long value, List<Pipes.Piece> pieces, List<Pipes.Buf> released) implements Answer {}
 
   /** CPUs (never mutated). */
   public record CpuList(long tag, int[] cpus) implements Answer {}
@@ -112,8 +134,15 @@ public final class KernelState extends Node<KernelState.Request> {
   /** Nothing to run: idle until a {@link Reschedule}. */
   public record Idle(long tag) implements Answer {}
 
-  /** Tear down this dead process's address space, then send {@link TeardownDone}. */
-  public record Teardown(long tag, long pid, long cr3, List<Vma> vmas) implements Answer {}
+  /**
+   * Tear down this dead process's address space, then (when {@code files}: it has open
+   * descriptors) close them with {@link PipeCloseAll}, then send {@link TeardownDone}.
+   */
+  public record Teardown(long tag, long pid, long cr3, List<Vma> vmas, boolean files) implements Answer {
+    public Teardown(long tag, long pid, long cr3, List<Vma> vmas) {
+      this(tag, pid, cr3, vmas, false);
+    }
+  }
 
   /** A number (rax), with an optional second value. */
   public record Result(long tag, long value, long extra) implements Answer {}
@@ -138,6 +167,7 @@ public final class KernelState extends Node<KernelState.Request> {
   public record Kill(long tid, long code) implements CpuActor.KillIpi {}
 
   private final ProcessTable table = new ProcessTable();
+  private final Pipes pipes = new Pipes();
   private final RunQueues<Task> queues;
   private long switches;
 
@@ -200,6 +230,24 @@ public final class KernelState extends Node<KernelState.Request> {
       reply(src, new CpuList(m.tag(), table.mmCpus(m.cpu(), m.cr3(), m.bump())));
     } else if (payload instanceof SetAffinity a) {
       reply(src, new Result(a.tag(), setAffinity(a), 0));
+    } else if (payload instanceof PipeCreate c) {
+      long[] fds = pipes.create(c.pid());
+      reply(src, new Result(c.tag(), fds[0], fds[1]));
+    } else if (payload instanceof PipeRoom r) {
+      reply(src, new Result(r.tag(), pipes.room(r.pid(), r.fd()), 0));
+    } else if (payload instanceof PipePush p) {
+      pipes.push(p.pid(), p.fd(), p.bufs());
+      reply(src, new Result(p.tag(), 0, 0));
+    } else if (payload instanceof PipeRead r) {
+      long[] err = new long[1];
+      List<Pipes.Piece> pieces = pipes.read(r.pid(), r.fd(), r.max(), err);
+      reply(src, new PipeData(r.tag(), err[0], pieces, List.of()));
+    } else if (payload instanceof PipeClose c) {
+      long[] err = new long[1];
+      List<Pipes.Buf> gone = pipes.close(c.pid(), c.fd(), err);
+      reply(src, new PipeData(c.tag(), err[0], List.of(), gone));
+    } else if (payload instanceof PipeCloseAll c) {
+      reply(src, new PipeData(c.tag(), 0, List.of(), pipes.closeAll(c.pid())));
     } else {
       throw new IllegalStateException("kernel got " + payload);
     }
@@ -299,7 +347,7 @@ public final class KernelState extends Node<KernelState.Request> {
       return;
     }
     // the last thread: the address space goes.
-    reply(cpu, new Teardown(tag, p.pid, p.cr3, p.vmas.list()));
+    reply(cpu, new Teardown(tag, p.pid, p.cr3, p.vmas.list(), pipes.hasFiles(p.pid)));
   }
 
   private void onTeardownDone(int cpu, TeardownDone d) {
@@ -341,6 +389,7 @@ public final class KernelState extends Node<KernelState.Request> {
     Process parent = parentTask.proc;
     Task t = table.fork(parentTask, n.cr3(), n.vmas(), n.regs());
     Process child = t.proc;
+    pipes.fork(parent.pid, child.pid);
     observe(new Event.ProcessSpace(now, cpu, child.pid, child.cr3, parent.cr3));
     int target = queues.leastLoaded();
     info("fork: pid {} ({}) -> child pid {} on cpu-{}", parent.pid, parent.name, child.pid, target);

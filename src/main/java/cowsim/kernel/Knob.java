@@ -1,6 +1,7 @@
 package cowsim.kernel;
 
 import cowsim.kernel.KernelPolicy.AckFlag;
+import cowsim.kernel.KernelPolicy.CowReuse;
 import cowsim.kernel.KernelPolicy.Flush;
 import cowsim.kernel.KernelPolicy.HugeCowFault;
 import cowsim.kernel.KernelPolicy.MmLock;
@@ -225,6 +226,32 @@ public final class Knob<T> {
               + " block, or each 4 KiB frame of a split one; part of a page is split first, as __split_huge_pmd)",
           "511 frames of every 2 MiB page leak at munmap and exit: `bugs/huge-page-teardown-leak.conf`");
 
+  public static final Knob<Boolean> RMAP_MAPCOUNT =
+      new Knob<>(
+          "rmap.mapcount",
+          Type.flag(),
+          false,
+          true,
+          "keep a map count per frame beside its refcount (Linux's _mapcount, in the frame's second metadata word): +1"
+              + " where Linux calls folio_add_new_anon_rmap (demand fault, COW copy) or dups the rmap at fork"
+              + " (copy_present_pte), -1 at page_remove_rmap (munmap, exit, the COW copy's old page); strat9 has none",
+          "nothing reads it unless `cow.reuse` is `mapcount` or `anon-exclusive` (which keep it whatever this says)");
+
+  public static final Knob<CowReuse> COW_REUSE =
+      new Knob<>(
+          "cow.reuse",
+          Type.of(List.of(CowReuse.MAPCOUNT, CowReuse.REFCOUNT, CowReuse.ANON_EXCLUSIVE), r -> r.key),
+          CowReuse.REFCOUNT,
+          CowReuse.ANON_EXCLUSIVE,
+          java.util.Map.of(Profile.LINUX_5_7, CowReuse.MAPCOUNT, Profile.LINUX_5_9, CowReuse.REFCOUNT),
+          "when a write fault on a COW page reuses it in place: mapcount (before 5.8: the map count is 1, pins and"
+              + " other references ignored), refcount (5.9, \"mm: do_wp_page() simplification\": the refcount is 1;"
+              + " strat9's test too) or anon-exclusive (5.19+, \"mm: COW fixes part 2\": the page's AnonExclusive bit,"
+              + " set on a fresh anonymous page, cleared when fork shares it, or refcount 1; fork copies a pinned"
+              + " exclusive page instead of sharing it, and a pin of a shared page unshares it first)",
+          "`mapcount`: a child that vmsplice()d a page and unmapped it reads the parent's later writes through the pipe"
+              + " (CVE-2020-29374): `linux-selftests/vmsplice-unmap-in-child.conf` under `linux-5.7`");
+
   private static final List<Knob<?>> ALL =
       List.of(
           TLB_FORK,
@@ -245,7 +272,9 @@ public final class Knob<T> {
           PCID,
           MM_LOCK,
           HUGE_COW_FAULT,
-          HUGE_UNMAP);
+          HUGE_UNMAP,
+          RMAP_MAPCOUNT,
+          COW_REUSE);
 
   /** The key in a scenario's {@code kernel} block, dotted: {@code tlb.cow-fault}. */
   public final String key;
@@ -255,6 +284,8 @@ public final class Knob<T> {
 
   private final T strat9;
   private final T linux;
+  /** The values of variant profiles ({@link Profile#base} linux) that differ from linux's. */
+  private final java.util.Map<Profile, T> variants;
 
   /** One line: what the knob switches. */
   public final String doc;
@@ -263,10 +294,21 @@ public final class Knob<T> {
   public final String breaks;
 
   private Knob(String key, Type<T> type, T strat9, T linux, String doc, String breaks) {
+    this(key, type, strat9, linux, java.util.Map.of(), doc, breaks);
+  }
+
+  private Knob(String key, Type<T> type, T strat9, T linux, java.util.Map<Profile, T> variants, String doc, String breaks) {
     this.key = Objects.requireNonNull(key, "key");
     this.type = Objects.requireNonNull(type, "type");
     this.strat9 = checked(type, strat9, key, "strat9");
     this.linux = checked(type, linux, key, "linux");
+    for (java.util.Map.Entry<Profile, T> v : variants.entrySet()) {
+      if (v.getKey().base == null) {
+        throw new IllegalArgumentException(key + ": " + v.getKey() + " is no variant profile");
+      }
+      checked(type, v.getValue(), key, v.getKey().key);
+    }
+    this.variants = java.util.Map.copyOf(variants);
     this.doc = Objects.requireNonNull(doc, "doc");
     this.breaks = Objects.requireNonNull(breaks, "breaks");
   }
@@ -293,7 +335,13 @@ public final class Knob<T> {
     return switch (profile) {
       case STRAT9 -> strat9;
       case LINUX -> linux;
+      default -> variants.containsKey(profile) ? variants.get(profile) : valueIn(profile.base);
     };
+  }
+
+  /** Whether a variant profile declares its own value for this knob (one differing from its base's). */
+  public boolean differsIn(Profile profile) {
+    return profile.base != null && !valueIn(profile).equals(valueIn(profile.base));
   }
 
   /** The key's parts: {@code [tlb, cow-fault]}. */

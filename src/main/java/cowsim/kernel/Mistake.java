@@ -196,6 +196,23 @@ public enum Mistake {
       Paths.LINUX,
       "split a 2 MiB page without a reference for each new PTE (the head keeps the PMD's one for all 512)",
       "__split_huge_pmd_locked: folio_ref_add(folio, HPAGE_PMD_NR - 1) (HugePages.addSplitRefs)",
+      null),
+
+  // ---------------------------------------------------------------- pins and the reuse decision
+  GUP_PIN_IGNORED_AT_FORK(
+      "gup-pin-ignored-at-fork",
+      Paths.LINUX,
+      "fork shares a pinned exclusive anonymous page (clears its AnonExclusive bit) instead of copying it for the child",
+      "copy_present_pte: page_try_dup_anon_rmap's folio_needs_cow_for_dma test, then copy_present_page (Rmap.tryDupAnon)",
+      "the model's only pin is vmsplice's R/O one: when the child later writes the shared page, anon-exclusive's refcount"
+          + " fallback (wp_can_reuse_anon_folio: refcount 1) sees the pin's references and copies, so the pipe keeps the"
+          + " parent's data; the copy at fork matters for R/W pins (io_uring fixed buffers, cow.c's \"Longterm R/W pin is"
+          + " reliable\"), for which the model has no system call"),
+  COW_REUSE_BY_MAPCOUNT(
+      "cow-reuse-by-mapcount",
+      Paths.LINUX,
+      "under anon-exclusive, reuse a shared page whose map count is 1 (the pre-5.8 test) instead of asking the AnonExclusive bit and the refcount",
+      "do_wp_page: PageAnonExclusive / wp_can_reuse_anon_folio (CowFault.decide)",
       null);
 
   /** Which profile's code path a mistake lives on. */

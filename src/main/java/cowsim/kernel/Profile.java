@@ -10,15 +10,38 @@ import java.util.Optional;
  */
 public enum Profile {
   /** strat9 as of its late-March 2026 fork.rs (the reference notes). */
-  STRAT9("strat9"),
-  /** the corrected policy, as Linux does it. */
-  LINUX("linux");
+  STRAT9(),
+  /** the corrected policy, as Linux does it (the current Linux: the clean reference). */
+  LINUX("linux", null, "the current Linux"),
+  /**
+   * Linux before 5.8: linux with the COW fault reusing a page by its map count (what made
+   * CVE-2020-29374 possible).
+   */
+  LINUX_5_7("linux-5.7", LINUX, "Linux before 5.8 (5.7 and older)"),
+  /** Linux 5.9 to 5.18: linux with the COW fault reusing a page only at refcount 1. */
+  LINUX_5_9("linux-5.9", LINUX, "Linux 5.9 to 5.18");
 
   /** The name a scenario writes ({@code kernel.profile = linux}). */
   public final String key;
 
-  Profile(String key) {
+  /**
+   * The profile this one is a variant of ("linux with these knob values"): every knob has the
+   * base's value unless it declares one for this profile ({@link Knob}); null for a base profile.
+   */
+  public final Profile base;
+
+  /** One line: which kernel it is. */
+  public final String doc;
+
+  Profile(String key, Profile base, String doc) {
     this.key = key;
+    this.base = base;
+    this.doc = doc;
+  }
+
+  /** strat9 and linux, whose values every knob declares. */
+  Profile() {
+    this("strat9", null, "strat9 as of its late-March 2026 fork.rs");
   }
 
   /** The profile of this name, if there is one. */

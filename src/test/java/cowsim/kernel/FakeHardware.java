@@ -339,6 +339,27 @@ final class FakeHardware implements Hardware {
   }
 
   @Override
+  public void auxAdd(long frame, long delta, LongConsumer k) {
+    long old = refs.fetchAddAux(frame, delta);
+    record("auxadd " + hex(frame) + " " + (delta >= 0 ? "+" : "") + delta + " -> " + hex(old));
+    k.accept(old);
+  }
+
+  @Override
+  public void auxGet(long frame, LongConsumer k) {
+    long v = refs.aux(frame);
+    record("auxget " + hex(frame) + " -> " + hex(v));
+    k.accept(v);
+  }
+
+  @Override
+  public void auxBits(long frame, long set, long clear, LongConsumer k) {
+    long old = refs.updateAux(frame, set, clear);
+    record("auxbits " + hex(frame) + " +" + hex(set) + " -" + hex(clear) + " -> " + hex(old));
+    k.accept(old);
+  }
+
+  @Override
   public void allocate(LongConsumer k) {
     long f;
     if (allocationsLeft <= 0) {

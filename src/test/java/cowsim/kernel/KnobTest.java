@@ -185,18 +185,55 @@ class KnobTest {
     return b.toString();
   }
 
+  private static final String VARIANTS = "| profile | what it is | linux with these knob values |";
+
+  /** The README's table of variant profiles (linux with some knob values) as the registry gives it. */
+  static String variants() {
+    StringBuilder b = new StringBuilder(VARIANTS).append("\n|---|---|---|\n");
+    for (Profile p : Profile.values()) {
+      if (p.base == null) {
+        continue;
+      }
+      List<String> differs = new ArrayList<>();
+      for (Knob<?> k : Knob.all()) {
+        if (k.differsIn(p)) {
+          differs.add("`" + k.key + " = " + word(k, p) + "`");
+        }
+      }
+      b.append("| `").append(p.key).append("` | ").append(p.doc).append(" | ").append(String.join(", ", differs)).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void everyVariantProfileDiffersFromItsBase() {
+    for (Profile p : Profile.values()) {
+      if (p.base != null) {
+        assertTrue(Knob.all().stream().anyMatch(k -> k.differsIn(p)), p + " is its base under another name");
+        assertTrue(p.base.base == null, p + ": a variant of a base profile");
+      }
+    }
+    assertEquals(KernelPolicy.CowReuse.MAPCOUNT, Knob.COW_REUSE.valueIn(Profile.LINUX_5_7));
+    assertEquals(KernelPolicy.CowReuse.REFCOUNT, Knob.COW_REUSE.valueIn(Profile.LINUX_5_9));
+    assertEquals(Knob.MM_LOCK.valueIn(Profile.LINUX), Knob.MM_LOCK.valueIn(Profile.LINUX_5_7));
+  }
+
   @Test
   void theReadmeTableIsTheRegistry() throws Exception {
+    check(HEADER, table());
+    check(VARIANTS, variants());
+  }
+
+  private static void check(String header, String expected) throws Exception {
     String readme = Files.readString(README);
     int section = readme.indexOf("\n## Policies");
     assertTrue(section >= 0, "README has the Policies section");
-    int from = readme.indexOf("\n" + HEADER + "\n", section) + 1;
-    assertTrue(from > 0, "the Policies section has the knob table: " + HEADER);
+    int from = readme.indexOf("\n" + header + "\n", section) + 1;
+    assertTrue(from > 0, "the Policies section has the table: " + header);
     int end = from;
     while (end < readme.length() && readme.startsWith("|", end)) {
       end = readme.indexOf('\n', end) + 1;
     }
-    String expected = table();
     if ("write".equals(System.getProperty("cowsim.readme"))) {
       Files.writeString(README, readme.substring(0, from) + expected + readme.substring(end));
       return;

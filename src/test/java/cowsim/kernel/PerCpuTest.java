@@ -88,6 +88,21 @@ class PerCpuTest {
     }
 
     @Override
+    public void auxAdd(long frame, long delta, LongConsumer k) {
+      k.accept(0);
+    }
+
+    @Override
+    public void auxGet(long frame, LongConsumer k) {
+      k.accept(0);
+    }
+
+    @Override
+    public void auxBits(long frame, long set, long clear, LongConsumer k) {
+      k.accept(0);
+    }
+
+    @Override
     public void refSet(long frame, int value, LongConsumer k) {
       calls.add("refSet 0x" + Long.toHexString(frame) + " = " + value);
       k.accept(0);

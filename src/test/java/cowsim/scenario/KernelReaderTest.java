@@ -110,6 +110,6 @@ class KernelReaderTest {
     List<String> known = new ArrayList<>(KernelReader.children(List.of("tlb")));
     assertEquals("--variant tlb.forc=local: unknown key 'forc' in kernel.tlb (known: " + String.join(", ", known) + ")", e.getMessage());
     e = assertThrows(ScenarioException.class, () -> own.withProfile("bsd"));
-    assertEquals("--profile bsd: profile must be one of strat9, linux, got 'bsd'", e.getMessage());
+    assertEquals("--profile bsd: profile must be one of strat9, linux, linux-5.7, linux-5.9, got 'bsd'", e.getMessage());
   }
 }

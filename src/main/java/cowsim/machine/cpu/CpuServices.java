@@ -38,6 +38,15 @@ public interface CpuServices {
   /** Refcount load (unsigned 32-bit). */
   void refGet(long frame, LongConsumer k);
 
+  /** The frame's second metadata word, fetch_add; k gets the old value. */
+  void auxAdd(long frame, long delta, LongConsumer k);
+
+  /** The frame's second metadata word, load. */
+  void auxGet(long frame, LongConsumer k);
+
+  /** The frame's second metadata word: set then clear bits, atomically; k gets the old value. */
+  void auxBits(long frame, long set, long clear, LongConsumer k);
+
   /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
   void allocate(LongConsumer k);
 

@@ -67,6 +67,21 @@ public interface ForwardingCpuServices extends CpuServices {
   }
 
   @Override
+  default void auxAdd(long frame, long delta, LongConsumer k) {
+    services().auxAdd(frame, delta, k);
+  }
+
+  @Override
+  default void auxGet(long frame, LongConsumer k) {
+    services().auxGet(frame, k);
+  }
+
+  @Override
+  default void auxBits(long frame, long set, long clear, LongConsumer k) {
+    services().auxBits(frame, set, clear, k);
+  }
+
+  @Override
   default void allocate(LongConsumer k) {
     services().allocate(k);
   }

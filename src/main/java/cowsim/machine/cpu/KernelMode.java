@@ -135,6 +135,21 @@ final class KernelMode implements KernelPort {
   }
 
   @Override
+  public void auxAdd(long frame, long delta, LongConsumer k) {
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.AuxAdd(bus.expect(k), frame, delta));
+  }
+
+  @Override
+  public void auxGet(long frame, LongConsumer k) {
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.AuxGet(bus.expect(k), frame));
+  }
+
+  @Override
+  public void auxBits(long frame, long set, long clear, LongConsumer k) {
+    bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.AuxBits(bus.expect(k), frame, set, clear));
+  }
+
+  @Override
   public void refSet(long frame, int value, LongConsumer k) {
     bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RefSet(bus.expect(k), frame, value));
   }

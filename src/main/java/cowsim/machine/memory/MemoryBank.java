@@ -25,7 +25,7 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
 
   /** Requests a bank serves; every one is answered to its sender. */
   public sealed interface Request extends Payload.ToMemory
-      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, Lock, Unlock, RwTryLock, RwUnlock {
+      permits Read, Write, CompareAndSwap, ReadFrame, WriteFrame, RefAdd, RefGet, RefSet, AuxAdd, AuxGet, AuxBits, Lock, Unlock, RwTryLock, RwUnlock {
     /** The requester's tag, echoed in the answer (negative: a posted store, no answer). */
     long tag();
 
@@ -74,6 +74,18 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
 
   /** Refcount store (strat9's allocator setting a fresh frame's count). Answer: old value. */
   public record RefSet(long tag, long frame, int value) implements Request {}
+
+  /**
+   * The frame's second metadata word (a counter and flag bits whose meaning is the kernel's):
+   * atomic fetch_add. Answer: {@link Value} with the old value.
+   */
+  public record AuxAdd(long tag, long frame, long delta) implements Request {}
+
+  /** The second metadata word's load. Answer: {@link Value}. */
+  public record AuxGet(long tag, long frame) implements Request {}
+
+  /** The second metadata word: set the bits {@code set}, clear the bits {@code clear}, atomically. Answer: old value. */
+  public record AuxBits(long tag, long frame, long set, long clear) implements Request {}
 
   /**
    * Try to take the lock bit in a frame's metadata (test-and-set). Answer: {@link Value} 0 when
@@ -252,6 +264,23 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
         observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.value() - old));
       }
       reply(src, new Value(r.tag(), Integer.toUnsignedLong(old)));
+    } else if (payload instanceof AuxAdd a) {
+      atomics++;
+      long old = refcounts.fetchAddAux(localFrame(a.frame()), a.delta());
+      if (observing()) {
+        observe(new Event.AuxChange(now, src, a.frame(), old, old + a.delta()));
+      }
+      reply(src, new Value(a.tag(), old));
+    } else if (payload instanceof AuxGet a) {
+      atomics++;
+      reply(src, new Value(a.tag(), refcounts.aux(localFrame(a.frame()))));
+    } else if (payload instanceof AuxBits a) {
+      atomics++;
+      long old = refcounts.updateAux(localFrame(a.frame()), a.set(), a.clear());
+      if (observing()) {
+        observe(new Event.AuxChange(now, src, a.frame(), old, (old | a.set()) & ~a.clear()));
+      }
+      reply(src, new Value(a.tag(), old));
     } else if (payload instanceof Lock l) {
       atomics++;
       byte old = refcounts.orFlags(localFrame(l.frame()), LOCK_BIT);

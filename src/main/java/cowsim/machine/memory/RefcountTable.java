@@ -12,6 +12,8 @@ package cowsim.machine.memory;
 public final class RefcountTable {
   private final int[] counts;
   private final byte[] flags;
+  /** A second 64-bit word per frame (its meaning belongs to the kernel model), all 0 at start. */
+  private final long[] aux;
 
   public RefcountTable(long totalFrames) {
     if (totalFrames < 1 || totalFrames > BuddyAllocator.MAX_FRAMES) {
@@ -20,6 +22,28 @@ public final class RefcountTable {
     }
     counts = new int[(int) totalFrames];
     flags = new byte[(int) totalFrames];
+    aux = new long[(int) totalFrames];
+  }
+
+  /** The frame's second word. */
+  public long aux(long frame) {
+    return aux[index(frame)];
+  }
+
+  /** Adds delta to the second word (64-bit wrap-around). @return the value before the add */
+  public long fetchAddAux(long frame, long delta) {
+    int i = index(frame);
+    long old = aux[i];
+    aux[i] = old + delta;
+    return old;
+  }
+
+  /** Sets the bits {@code set}, then clears the bits {@code clear}, in one step. @return the value before */
+  public long updateAux(long frame, long set, long clear) {
+    int i = index(frame);
+    long old = aux[i];
+    aux[i] = (old | set) & ~clear;
+    return old;
   }
 
   public long totalFrames() {

@@ -68,6 +68,17 @@ public sealed interface Event {
   /** A refcount load. */
   record RefRead(long cycle, int cpu, long frame, long value) implements Event {}
 
+  /** A frame's second metadata word changed (an {@code AuxAdd} or {@code AuxBits}). */
+  record AuxChange(long cycle, int cpu, long frame, long old, long now) implements Event {}
+
+  /**
+   * The kernel reports references a kernel structure (a pipe buffer) took ({@code delta} > 0) or
+   * dropped on a frame that no PTE accounts for: GUP pins (with the pinning address space's
+   * {@code cr3}), pipe pages ({@code cr3} 0). {@code frame} holds the reference (a 2 MiB block's
+   * head), {@code data} is the 4 KiB frame whose contents the structure keeps.
+   */
+  record KernelRef(long cycle, int cpu, long cr3, long frame, long data, int delta, String what) implements Event {}
+
   // ---- allocator ----
 
   /** A block of 2^order frames handed out; {@code frame} is its head. */
