@@ -37,8 +37,16 @@ public final class Oracle {
 
   /** As above; {@code onViolation} (or null) hears the running total after each new violation (progress displays). */
   public Oracle(long reservedFrames, int historyDepth, int maxPerKind, LongConsumer onViolation) {
+    this(reservedFrames, -1, historyDepth, maxPerKind, onViolation);
+  }
+
+  /**
+   * As above, with the kernel's shared zero page: a reserved frame user mode may read (every PTE
+   * of it read-only), that nothing may store into and no PTE holds a reference on; -1 for none.
+   */
+  public Oracle(long reservedFrames, long zeroFrame, int historyDepth, int maxPerKind, LongConsumer onViolation) {
     History history = new History(historyDepth);
-    this.shadow = new Shadow(reservedFrames, history);
+    this.shadow = new Shadow(reservedFrames, zeroFrame, history);
     this.findings = new Findings(history, maxPerKind, onViolation);
     this.program = new ProgramMonitor(shadow, findings);
     this.monitors =

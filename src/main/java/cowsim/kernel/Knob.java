@@ -225,6 +225,43 @@ public final class Knob<T> {
               + " block, or each 4 KiB frame of a split one; part of a page is split first, as __split_huge_pmd)",
           "511 frames of every 2 MiB page leak at munmap and exit: `bugs/huge-page-teardown-leak.conf`");
 
+  public static final Knob<Boolean> FAULT_READ_UNTOUCHED =
+      new Knob<>(
+          "fault.read-untouched",
+          Type.of(List.of("allocate", "zero-page"), List.of(false, true)),
+          false,
+          true,
+          "a read fault on an untouched 4 KiB page: allocate a zeroed frame (strat9) or map the shared zero page read-only"
+              + " without a reference (Linux's do_anonymous_page), which the first write replaces by a fresh zeroed frame"
+              + " (wp_page_copy); 2 MiB regions still allocate (no huge zero page)",
+          "(cost only) every page a program only reads costs a frame and the first write no fault:"
+              + " `zero-page-read-then-write.conf` pins both counts");
+
+  public static final Knob<Boolean> TLB_FLUSH_UNCHANGED =
+      new Knob<>(
+          "tlb.flush-unchanged",
+          Type.of(List.of("always", "never"), List.of(true, false)),
+          true,
+          false,
+          "munmap, mprotect and madvise shoot down the range even when no present PTE changed (always), or only when one"
+              + " was cleared or lost a permission (never: Linux's mmu_gather flushes only when tlb->end > tlb->start,"
+              + " change_pte_range only when pte_needs_flush)",
+          "(cost only) IPIs for ranges nobody touched: `mprotect-untouched-no-ipi.conf` pins 0");
+
+  public static final Knob<Boolean> TLB_NESTED_FLUSH =
+      new Knob<>(
+          "tlb.nested-flush",
+          Type.of(List.of("off", "on"), List.of(false, true)),
+          false,
+          true,
+          false,
+          "madvise(MADV_DONTNEED)'s mmu_gather counts itself in the address space's tlb_flush_pending and, when another"
+              + " one is pending too (mm_tlb_flush_nested), flushes its whole range at tlb_finish_mmu even if it cleared"
+              + " nothing (Linux 4.13; off in profile linux-4.12)",
+          "two threads madvise one range: the one that finds the PTEs already clear returns before the other's flush,"
+              + " and its caller's next write is not seen through a third CPU's stale entry:"
+              + " `real-bugs/madvise-dontneed-nested-flush.conf`");
+
   private static final List<Knob<?>> ALL =
       List.of(
           TLB_FORK,
@@ -245,7 +282,10 @@ public final class Knob<T> {
           PCID,
           MM_LOCK,
           HUGE_COW_FAULT,
-          HUGE_UNMAP);
+          HUGE_UNMAP,
+          FAULT_READ_UNTOUCHED,
+          TLB_FLUSH_UNCHANGED,
+          TLB_NESTED_FLUSH);
 
   /** The key in a scenario's {@code kernel} block, dotted: {@code tlb.cow-fault}. */
   public final String key;
@@ -255,6 +295,7 @@ public final class Knob<T> {
 
   private final T strat9;
   private final T linux;
+  private final T linux412;
 
   /** One line: what the knob switches. */
   public final String doc;
@@ -263,10 +304,16 @@ public final class Knob<T> {
   public final String breaks;
 
   private Knob(String key, Type<T> type, T strat9, T linux, String doc, String breaks) {
+    this(key, type, strat9, linux, linux, doc, breaks);
+  }
+
+  /** A knob whose value in profile linux-4.12 differs from linux's. */
+  private Knob(String key, Type<T> type, T strat9, T linux, T linux412, String doc, String breaks) {
     this.key = Objects.requireNonNull(key, "key");
     this.type = Objects.requireNonNull(type, "type");
     this.strat9 = checked(type, strat9, key, "strat9");
     this.linux = checked(type, linux, key, "linux");
+    this.linux412 = checked(type, linux412, key, "linux-4.12");
     this.doc = Objects.requireNonNull(doc, "doc");
     this.breaks = Objects.requireNonNull(breaks, "breaks");
   }
@@ -293,6 +340,7 @@ public final class Knob<T> {
     return switch (profile) {
       case STRAT9 -> strat9;
       case LINUX -> linux;
+      case LINUX_4_12 -> linux412;
     };
   }
 

@@ -196,6 +196,14 @@ public enum Mistake {
       Paths.LINUX,
       "split a 2 MiB page without a reference for each new PTE (the head keeps the PMD's one for all 512)",
       "__split_huge_pmd_locked: folio_ref_add(folio, HPAGE_PMD_NR - 1) (HugePages.addSplitRefs)",
+      null),
+
+  // ---------------------------------------------------------------- madvise
+  MADVISE_NO_NESTED_FLUSH(
+      "madvise-no-nested-flush",
+      Paths.LINUX,
+      "madvise(MADV_DONTNEED) skips the mm_tlb_flush_nested check: a walk that cleared nothing flushes nothing",
+      "tlb_finish_mmu: force = mm_tlb_flush_nested(mm) (KernelOnCpu.madvise)",
       null);
 
   /** Which profile's code path a mistake lives on. */

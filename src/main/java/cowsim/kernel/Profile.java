@@ -12,7 +12,12 @@ public enum Profile {
   /** strat9 as of its late-March 2026 fork.rs (the reference notes). */
   STRAT9("strat9"),
   /** the corrected policy, as Linux does it. */
-  LINUX("linux");
+  LINUX("linux"),
+  /**
+   * linux before the 2017 fix "mm: fix MADV_[FREE|DONTNEED] TLB flush miss problem" (v4.13):
+   * linux's values except where a knob declares another ({@code tlb.nested-flush = off}).
+   */
+  LINUX_4_12("linux-4.12");
 
   /** The name a scenario writes ({@code kernel.profile = linux}). */
   public final String key;
