@@ -17,7 +17,9 @@ import java.util.function.LongConsumer;
  * is still in progress and has not yet completed or given up on a shootdown since the change;
  * the change is recorded with the operation that made it, page by page. Any other use of a stale
  * entry is a violation. Linux guarantees the same: the flush is done before the frame is freed
- * and before the system call (or fault) returns.
+ * and before the system call (or fault) returns; and, once an madvise(MADV_DONTNEED) covering the
+ * page returned, a change still open in another thread's madvise is no longer forgiven either (the
+ * returning call promised its range flushed, which is what mm_tlb_flush_nested ensures).
  */
 public final class Oracle {
 
