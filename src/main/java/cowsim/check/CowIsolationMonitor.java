@@ -30,8 +30,21 @@ final class CowIsolationMonitor implements Monitor {
       return store(w);
     } else if (e instanceof Event.MemWrite w && w.access() == null) {
       return physicalStore(w);
+    } else if (e instanceof Event.FrameWrite f && f.frame() == shadow.zeroFrame) {
+      return zeroPageStore(f.cpu(), f.cycle(), f.source() < 0 ? "zeroed" : "copied frame " + hex(f.source()) + " into");
     }
     return false;
+  }
+
+  /**
+   * The kernel wrote into the shared zero page: every address space's never-written pages that a
+   * read faulted in read it, so that store is seen by all of them (nothing may write it, ever).
+   */
+  private boolean zeroPageStore(int cpu, long cycle, String what) {
+    long frame = shadow.zeroFrame;
+    return findings.report(ViolationKind.COW_ISOLATION, cpu, 0, 0, -1, frame, cycle,
+        "the kernel on cpu-" + cpu + " " + what + " frame " + hex(frame) + ", the shared zero page every address space's untouched pages read",
+        Findings.key("cow-zero-page", frame, cycle), frame, null);
   }
 
   /**
@@ -42,6 +55,9 @@ final class CowIsolationMonitor implements Monitor {
    */
   private boolean physicalStore(Event.MemWrite w) {
     long frame = w.paddr() >>> 12;
+    if (frame == shadow.zeroFrame) {
+      return zeroPageStore(w.cpu(), w.cycle(), "stored " + w.value() + " into");
+    }
     if (shadow.tableRole(frame) || shadow.kernelRole(frame) != null) {
       return false;
     }

@@ -89,6 +89,12 @@ final class FrameAccountingMonitor implements Monitor {
     // split page for its frame; the other 511 frames' counts stay 0
     Map<Long, Integer> expected = new TreeMap<>();
     for (Map.Entry<Long, Integer> m : mapped.entrySet()) {
+      if (m.getKey() == shadow.zeroFrame) {
+        // the shared zero page: its PTEs are special (vm_normal_page is NULL), none holds a
+        // reference, so its refcount must stay 0 however many map it
+        expected.put(m.getKey(), 0);
+        continue;
+      }
       long head = shadow.compoundHead(m.getKey());
       if (head < 0) {
         expected.merge(m.getKey(), m.getValue(), Integer::sum);

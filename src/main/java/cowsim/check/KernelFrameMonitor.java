@@ -47,6 +47,17 @@ final class KernelFrameMonitor implements Monitor {
       return false;
     }
     long frame = paddr >>> 12;
+    if (frame == shadow.zeroFrame) {
+      // the shared zero page: user mode may read it through the read-only PTEs the kernel gives
+      // it, and no store may ever land in it (Linux maps it only read-only: a write fault copies)
+      if (what.equals("load")) {
+        return false;
+      }
+      Shadow.Mapping page = new Shadow.Mapping(shadow.space(a.cr3()).id, a.va() & ~0xfffL);
+      return findings.report(ViolationKind.KERNEL_FRAME_ACCESS, e.cpu(), a.pid(), a.tid(), a.va(), frame, e.cycle(),
+          "a user store by pid " + a.pid() + " at " + hex(a.va()) + " reached frame " + hex(frame) + ", the shared zero page every untouched page reads",
+          Findings.key("kernel-frame", a.cr3(), a.va() & ~0xfffL, frame), frame, page);
+    }
     String role = shadow.kernelRole(frame);
     if (role == null) {
       return false;

@@ -17,7 +17,9 @@ import java.util.function.LongConsumer;
  * is still in progress and has not yet completed or given up on a shootdown since the change;
  * the change is recorded with the operation that made it, page by page. Any other use of a stale
  * entry is a violation. Linux guarantees the same: the flush is done before the frame is freed
- * and before the system call (or fault) returns.
+ * and before the system call (or fault) returns; and, once an madvise(MADV_DONTNEED) covering the
+ * page returned, a change still open in another thread's madvise is no longer forgiven either (the
+ * returning call promised its range flushed, which is what mm_tlb_flush_nested ensures).
  */
 public final class Oracle {
 
@@ -37,8 +39,16 @@ public final class Oracle {
 
   /** As above; {@code onViolation} (or null) hears the running total after each new violation (progress displays). */
   public Oracle(long reservedFrames, int historyDepth, int maxPerKind, LongConsumer onViolation) {
+    this(reservedFrames, -1, historyDepth, maxPerKind, onViolation);
+  }
+
+  /**
+   * As above, with the kernel's shared zero page: a reserved frame user mode may read (every PTE
+   * of it read-only), that nothing may store into and no PTE holds a reference on; -1 for none.
+   */
+  public Oracle(long reservedFrames, long zeroFrame, int historyDepth, int maxPerKind, LongConsumer onViolation) {
     History history = new History(historyDepth);
-    this.shadow = new Shadow(reservedFrames, history);
+    this.shadow = new Shadow(reservedFrames, zeroFrame, history);
     this.findings = new Findings(history, maxPerKind, onViolation);
     this.program = new ProgramMonitor(shadow, findings);
     this.monitors =

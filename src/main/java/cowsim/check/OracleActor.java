@@ -53,7 +53,14 @@ public final class OracleActor extends AbstractBehavior<ObserverInbox> {
    */
   public static Behavior<ObserverInbox> create(
       long reservedFrames, int historyDepth, int maxPerKind, Consumer<Event> listener, LongConsumer onViolation) {
-    return Behaviors.setup(ctx -> new OracleActor(ctx, new Oracle(reservedFrames, historyDepth, maxPerKind, onViolation), listener));
+    return create(reservedFrames, -1, historyDepth, maxPerKind, listener, onViolation);
+  }
+
+  /** As above, {@code zeroFrame} being the kernel's shared zero page (or -1: none). */
+  public static Behavior<ObserverInbox> create(
+      long reservedFrames, long zeroFrame, int historyDepth, int maxPerKind, Consumer<Event> listener, LongConsumer onViolation) {
+    return Behaviors.setup(
+        ctx -> new OracleActor(ctx, new Oracle(reservedFrames, zeroFrame, historyDepth, maxPerKind, onViolation), listener));
   }
 
   private OracleActor(ActorContext<ObserverInbox> ctx, Oracle oracle, Consumer<Event> listener) {

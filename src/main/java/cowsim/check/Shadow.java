@@ -172,6 +172,8 @@ final class Shadow {
   }
 
   final long reserved;
+  /** The kernel's shared zero page (a reserved frame), or -1. */
+  final long zeroFrame;
   final History history;
   long seq;
 
@@ -193,6 +195,8 @@ final class Shadow {
   /** Open operations per CPU, innermost last. */
   private final HashMap<Integer, ArrayDeque<Op>> ops = new HashMap<>();
   private final HashMap<Mapping, ArrayDeque<Change>> changes = new HashMap<>();
+  /** The event at which an madvise covering the page last returned ({@link #promiseFlushed}). */
+  private final HashMap<Mapping, Long> promised = new HashMap<>();
   /** Per frame: the space that last stored each word (512 slots), then the event number (512). */
   private final HashMap<Long, long[]> writers = new HashMap<>();
   private final HashMap<Integer, long[]> copySnapshot = new HashMap<>();
@@ -205,7 +209,12 @@ final class Shadow {
   private final HashMap<Integer, Pending> pending = new HashMap<>();
 
   Shadow(long reservedFrames, History history) {
+    this(reservedFrames, -1, history);
+  }
+
+  Shadow(long reservedFrames, long zeroFrame, History history) {
     this.reserved = reservedFrames;
+    this.zeroFrame = zeroFrame;
     this.history = history;
   }
 
@@ -427,16 +436,32 @@ final class Shadow {
    * violation when the entry is used.
    */
   private boolean tolerated(long space, long va, long fillSeq) {
-    ArrayDeque<Change> list = changes.get(new Mapping(space, va & ~0xfffL));
+    Mapping m = new Mapping(space, va & ~0xfffL);
+    ArrayDeque<Change> list = changes.get(m);
     if (list == null) {
       return false;
     }
+    long promise = promised.getOrDefault(m, -1L);
     for (Change c : list) {
       if (c.seq() > fillSeq) {
-        return c.op() != null && c.op().open && c.op().flushedAt < c.seq();
+        return c.op() != null && c.op().open && c.op().flushedAt < c.seq() && promise < c.seq();
       }
     }
     return false;
+  }
+
+  /**
+   * An madvise(MADV_DONTNEED) covering these pages returned: its caller may rely on every CPU's
+   * entry for them being gone (what Linux's mm_tlb_flush_nested exists to guarantee, even when
+   * another thread's madvise cleared the PTEs and its flush is still pending), so from now on a
+   * stale entry of a page changed before is no longer the business of the operation still open.
+   */
+  private void promiseFlushed(long space, long start, long end) {
+    for (Mapping m : changes.keySet()) {
+      if (m.space() == space && Long.compareUnsigned(m.va(), start) >= 0 && Long.compareUnsigned(m.va(), end) < 0) {
+        promised.put(m, seq);
+      }
+    }
   }
 
   /**
@@ -612,6 +637,9 @@ final class Shadow {
         }
       }
     }
+    if (o.what().equals("madvise")) {
+      promiseFlushed(sp.id, o.start(), o.end());
+    }
     if (o.what().equals("munmap")) {
       // the range is gone: stores that landed through not-yet-flushed entries went with it, and
       // a later mmap there starts from zero
@@ -779,7 +807,13 @@ final class Shadow {
     boolean otherFrame = wasMapped && isMapped && Pte.frame(before) != Pte.frame(after);
     if (wasMapped && (!isMapped || otherFrame || (Pte.writable(before) && !Pte.writable(after)))) {
       ArrayDeque<Change> list = changes.computeIfAbsent(m, k -> new ArrayDeque<>());
-      list.addLast(new Change(seq, opOf(cpu, info.space(), va)));
+      Op op = opOf(cpu, info.space(), va);
+      list.addLast(new Change(seq, op));
+      if (!isMapped && op != null && op.what.equals("madvise") && owner != null) {
+        // MADV_DONTNEED zapped the page: from this PTE clear on, a fresh access faults in a zeroed
+        // page, so the address space reads 0 there (a store through a stale entry meanwhile is lost)
+        owner.dropRange(va, va + 4096);
+      }
       if (list.size() > CHANGES_KEPT) {
         list.removeFirst();
       }

@@ -16,6 +16,7 @@ public final class Constants {
   public static final int SYS_mmap = 9;
   public static final int SYS_mprotect = 10;
   public static final int SYS_munmap = 11;
+  public static final int SYS_madvise = 28;
   public static final int SYS_sched_yield = 24;
   public static final int SYS_getpid = 39;
   public static final int SYS_clone = 56;
@@ -44,6 +45,8 @@ public final class Constants {
   public static final int MAP_ANONYMOUS = 0x20;
   /** A mapping of 2 MiB pages (Linux's default huge page size on x86-64). */
   public static final int MAP_HUGETLB = 0x40000;
+
+  public static final int MADV_DONTNEED = 4;
 
   /** Every name usable in assembly with its value (case-sensitive), in documentation order. */
   public static final Map<String, Long> NAMES;
@@ -81,6 +84,8 @@ public final class Constants {
     m.put("MAP_FIXED", (long) MAP_FIXED);
     m.put("MAP_ANONYMOUS", (long) MAP_ANONYMOUS);
     m.put("MAP_HUGETLB", (long) MAP_HUGETLB);
+    m.put("SYS_madvise", (long) SYS_madvise);
+    m.put("MADV_DONTNEED", (long) MADV_DONTNEED);
     NAMES = Collections.unmodifiableMap(m);
   }
 

@@ -123,6 +123,49 @@ public final class AddressSpaces {
   }
 
   /**
+   * The flags of a PTE mapping the shared zero page: present, user, read-only whatever the VMA
+   * allows; in a writable VMA also bit 9 (copy-on-write), so a write fault takes the COW path,
+   * which gives the page a fresh zeroed frame ({@link CowFault}); in a read-only one a write is
+   * the access error it is for any read-only page. mprotect only moves bit 9 ({@link #protectPages}).
+   */
+  public static long zeroPageFlags(boolean writable) {
+    return Pte.P | Pte.US | (writable ? Pte.COW : 0);
+  }
+
+  /** Whether a PTE maps the shared zero page (Linux's is_zero_pfn: a special PTE, no reference). */
+  public static boolean zeroPage(long pte) {
+    return Pte.present(pte) && Pte.frame(pte) == Layout.ZERO_FRAME;
+  }
+
+  /**
+   * A read fault on an untouched page under {@code fault.read-untouched = zero-page}, as Linux's
+   * do_anonymous_page without FAULT_FLAG_WRITE: the PTE maps {@code my_zero_pfn} read-only
+   * (pte_mkspecial), under the page-table lock; no frame is allocated and no reference taken, and
+   * nothing is flushed (update_mmu_cache only: the faulting CPU dropped its entry at the fault).
+   * A PTE a sibling mapped first stands. k gets null on success or an error.
+   */
+  public static void mapZeroPage(Hardware hw, long pml4, long page, boolean writable, Consumer<String> k) {
+    locked(
+        hw,
+        pml4,
+        done ->
+            PageTables.mapTo(
+                hw,
+                pml4,
+                page,
+                Layout.ZERO_FRAME,
+                zeroPageFlags(writable),
+                res -> {
+                  if (res == PageTables.FRAME_ALLOCATION_FAILED) {
+                    done.accept(() -> k.accept("out of memory for a page table"));
+                    return;
+                  }
+                  hw.log("zero page {}: mapped read-only", CowFault.hex(page));
+                  done.accept(() -> k.accept(null));
+                }));
+  }
+
+  /**
    * Runs {@code body} holding the address space's page-table lock when the policy takes it
    * ({@code cow-fault.lock = page-table}), without it otherwise (strat9). The body hands back
    * what to do after the unlock.
@@ -191,6 +234,22 @@ public final class AddressSpaces {
    */
   public static void unmapPages(
       Hardware hw, long pml4, List<Vma> ranges, KernelPolicy.Flush how, boolean wholeRegions, Runnable k) {
+    unmapPages(hw, pml4, ranges, how, wholeRegions, null, k);
+  }
+
+  /**
+   * The same, {@code nested} (or null) saying at the end of the walk whether to flush the range
+   * even though this walk cleared nothing (madvise's tlb_finish_mmu under mm_tlb_flush_nested).
+   *
+   * <p>The shootdown's rule under {@code tlb.flush-unchanged = never} (Linux): the other CPUs are
+   * flushed only when this walk cleared a present PTE or PD entry (zap_pte_range's
+   * tlb_remove_tlb_entry widens the mmu_gather's range, and tlb_flush_mmu_tlbonly returns at once
+   * while {@code tlb->end == 0}), or when {@code nested} forces it; the frames kept for after the
+   * flush are then none.
+   */
+  public static void unmapPages(
+      Hardware hw, long pml4, List<Vma> ranges, KernelPolicy.Flush how, boolean wholeRegions,
+      Consumer<Consumer<Boolean>> nested, Runnable k) {
     KernelPolicy p = hw.policy();
     boolean defer = p.freeAfterFlush() && how == KernelPolicy.Flush.MM_CPUS
         && p.mistake() != Mistake.MUNMAP_FREE_BEFORE_FLUSH; // MISTAKE: each frame dropped before the shootdown
@@ -233,6 +292,12 @@ public final class AddressSpaces {
                               if (how != KernelPolicy.Flush.NONE && hw.cr3() == pml4) {
                                 hw.invlpg(page);
                               }
+                              if (frame == Layout.ZERO_FRAME) {
+                                // zap_pte_range: vm_normal_page is NULL for the zero pfn; the PTE
+                                // is cleared and flushed, no reference dropped
+                                done.accept(() -> next.accept(after));
+                                return;
+                              }
                               Runnable drop = () -> dropRef(hw, frame, order, defer, later, () -> done.accept(() -> next.accept(after)), k2 -> done.accept(k2), () -> next.accept(after));
                               if (order == 0) {
                                 Rmap.remove(hw, frame, drop); // zap_pte_range: page_remove_rmap
@@ -248,13 +313,19 @@ public final class AddressSpaces {
         () -> {
           Runnable dropAll =
               () -> Async.loop(0, later.size(), (i, next) -> FrameRefs.decRef(hw, later.get(i)[0], (int) later.get(i)[1], next), k);
-          if (how == KernelPolicy.Flush.MM_CPUS) {
-            long[] pages = cleared[1] && !cleared[0]
-                ? hugeFlushList(list, p.flushCeiling())
-                : flushList(list, p.flushCeiling()); // null: more than the ceiling, a full flush
-            TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, pages, dropAll));
-          } else {
+          if (how != KernelPolicy.Flush.MM_CPUS) {
             dropAll.run();
+            return;
+          }
+          long[] pages = cleared[1] && !cleared[0]
+              ? hugeFlushList(list, p.flushCeiling())
+              : flushList(list, p.flushCeiling()); // null: more than the ceiling, a full flush
+          Runnable shootdown = () -> TlbFlush.mmCpus(hw, pml4, true, others -> hw.shootdown(others, pages, dropAll));
+          boolean changed = cleared[0] || cleared[1] || p.get(Knob.TLB_FLUSH_UNCHANGED);
+          if (nested == null) {
+            (changed ? shootdown : dropAll).run();
+          } else {
+            nested.accept(force -> (changed || force ? shootdown : dropAll).run());
           }
         });
   }
@@ -335,6 +406,17 @@ public final class AddressSpaces {
    * the span of a table entry that is not present.
    */
   public static void protectPages(Hardware hw, long pml4, List<Vma> ranges, Runnable k) {
+    protectPages(hw, pml4, ranges, lost -> k.run());
+  }
+
+  /**
+   * The same; k hears whether a present PTE or PD entry lost its write permission, the one change
+   * that needs a flush (x86's pte_needs_flush, which change_pte_range asks before
+   * tlb_flush_pte_range: an upgrade, or a software bit, needs none; a later access through the
+   * old entry takes a spurious fault at most).
+   */
+  public static void protectPages(Hardware hw, long pml4, List<Vma> ranges, Consumer<Boolean> k) {
+    boolean[] lost = new boolean[1];
     List<Vma> list = List.copyOf(ranges);
     Async.loop(
         0,
@@ -355,6 +437,7 @@ public final class AddressSpaces {
                               leaf -> {
                                 long after = leaf.next(page, v.end());
                                 if (leaf.mapped2m()) {
+                                  lost[0] |= Pte.writable(leaf.entry()) && !v.writable();
                                   protectHuge(hw, pml4, v, page, leaf, done, next, () -> step[0].run(page, next));
                                   return;
                                 }
@@ -365,15 +448,21 @@ public final class AddressSpaces {
                                 boolean writable = v.writable();
                                 long e = leaf.entry();
                                 long ne = writable && !Pte.cow(e) ? e | Pte.RW : e & ~Pte.RW;
+                                if (zeroPage(e)) {
+                                  // never writable (change_pte_range keeps a special PTE read-only);
+                                  // bit 9 follows the VMA, so a write fault copies it only when allowed
+                                  ne = writable ? e | Pte.COW : e & ~Pte.COW;
+                                }
                                 if (ne == e) {
                                   done.accept(() -> next.accept(after));
                                 } else {
+                                  lost[0] |= Pte.writable(e) && !Pte.writable(ne);
                                   hw.write(leaf.entryAddr(), ne, () -> done.accept(() -> next.accept(after)));
                                 }
                               }));
           Async.range(v.start(), v.end(), step[0], nextRange);
         },
-        k);
+        () -> k.accept(lost[0]));
   }
 
   /**
@@ -529,6 +618,8 @@ public final class AddressSpaces {
                     k.accept(child);
                     return;
                   }
+                  // dup_mmap ends with flush_tlb_mm(oldmm) whatever it copied: fork flushes even when
+                  // no PTE was write-protected (tlb.flush-unchanged does not apply here)
                   TlbFlush.after(hw, hw.policy().forkFlush(), parentPml4, null, () -> k.accept(child));
                   return;
                 }
@@ -587,6 +678,13 @@ public final class AddressSpaces {
                         next.run();
                         return;
                       }
+                      if (ref == Layout.ZERO_FRAME) {
+                        // copy_present_pte: vm_normal_page is NULL for the zero pfn, the PTE is
+                        // copied as it is and no reference is taken
+                        done.add(new Processed(leaf.entryAddr(), e, ref, false));
+                        next.run();
+                        return;
+                      }
                       if (hw.policy().mistake() == Mistake.FORK_NO_REFCOUNT) { // MISTAKE: no frame_inc_ref
                         done.add(new Processed(leaf.entryAddr(), e, ref, true)); // (the rollback still decrements)
                         next.run();
@@ -616,8 +714,8 @@ public final class AddressSpaces {
               mapChild.run();
             }
           };
-          if (huge || ref != frame) {
-            share.run(); // a 2 MiB page keeps no map count here
+          if (huge || ref != frame || frame == Layout.ZERO_FRAME) {
+            share.run(); // a 2 MiB page keeps no map count here, nor does the zero page
             return;
           }
           // copy_present_pte: page_try_dup_anon_rmap before the write-protect

@@ -77,6 +77,11 @@ public final class CowFault {
             return;
           }
           long oldFrame = Pte.frame(leaf.entry());
+          if (oldFrame == Layout.ZERO_FRAME) {
+            // the shared zero page: never reused, never counted (do_wp_page -> wp_page_copy)
+            copy(hw, pml4, page, flags, writableFlags(hw, flags), oldFrame, 0, k);
+            return;
+          }
           hw.refGet(
               oldFrame,
               refcount -> {
@@ -205,6 +210,10 @@ public final class CowFault {
 
   /** The same for a reference on a block's head ({@code order} 9: a frame of a split 2 MiB page). */
   private static void dropOld(Hardware hw, long oldFrame, int order, Runnable k) {
+    if (oldFrame == Layout.ZERO_FRAME) {
+      k.run(); // wp_page_copy: old_folio is NULL for the zero page, nothing to put
+      return;
+    }
     if (hw.policy().mistake() == Mistake.COW_DOUBLE_DECREMENT) { // MISTAKE: decremented twice
       FrameRefs.decRef(hw, oldFrame, order, () -> FrameRefs.decRef(hw, oldFrame, order, k));
       return;
@@ -283,6 +292,11 @@ public final class CowFault {
     // a frame of a split 2 MiB page: its reference is the block's, on the head
     long ref = HugePages.refFrame(now);
     int order = HugePages.refOrder(now);
+    if (oldFrame == Layout.ZERO_FRAME) {
+      // do_wp_page on the zero pfn (vm_normal_page is NULL): wp_page_copy, no reuse, no reference
+      lockedCopy(hw, pml4, page, pteAddr, oldFrame, ref, order, newFlags, 0, k);
+      return;
+    }
     decide(
         hw,
         oldFrame,
@@ -414,7 +428,8 @@ public final class CowFault {
       }
     };
     // page_remove_rmap(old) after set_pte_at (a split 2 MiB page's frame keeps no map count)
-    Runnable removed = order == 0 ? () -> Rmap.remove(hw, oldFrame, last) : last;
+    // (nor does the zero page: vm_normal_page is NULL for it)
+    Runnable removed = order == 0 && oldFrame != Layout.ZERO_FRAME ? () -> Rmap.remove(hw, oldFrame, last) : last;
     Rmap.addNewAnon(  // folio_add_new_anon_rmap before set_pte_at
         hw,
         newFrame,
@@ -446,6 +461,11 @@ public final class CowFault {
                 hw.log("cow fault {}: frame {} refcount {}, copied to frame {}{}", hex(page), hex(oldFrame), refcount, hex(newFrame), how);
                 k.accept(newFrame);
               };
+          if (oldFrame == Layout.ZERO_FRAME) {
+            // wp_page_copy: is_zero_pfn -> vma_alloc_zeroed_movable_folio, nothing to copy
+            hw.writeFrame(newFrame, null, copied);
+            return;
+          }
           if (hw.policy().mistake() == Mistake.COW_COPY_ZERO_FILL) { // MISTAKE: zeroed, not copied
             hw.writeFrame(newFrame, null, copied);
             return;

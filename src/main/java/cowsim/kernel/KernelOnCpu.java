@@ -265,12 +265,21 @@ public final class KernelOnCpu implements TrapHandler {
               TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), () -> AddressSpaces.protectPages(hw, hw.cr3(), l.vmas(), done));
               return;
             }
+            // change_protection: flush_tlb_range only when a PTE needed it (tlb.flush-unchanged = never)
             AddressSpaces.protectPages(
                 hw,
                 hw.cr3(),
                 l.vmas(),
-                () -> TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), done));
+                lost -> {
+                  if (!lost && !hw.policy().get(Knob.TLB_FLUSH_UNCHANGED)) {
+                    done.run();
+                    return;
+                  }
+                  TlbFlush.after(hw, mprotectFlush(), hw.cr3(), AddressSpaces.flushList(l.vmas(), hw.policy().flushCeiling()), done);
+                });
           });
+    } else if (nr == Constants.SYS_madvise) {
+      madvise(t, a0, a1, r.get(Reg.RDX));
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
     } else if (nr == Constants.SYS_pipe2 || nr == Constants.SYS_pipe) {
@@ -340,6 +349,74 @@ public final class KernelOnCpu implements TrapHandler {
                         MmapLock.writeUnlock(hw, cr3, () -> ret(0));
                       });
                 }));
+  }
+
+  /**
+   * madvise (do_madvise), under mmap_lock taken for READING (madvise_need_mmap_write is false for
+   * MADV_DONTNEED and the no-op advice). MADV_DONTNEED zaps the range as
+   * madvise_dontneed_single_vma -> zap_page_range does: tlb_gather_mmu, unmap the PTEs and gather
+   * their frames, tlb_finish_mmu: flush the other CPUs (tlb.munmap's flush) and only then drop the
+   * references (tlb.free-after-flush). With {@code tlb.nested-flush} (Linux 4.13, "mm: fix
+   * MADV_[FREE|DONTNEED] TLB flush miss problem"): tlb_gather_mmu's inc_tlb_flush_pending, and at
+   * tlb_finish_mmu {@code force = mm_tlb_flush_nested(mm)} (another gather pending on this mm) makes
+   * the flush cover the whole range even if this walk cleared nothing, then dec_tlb_flush_pending.
+   * Without it (linux-4.12) a walk that finds the PTEs already cleared by a concurrent madvise
+   * flushes nothing and returns while the other's flush is still in flight. The other advice the
+   * model accepts (normal, random, sequential, willneed) is a no-op with the same checks.
+   */
+  private void madvise(TaskImage t, long addr, long length, long advice) {
+    long cr3 = hw.cr3();
+    MmapLock.read(
+        hw,
+        cr3,
+        () ->
+            hw.call(
+                tag -> new KernelState.Madvise(tag, t.pid(), addr, length, advice),
+                res -> {
+                  if (res instanceof KernelState.Result nothing) {
+                    MmapLock.readUnlock(hw, cr3, () -> ret(nothing.value()));
+                    return;
+                  }
+                  KernelState.VmaList l = (KernelState.VmaList) res;
+                  if (advice != Constants.MADV_DONTNEED || l.vmas().isEmpty()) {
+                    MmapLock.readUnlock(hw, cr3, () -> ret(l.error()));
+                    return;
+                  }
+                  long end = addr + VmaCalls.pageAlign(length);
+                  hw.report(new Event.OpBegin(hw.now(), hw.cpu(), cr3, "madvise", addr, end));
+                  boolean nested = hw.policy().get(Knob.TLB_NESTED_FLUSH);
+                  Runnable finish = () -> {
+                    hw.report(new Event.OpEnd(hw.now(), hw.cpu(), cr3, "madvise", addr, end));
+                    MmapLock.readUnlock(hw, cr3, () -> ret(l.error()));
+                  };
+                  if (!nested) {
+                    AddressSpaces.unmapPages(hw, cr3, l.vmas(), munmapFlush(), false, null, finish);
+                    return;
+                  }
+                  // tlb_gather_mmu: inc_tlb_flush_pending(mm)
+                  flushPending(cr3, 1, ignored ->
+                      AddressSpaces.unmapPages(
+                          hw,
+                          cr3,
+                          l.vmas(),
+                          munmapFlush(),
+                          false,
+                          force -> {
+                            if (hw.policy().mistake() == Mistake.MADVISE_NO_NESTED_FLUSH) { // MISTAKE: no mm_tlb_flush_nested check
+                              force.accept(false);
+                              return;
+                            }
+                            // tlb_finish_mmu: mm_tlb_flush_nested(mm) = atomic_read(&mm->tlb_flush_pending) > 1
+                            flushPending(cr3, 0, pending -> force.accept(pending > 1));
+                          },
+                          // dec_tlb_flush_pending(mm), after the flush and the frees
+                          () -> flushPending(cr3, -1, ignored2 -> finish.run())));
+                }));
+  }
+
+  /** mm->tlb_flush_pending += delta; k gets the new value (one request to the kernel's tables). */
+  private void flushPending(long cr3, long delta, java.util.function.LongConsumer k) {
+    hw.call(tag -> new KernelState.FlushPending(tag, cr3, delta), r -> k.accept(((KernelState.Result) r).value()));
   }
 
   /** Who munmap flushes. */

@@ -36,7 +36,7 @@ public final class KernelState extends Node<KernelState.Request> {
   public sealed interface Request extends Payload.ToKernel
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
           Mmap, Munmap, Mprotect, SetAffinity, MmCpus, PipeCreate, PipeRoom, PipePush, PipeRead, PipeClose,
-          PipeCloseAll {}
+          PipeCloseAll, Madvise, FlushPending {}
 
   /** pipe2: a new pipe's two ends. Answer: {@link Result} with the read end, the write end in {@code extra}. */
   public record PipeCreate(long tag, long pid) implements Request {}
@@ -109,6 +109,18 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /** mprotect: VMAs changed. Answer: {@link VmaList} of the ranges with their new protection. */
   public record Mprotect(long tag, long pid, long addr, long length, long prot) implements Request {}
+
+  /**
+   * madvise: nothing changes. Answer: {@link VmaList} of the parts of the range inside VMAs (with
+   * 0, or -ENOMEM for a hole, or -EINVAL), or {@link Result} 0 for length 0.
+   */
+  public record Madvise(long tag, long pid, long addr, long length, long advice) implements Request {}
+
+  /**
+   * mm->tlb_flush_pending of the address space {@code cr3} (an atomic_t of the mm in Linux): adds
+   * {@code delta} (+1, -1 or 0 to read). Answer: {@link Result} with the new value.
+   */
+  public record FlushPending(long tag, long cr3, long delta) implements Request {}
 
   /** sched_setaffinity (simplified: one CPU). Answer: {@link Result}. */
   public record SetAffinity(long tag, long callerTid, long tid, long cpu) implements Request {}
@@ -226,6 +238,10 @@ public final class KernelState extends Node<KernelState.Request> {
       reply(src, munmap(table.process(m.pid()), m));
     } else if (payload instanceof Mprotect m) {
       reply(src, mprotect(table.process(m.pid()), m));
+    } else if (payload instanceof Madvise m) {
+      reply(src, madvise(table.process(m.pid()), m));
+    } else if (payload instanceof FlushPending f) {
+      reply(src, new Result(f.tag(), table.flushPending(f.cr3(), f.delta()), 0));
     } else if (payload instanceof MmCpus m) {
       reply(src, new CpuList(m.tag(), table.mmCpus(m.cpu(), m.cr3(), m.bump())));
     } else if (payload instanceof SetAffinity a) {
@@ -469,6 +485,15 @@ public final class KernelState extends Node<KernelState.Request> {
     long end = m.addr() + VmaCalls.pageAlign(m.length());
     info("mprotect pid {}: [{}, {}) -> {}", p.pid, hex(m.addr()), hex(end), (m.prot() & 2) != 0 ? "rw" : "r");
     return new VmaList(m.tag(), 0, c.pieces());
+  }
+
+  /** A VmaList (possibly with an error and still some parts), or a Result of 0 (length 0). */
+  private Answer madvise(Process p, Madvise m) {
+    VmaCalls.Cut c = p.vmas.madvise(m.addr(), m.length(), m.advice());
+    if (c.pieces() == null) {
+      return new Result(m.tag(), 0, 0);
+    }
+    return new VmaList(m.tag(), c.error(), c.pieces());
   }
 
   private static String hex(long v) {

@@ -243,7 +243,7 @@ public final class Knob<T> {
           Type.of(List.of(CowReuse.MAPCOUNT, CowReuse.REFCOUNT, CowReuse.ANON_EXCLUSIVE), r -> r.key),
           CowReuse.REFCOUNT,
           CowReuse.ANON_EXCLUSIVE,
-          java.util.Map.of(Profile.LINUX_5_7, CowReuse.MAPCOUNT, Profile.LINUX_5_9, CowReuse.REFCOUNT),
+          java.util.Map.of(Profile.LINUX_5_7, CowReuse.MAPCOUNT, Profile.LINUX_5_9, CowReuse.REFCOUNT, Profile.LINUX_4_12, CowReuse.MAPCOUNT),
           "when a write fault on a COW page reuses it in place: mapcount (before 5.8: the map count is 1, pins and"
               + " other references ignored), refcount (5.9, \"mm: do_wp_page() simplification\": the refcount is 1;"
               + " strat9's test too) or anon-exclusive (5.19+, \"mm: COW fixes part 2\": the page's AnonExclusive bit,"
@@ -251,6 +251,43 @@ public final class Knob<T> {
               + " exclusive page instead of sharing it, and a pin of a shared page unshares it first)",
           "`mapcount`: a child that vmsplice()d a page and unmapped it reads the parent's later writes through the pipe"
               + " (CVE-2020-29374): `linux-selftests/vmsplice-unmap-in-child.conf` under `linux-5.7`");
+
+  public static final Knob<Boolean> FAULT_READ_UNTOUCHED =
+      new Knob<>(
+          "fault.read-untouched",
+          Type.of(List.of("allocate", "zero-page"), List.of(false, true)),
+          false,
+          true,
+          "a read fault on an untouched 4 KiB page: allocate a zeroed frame (strat9) or map the shared zero page read-only"
+              + " without a reference (Linux's do_anonymous_page), which the first write replaces by a fresh zeroed frame"
+              + " (wp_page_copy); 2 MiB regions still allocate (no huge zero page)",
+          "(cost only) every page a program only reads costs a frame and the first write no fault:"
+              + " `zero-page-read-then-write.conf` pins both counts");
+
+  public static final Knob<Boolean> TLB_FLUSH_UNCHANGED =
+      new Knob<>(
+          "tlb.flush-unchanged",
+          Type.of(List.of("always", "never"), List.of(true, false)),
+          true,
+          false,
+          "munmap, mprotect and madvise shoot down the range even when no present PTE changed (always), or only when one"
+              + " was cleared or lost a permission (never: Linux's mmu_gather flushes only when tlb->end > tlb->start,"
+              + " change_pte_range only when pte_needs_flush)",
+          "(cost only) IPIs for ranges nobody touched: `mprotect-untouched-no-ipi.conf` pins 0");
+
+  public static final Knob<Boolean> TLB_NESTED_FLUSH =
+      new Knob<>(
+          "tlb.nested-flush",
+          Type.of(List.of("off", "on"), List.of(false, true)),
+          false,
+          true,
+          java.util.Map.of(Profile.LINUX_4_12, false),
+          "madvise(MADV_DONTNEED)'s mmu_gather counts itself in the address space's tlb_flush_pending and, when another"
+              + " one is pending too (mm_tlb_flush_nested), flushes its whole range at tlb_finish_mmu even if it cleared"
+              + " nothing (Linux 4.13; off in profile linux-4.12)",
+          "two threads madvise one range: the one that finds the PTEs already clear returns before the other's flush,"
+              + " and its caller's next write is not seen through a third CPU's stale entry:"
+              + " `real-bugs/madvise-dontneed-nested-flush.conf`");
 
   private static final List<Knob<?>> ALL =
       List.of(
@@ -274,7 +311,10 @@ public final class Knob<T> {
           HUGE_COW_FAULT,
           HUGE_UNMAP,
           RMAP_MAPCOUNT,
-          COW_REUSE);
+          COW_REUSE,
+          FAULT_READ_UNTOUCHED,
+          TLB_FLUSH_UNCHANGED,
+          TLB_NESTED_FLUSH);
 
   /** The key in a scenario's {@code kernel} block, dotted: {@code tlb.cow-fault}. */
   public final String key;

@@ -16,6 +16,12 @@ public final class Layout {
   public static final int KERNEL_PML4_SLOT = 511;
   /** strat9's per-CPU shootdown ack flags: one 8-byte word per CPU from this frame on (8 frames for 4096 CPUs). */
   public static final long ACK_FLAGS_FRAME = 3;
+  /**
+   * Linux's shared zero page (empty_zero_page): the last reserved frame, unused before, so no
+   * frame number of any run moves. Always zero; mapped read-only, without a reference, by a read
+   * fault on an untouched page under {@code fault.read-untouched = zero-page}.
+   */
+  public static final long ZERO_FRAME = 15;
   /** Frames [0, RESERVED_FRAMES) never go to the allocator. */
   public static final long RESERVED_FRAMES = 16;
 

@@ -213,6 +213,13 @@ public enum Mistake {
       Paths.LINUX,
       "under anon-exclusive, reuse a shared page whose map count is 1 (the pre-5.8 test) instead of asking the AnonExclusive bit and the refcount",
       "do_wp_page: PageAnonExclusive / wp_can_reuse_anon_folio (CowFault.decide)",
+      null),
+  // ---------------------------------------------------------------- madvise
+  MADVISE_NO_NESTED_FLUSH(
+      "madvise-no-nested-flush",
+      Paths.LINUX,
+      "madvise(MADV_DONTNEED) skips the mm_tlb_flush_nested check: a walk that cleared nothing flushes nothing",
+      "tlb_finish_mmu: force = mm_tlb_flush_nested(mm) (KernelOnCpu.madvise)",
       null);
 
   /** Which profile's code path a mistake lives on. */

@@ -100,6 +100,17 @@ public final class PageFaultHandler {
                   });
                   return;
                 }
+                if (!write && hw.policy().get(Knob.FAULT_READ_UNTOUCHED)) {
+                  // do_anonymous_page: !(vmf->flags & FAULT_FLAG_WRITE) -> the shared zero page
+                  AddressSpaces.mapZeroPage(hw, pml4, page, vma.writable(), err -> {
+                    if (err != null) {
+                      kill.accept(err);
+                    } else {
+                      retry.run();
+                    }
+                  });
+                  return;
+                }
                 AddressSpaces.demandZero(
                     hw,
                     pml4,

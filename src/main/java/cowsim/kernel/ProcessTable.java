@@ -80,6 +80,8 @@ final class ProcessTable {
   private final Map<Long, Process> procByCr3 = new HashMap<>();
   /** Each address space's TLB generation (Linux's mm->context.tlb_gen), by PML4 frame. */
   private final Map<Long, Long> tlbGen = new HashMap<>();
+  /** Each address space's count of mmu_gathers in progress (Linux's mm->tlb_flush_pending). */
+  private final Map<Long, Long> flushPending = new HashMap<>();
   private long nextId = 1;
   private int alive;
   private long forks;
@@ -186,6 +188,20 @@ final class ProcessTable {
 
   long tlbGen(long cr3) {
     return tlbGen.getOrDefault(cr3, 0L);
+  }
+
+  /**
+   * mm->tlb_flush_pending of the address space {@code cr3}: adds {@code delta}
+   * (inc_tlb_flush_pending +1, dec_tlb_flush_pending -1, a read 0) and gives the new value.
+   */
+  long flushPending(long cr3, long delta) {
+    long now = flushPending.getOrDefault(cr3, 0L) + delta;
+    if (now == 0) {
+      flushPending.remove(cr3);
+    } else {
+      flushPending.put(cr3, now);
+    }
+    return now;
   }
 
   // ---------------------------------------------------------------- exit and wait

@@ -19,7 +19,13 @@ public enum Profile {
    */
   LINUX_5_7("linux-5.7", LINUX, "Linux before 5.8 (5.7 and older)"),
   /** Linux 5.9 to 5.18: linux with the COW fault reusing a page only at refcount 1. */
-  LINUX_5_9("linux-5.9", LINUX, "Linux 5.9 to 5.18");
+  LINUX_5_9("linux-5.9", LINUX, "Linux 5.9 to 5.18"),
+  /**
+   * linux before the 2017 fix "mm: fix MADV_[FREE|DONTNEED] TLB flush miss problem" (v4.13):
+   * linux's values except where a knob declares another ({@code tlb.nested-flush = off}, and
+   * {@code cow.reuse = mapcount} as every Linux before 5.8).
+   */
+  LINUX_4_12("linux-4.12", LINUX, "Linux 4.12, before the MADV_DONTNEED nested-flush fix");
 
   /** The name a scenario writes ({@code kernel.profile = linux}). */
   public final String key;

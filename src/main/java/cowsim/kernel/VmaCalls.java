@@ -251,6 +251,57 @@ public final class VmaCalls {
     return new Cut(0, cut(vmas, addr, end, (prot & PROT_WRITE) != 0), false);
   }
 
+  /** madvise advice the model knows: MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED (no-ops), MADV_DONTNEED. */
+  public static final long MADV_NORMAL = 0;
+
+  public static final long MADV_WILLNEED = 3;
+  public static final long MADV_DONTNEED = 4;
+
+  /**
+   * madvise(addr, length, advice) as do_madvise checks it: advice other than MADV_NORMAL,
+   * MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED and MADV_DONTNEED is -EINVAL here (the model has
+   * none of the others: files, swap, KSM, THP hints); an address not page-aligned, a length that
+   * PAGE_ALIGN wraps to 0, or a range whose end wraps, -EINVAL; length 0 does nothing and returns 0
+   * (pieces null); then madvise_walk_vmas: the parts of the range inside VMAs, in order, and
+   * -ENOMEM when part of it (or all) lies in no VMA, the parts that do being advised all the same.
+   * MADV_DONTNEED on a 2 MiB (hugetlb) VMA is -EINVAL (madvise_dontneed_free_valid_vma before
+   * 5.18 refused VM_HUGETLB) and ends the walk there. No VMA is changed.
+   */
+  public static Cut madvise(List<Vma> vmas, long addr, long length, long advice) {
+    if (advice < MADV_NORMAL || advice > MADV_DONTNEED) {
+      return Cut.failed(-Errno.EINVAL);
+    }
+    if ((addr & (PAGE - 1)) != 0) {
+      return Cut.failed(-Errno.EINVAL);
+    }
+    long len = pageAlign(length);
+    if (length != 0 && len == 0) {
+      return Cut.failed(-Errno.EINVAL);
+    }
+    long end = addr + len;
+    if (Long.compareUnsigned(end, addr) < 0) {
+      return Cut.failed(-Errno.EINVAL);
+    }
+    if (end == addr) {
+      return new Cut(0, null, false);
+    }
+    List<Vma> pieces = new ArrayList<>();
+    long covered = 0;
+    for (Vma v : vmas) {
+      long s = Math.max(v.start(), addr);
+      long e = Math.min(v.end(), end);
+      if (Long.compareUnsigned(s, e) >= 0) {
+        continue;
+      }
+      if (advice == MADV_DONTNEED && v.huge()) {
+        return new Cut(-Errno.EINVAL, List.copyOf(pieces), false);
+      }
+      pieces.add(new Vma(s, e, v.writable(), v.huge()));
+      covered += e - s;
+    }
+    return new Cut(covered == len ? 0 : -Errno.ENOMEM, List.copyOf(pieces), false);
+  }
+
   /** The VMA containing va, or null. */
   public static Vma find(List<Vma> vmas, long va) {
     for (Vma v : vmas) {

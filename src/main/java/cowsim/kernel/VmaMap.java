@@ -70,6 +70,11 @@ final class VmaMap {
     return VmaCalls.mprotect(vmas, addr, length, prot);
   }
 
+  /** madvise: the parts of the range in VMAs, and 0 or -errno ({@link VmaCalls#madvise}); nothing changes. */
+  VmaCalls.Cut madvise(long addr, long length, long advice) {
+    return VmaCalls.madvise(vmas, addr, length, advice);
+  }
+
   /** The address space is gone. */
   void clear() {
     vmas.clear();

@@ -181,7 +181,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       Progress progress = plan.progress();
       oracle =
           spawn(
-              OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
+              OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, cowsim.kernel.Layout.ZERO_FRAME, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
               "oracle");
       ctx.watch(oracle);
       observer = oracle.narrow();

@@ -230,4 +230,20 @@ class VmaCallsTest {
     assertEquals(4, vmas.size());
     assertEquals(List.of(false, true, true, true), vmas.stream().map(Vma::huge).toList());
   }
+
+  /** madvise follows do_madvise: its argument checks, the parts in VMAs, -ENOMEM for a hole. */
+  @Test
+  void madviseChecksAsDoMadviseAndAdvisesTheMappedParts() {
+    List<Vma> vmas = List.of(new Vma(0x400000, 0x404000, true), new Vma(0x405000, 0x406000, false));
+    assertEquals(-Errno.EINVAL, VmaCalls.madvise(vmas, 0x400000, 4096, 9).error(), "unknown advice");
+    assertEquals(-Errno.EINVAL, VmaCalls.madvise(vmas, 0x400008, 4096, 4).error(), "not page-aligned");
+    assertEquals(-Errno.EINVAL, VmaCalls.madvise(vmas, 0x400000, -1, 4).error(), "PAGE_ALIGN wraps to 0");
+    assertNull(VmaCalls.madvise(vmas, 0x400000, 0, 4).pieces(), "length 0: nothing to do");
+    VmaCalls.Cut c = VmaCalls.madvise(vmas, 0x402000, 0x4000, 4);
+    assertEquals(-Errno.ENOMEM, c.error(), "a hole at 0x404000");
+    assertEquals(List.of(new Vma(0x402000, 0x404000, true), new Vma(0x405000, 0x406000, false)), c.pieces());
+    assertEquals(0, VmaCalls.madvise(vmas, 0x400000, 0x1000, 3).error(), "MADV_WILLNEED: accepted");
+    List<Vma> huge = List.of(new Vma(0x40000000, 0x40200000, true, true));
+    assertEquals(-Errno.EINVAL, VmaCalls.madvise(huge, 0x40000000, 4096, 4).error(), "hugetlb before 5.18");
+  }
 }

@@ -27,7 +27,8 @@ class KernelReaderTest {
     assertEquals(before, KernelReader.KEYS.subList(0, before.size()));
     assertEquals("mistake", KernelReader.KEYS.get(KernelReader.KEYS.size() - 1));
     assertEquals(
-        List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check"),
+        List.of("fork", "cow-fault", "munmap", "mprotect", "flush-ceiling", "ack-timeout-spins", "ack-flag", "free-after-flush", "generation-check",
+            "flush-unchanged", "nested-flush"),
         KernelReader.children(List.of("tlb")));
     assertEquals(List.of("child-fs-base", "rollback"), KernelReader.children(List.of("fork")));
     assertEquals(List.of(), KernelReader.children(List.of("pcid")));
@@ -88,7 +89,7 @@ class KernelReaderTest {
         "kernel.tlb.fluch-ceiling = 4\n",
         "fluch",
         "unknown key 'fluch-ceiling' in kernel.tlb (known: fork, cow-fault, munmap, mprotect, flush-ceiling, ack-timeout-spins,"
-            + " ack-flag, free-after-flush, generation-check)");
+            + " ack-flag, free-after-flush, generation-check, flush-unchanged, nested-flush)");
     assertFailsAt("kernel.fork.xyz = 1\n", "xyz", "unknown key 'xyz' in kernel.fork (known: child-fs-base, rollback)");
     assertFailsAt("kernel.refcount.xyz = 1\n", "xyz", "unknown key 'xyz' in kernel.refcount (known: on-alloc)");
   }
@@ -110,6 +111,6 @@ class KernelReaderTest {
     List<String> known = new ArrayList<>(KernelReader.children(List.of("tlb")));
     assertEquals("--variant tlb.forc=local: unknown key 'forc' in kernel.tlb (known: " + String.join(", ", known) + ")", e.getMessage());
     e = assertThrows(ScenarioException.class, () -> own.withProfile("bsd"));
-    assertEquals("--profile bsd: profile must be one of strat9, linux, linux-5.7, linux-5.9, got 'bsd'", e.getMessage());
+    assertEquals("--profile bsd: profile must be one of strat9, linux, linux-5.7, linux-5.9, linux-4.12, got 'bsd'", e.getMessage());
   }
 }

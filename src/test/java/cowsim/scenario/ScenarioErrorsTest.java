@@ -431,7 +431,7 @@ class ScenarioErrorsTest {
     @Test
     void badProfile() {
       assertFailsAt(
-          "kernel.profile = freebsd\n", "freebsd", "kernel.profile must be one of strat9, linux, linux-5.7, linux-5.9, got 'freebsd'");
+          "kernel.profile = freebsd\n", "freebsd", "kernel.profile must be one of strat9, linux, linux-5.7, linux-5.9, linux-4.12, got 'freebsd'");
     }
   }
 

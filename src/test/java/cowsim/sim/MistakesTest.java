@@ -55,6 +55,7 @@ class MistakesTest {
     WHERE.put(Mistake.HUGE_SPLIT_NO_REF, "huge-page-fork-cow.conf");
     WHERE.put(Mistake.GUP_PIN_IGNORED_AT_FORK, "linux-selftests/vmsplice-before-fork-unmap-in-parent.conf");
     WHERE.put(Mistake.COW_REUSE_BY_MAPCOUNT, "linux-selftests/vmsplice-unmap-in-child.conf");
+    WHERE.put(Mistake.MADVISE_NO_NESTED_FLUSH, "madvise-sibling-threads.conf");
   }
 
   private static Scenario load(String file, String... sets) throws ScenarioException {
@@ -108,10 +109,10 @@ class MistakesTest {
   /**
    * trace_hash values of the build before the catalogue existed: no mistake, no change. The linux
    * rows were pinned before linux took the mmap_lock, so they run with {@code kernel.mm-lock =
-   * none}: the lock is the only change to those traces; and before linux kept map counts and
-   * AnonExclusive bits, so they run with {@code rmap.mapcount = false} and {@code cow.reuse =
-   * refcount} (linux-5.9's reuse test, strat9's), which send none of the second metadata word's
-   * messages.
+ * none}: the lock is the only change to those traces; and with linux's later knobs at values
+   * that send none of their messages: {@code rmap.mapcount = false} and {@code cow.reuse =
+   * refcount} (no second metadata word), the zero page off and unchanged ranges flushed, whose
+   * linux values change these traces.
    */
   @Test
   void withoutAMistakeEveryRunIsAsBefore() throws Exception {
@@ -131,7 +132,8 @@ class MistakesTest {
       for (String[] sets : new String[][] {{}, {"kernel.mistake=none"}}) {
         Scenario s = load(p[0], sets);
         if (!p[1].isEmpty()) {
-          s = s.withProfile(p[1], List.of("mm-lock = none", "rmap.mapcount = false", "cow.reuse = refcount"));
+          s = s.withProfile(p[1], List.of("mm-lock = none", "rmap.mapcount = false", "cow.reuse = refcount",
+              "fault.read-untouched = allocate", "tlb.flush-unchanged = always"));
         }
         assertEquals(p[2], sim.run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s)).traceHash(), p[0] + " " + p[1] + " " + List.of(sets));
       }
