@@ -7,6 +7,7 @@ import java.util.Map;
 /** The Linux constants (syscall numbers and flags) that programs may name as immediates. */
 public final class Constants {
   // Field names keep the Linux spelling so kernel code and assembly read the same.
+  public static final int SYS_write = 1;
   public static final int SYS_mmap = 9;
   public static final int SYS_mprotect = 10;
   public static final int SYS_munmap = 11;
@@ -17,6 +18,7 @@ public final class Constants {
   public static final int SYS_exit = 60;
   public static final int SYS_wait4 = 61;
   public static final int SYS_arch_prctl = 158;
+  public static final int SYS_getrusage = 98;
   public static final int SYS_gettid = 186;
   public static final int SYS_sched_setaffinity = 203;
   public static final int SYS_exit_group = 231;
@@ -24,6 +26,9 @@ public final class Constants {
   public static final int SYS_PROC_FORK = 302;
 
   public static final int CLONE_VM = 0x100;
+
+  public static final int RUSAGE_SELF = 0;
+  public static final int RUSAGE_THREAD = 1;
 
   public static final int ARCH_SET_FS = 0x1002;
   public static final int ARCH_GET_FS = 0x1003;
@@ -44,6 +49,7 @@ public final class Constants {
 
   static {
     Map<String, Long> m = new LinkedHashMap<>();
+    m.put("SYS_write", (long) SYS_write);
     m.put("SYS_mmap", (long) SYS_mmap);
     m.put("SYS_mprotect", (long) SYS_mprotect);
     m.put("SYS_munmap", (long) SYS_munmap);
@@ -54,11 +60,14 @@ public final class Constants {
     m.put("SYS_exit", (long) SYS_exit);
     m.put("SYS_wait4", (long) SYS_wait4);
     m.put("SYS_arch_prctl", (long) SYS_arch_prctl);
+    m.put("SYS_getrusage", (long) SYS_getrusage);
     m.put("SYS_gettid", (long) SYS_gettid);
     m.put("SYS_sched_setaffinity", (long) SYS_sched_setaffinity);
     m.put("SYS_exit_group", (long) SYS_exit_group);
     m.put("SYS_PROC_FORK", (long) SYS_PROC_FORK);
     m.put("CLONE_VM", (long) CLONE_VM);
+    m.put("RUSAGE_SELF", (long) RUSAGE_SELF);
+    m.put("RUSAGE_THREAD", (long) RUSAGE_THREAD);
     m.put("ARCH_SET_FS", (long) ARCH_SET_FS);
     m.put("ARCH_GET_FS", (long) ARCH_GET_FS);
     m.put("PROT_NONE", (long) PROT_NONE);

@@ -4,6 +4,7 @@ package cowsim.kernel;
 public final class Errno {
   public static final long EPERM = 1;
   public static final long ESRCH = 3;
+  public static final long EBADF = 9;
   public static final long ECHILD = 10;
   public static final long ENOMEM = 12;
   public static final long EFAULT = 14;
