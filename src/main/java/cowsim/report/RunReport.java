@@ -193,7 +193,7 @@ public final class RunReport {
   }
 
   /** Printable ASCII as it is, \n and \t as such, every other byte as \xNN; "..." after max bytes. */
-  static String escape(String bytes, int max) {
+  public static String escape(String bytes, int max) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < bytes.length() && i < max; i++) {
       char c = bytes.charAt(i);
