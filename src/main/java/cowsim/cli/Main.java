@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cowsim 0.1.0",
     description = "Actor-based simulator of a multi-CPU x86-64 machine: fork, copy-on-write and TLB shootdowns.",
-    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, ExploreCommand.class, MutantsCommand.class, StressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, FidelityCommand.class, ExploreCommand.class, MutantsCommand.class, StressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

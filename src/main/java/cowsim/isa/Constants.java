@@ -24,6 +24,7 @@ public final class Constants {
   public static final int SYS_exit = 60;
   public static final int SYS_wait4 = 61;
   public static final int SYS_arch_prctl = 158;
+  public static final int SYS_getrusage = 98;
   public static final int SYS_gettid = 186;
   public static final int SYS_sched_setaffinity = 203;
   public static final int SYS_exit_group = 231;
@@ -31,6 +32,9 @@ public final class Constants {
   public static final int SYS_PROC_FORK = 302;
 
   public static final int CLONE_VM = 0x100;
+
+  public static final int RUSAGE_SELF = 0;
+  public static final int RUSAGE_THREAD = 1;
 
   public static final int ARCH_SET_FS = 0x1002;
   public static final int ARCH_GET_FS = 0x1003;
@@ -69,11 +73,14 @@ public final class Constants {
     m.put("SYS_exit", (long) SYS_exit);
     m.put("SYS_wait4", (long) SYS_wait4);
     m.put("SYS_arch_prctl", (long) SYS_arch_prctl);
+    m.put("SYS_getrusage", (long) SYS_getrusage);
     m.put("SYS_gettid", (long) SYS_gettid);
     m.put("SYS_sched_setaffinity", (long) SYS_sched_setaffinity);
     m.put("SYS_exit_group", (long) SYS_exit_group);
     m.put("SYS_PROC_FORK", (long) SYS_PROC_FORK);
     m.put("CLONE_VM", (long) CLONE_VM);
+    m.put("RUSAGE_SELF", (long) RUSAGE_SELF);
+    m.put("RUSAGE_THREAD", (long) RUSAGE_THREAD);
     m.put("ARCH_SET_FS", (long) ARCH_SET_FS);
     m.put("ARCH_GET_FS", (long) ARCH_GET_FS);
     m.put("PROT_NONE", (long) PROT_NONE);

@@ -66,5 +66,23 @@ public interface Hardware extends cowsim.machine.cpu.CpuServices {
    */
   void copyToUser(long va, long value, Consumer<Boolean> k);
 
+  /**
+   * Kernel read of user memory (8 aligned bytes) through this CPU's MMU, resolving faults like a
+   * user load (copy_from_user); k gets the value, or null when the address cannot be read
+   * (-EFAULT).
+   */
+  void copyFromUser(long va, Consumer<Long> k);
+
+  /**
+   * The current task's minor faults so far (Linux's task_struct min_flt): one per page fault the
+   * kernel handled for it ({@link #accountFault}); kept with the task across switches.
+   */
+  long minflt();
+
+  /**
+   * One page fault of the current task was handled (mm_account_fault, at the end of
+   * handle_mm_fault): counted whether it mapped a page or found the work already done.
+   */
+  void accountFault();
 
 }

@@ -81,7 +81,7 @@ public final class KernelOnCpu implements TrapHandler {
     long tid = t == null ? 0 : t.tid();
     RegisterFile regs = t == null ? null : hw.regs().copy();
     TaskImage.Refaults refaults = t == null ? TaskImage.Refaults.NONE : hw.refaults();
-    hw.call(tag -> new KernelState.Schedule(tag, hw.cpu(), tid, regs, refaults), this::dispatched);
+    hw.call(tag -> new KernelState.Schedule(tag, hw.cpu(), tid, regs, refaults, t == null ? 0 : hw.minflt()), this::dispatched);
   }
 
   /** The answer to every request that gives up the CPU: run a task, idle, or tear down first. */
@@ -161,7 +161,7 @@ public final class KernelOnCpu implements TrapHandler {
   /** End the calling thread ({@code group}: every thread of its process). */
   public void exit(long code, boolean group, String killReason) {
     TaskImage t = hw.current();
-    hw.call(tag -> new KernelState.Exit(tag, hw.cpu(), t.tid(), code, group, killReason), this::dispatched);
+    hw.call(tag -> new KernelState.Exit(tag, hw.cpu(), t.tid(), code, group, killReason, hw.minflt()), this::dispatched);
   }
 
   /**
@@ -282,12 +282,16 @@ public final class KernelOnCpu implements TrapHandler {
       madvise(t, a0, a1, r.get(Reg.RDX));
     } else if (nr == Constants.SYS_arch_prctl) {
       archPrctl(r, a0, a1);
+    } else if (nr == Constants.SYS_getrusage) {
+      getrusage(t, a0, a1);
     } else if (nr == Constants.SYS_pipe2 || nr == Constants.SYS_pipe) {
       PipeCalls.pipe2(hw, t, a0, nr == Constants.SYS_pipe ? 0 : a1, this::ret);
     } else if (nr == Constants.SYS_vmsplice) {
       PipeCalls.vmsplice(hw, t, a0, a1, r.get(Reg.RDX), r.get(Reg.R10), this::ret);
     } else if (nr == Constants.SYS_read) {
       PipeCalls.read(hw, t, a0, a1, r.get(Reg.RDX), this::ret);
+    } else if (nr == Constants.SYS_write && (a0 == 1 || a0 == 2)) {
+      write(t, a0, a1, r.get(Reg.RDX)); // the process's output
     } else if (nr == Constants.SYS_write) {
       PipeCalls.write(hw, t, a0, a1, r.get(Reg.RDX), this::ret); // a pipe's write end, else -EBADF
     } else if (nr == Constants.SYS_close) {
@@ -491,7 +495,7 @@ public final class KernelOnCpu implements TrapHandler {
     long target = pid == 0 ? -1 : pid;
     RegisterFile saved = hw.regs().copy();
     hw.call(
-        tag -> new KernelState.Wait(tag, hw.cpu(), t.tid(), saved, target, statusAddr),
+        tag -> new KernelState.Wait(tag, hw.cpu(), t.tid(), saved, target, statusAddr, hw.minflt()),
         res -> {
           if (!(res instanceof KernelState.Result done)) {
             dispatched(res); // blocked: another task (or idle) runs here now
@@ -514,5 +518,107 @@ public final class KernelOnCpu implements TrapHandler {
     } else {
       ret(-Errno.EINVAL);
     }
+  }
+
+  // ------------------------------------------------------------------ getrusage and write
+
+  /** sizeof(struct rusage) on x86-64: two struct timevals and 14 longs. */
+  static final int RUSAGE_SIZE = 144;
+  /** offsetof(struct rusage, ru_minflt); ru_majflt follows at 72. */
+  static final int RU_MINFLT = 64;
+
+  /**
+   * getrusage(who, usage) after kernel/sys.c's SYSCALL_DEFINE2(getrusage): RUSAGE_THREAD is the
+   * calling thread's min_flt, RUSAGE_SELF the process's (its exited threads' plus every live
+   * thread's, through the kernel's tables: {@link KernelState.Rusage}); anything else, RUSAGE_CHILDREN
+   * included (not modelled), -EINVAL. The struct is filled first and then copied out
+   * (copy_to_user), so a fault of that copy counts after the value was taken, as in Linux. Only
+   * ru_minflt is modelled; ru_majflt (72) and every other field are 0 (no times, no RSS). A
+   * sibling running on another CPU right now counts as of its last switch-out (cowsim keeps a
+   * running task's count on its CPU; Linux reads it live).
+   */
+  private void getrusage(TaskImage t, long who, long addr) {
+    if (who == Constants.RUSAGE_THREAD) {
+      copyRusage(addr, hw.minflt());
+    } else if (who == Constants.RUSAGE_SELF) {
+      long own = hw.minflt();
+      hw.call(tag -> new KernelState.Rusage(tag, t.tid(), own), res -> copyRusage(addr, ((KernelState.Result) res).value()));
+    } else {
+      ret(-Errno.EINVAL);
+    }
+  }
+
+  /** copy_to_user of the whole struct, one 8-byte store after another; -EFAULT at the first that fails. */
+  private void copyRusage(long addr, long minflt) {
+    Async.loop(
+        0,
+        RUSAGE_SIZE / 8,
+        (i, next) ->
+            hw.copyToUser(addr + 8L * i, 8 * i == RU_MINFLT ? minflt : 0, ok -> {
+              if (ok) {
+                next.run();
+              } else {
+                ret(-Errno.EFAULT);
+              }
+            }),
+        () -> ret(0));
+  }
+
+  /** The most one write copies (Linux caps a write at MAX_RW_COUNT; this is smaller): a short write. */
+  static final long WRITE_MAX = 64 * 1024;
+
+  /**
+   * write(fd, buf, count): fd 1 and 2 go to the process's output ({@link #writeStdio}); no
+   * other fd exists yet: -EBADF (fdget fails in ksys_write).
+   */
+  private void write(TaskImage t, long fd, long buf, long count) {
+    if (fd == 1 || fd == 2) {
+      writeStdio(t, (int) fd, buf, count);
+    } else {
+      ret(-Errno.EBADF);
+    }
+  }
+
+  /**
+   * write to stdout or stderr: copy_from_user of the aligned 8-byte words covering [buf, buf +
+   * count) (cowsim's memory accesses are aligned qwords), then the bytes to the kernel's tables,
+   * kept as the process's output; returns count (at most {@link #WRITE_MAX}, a short write
+   * beyond). count 0 returns 0 and reads nothing; a count with the top bit set is -EINVAL
+   * (vfs_write -> rw_verify_area: (ssize_t) count < 0); an unreadable buffer -EFAULT, and nothing
+   * is written.
+   */
+  private void writeStdio(TaskImage t, int fd, long buf, long count) {
+    if (count < 0) {
+      ret(-Errno.EINVAL);
+      return;
+    }
+    int n = (int) Math.min(count, WRITE_MAX);
+    if (n == 0) {
+      ret(0);
+      return;
+    }
+    byte[] bytes = new byte[n];
+    long first = buf & ~7L;
+    long last = (buf + n - 1) & ~7L;
+    Async.loop(
+        0,
+        (int) ((last - first) / 8 + 1),
+        (i, next) -> {
+          long word = first + 8L * i;
+          hw.copyFromUser(word, v -> {
+            if (v == null) {
+              ret(-Errno.EFAULT);
+              return;
+            }
+            for (int b = 0; b < 8; b++) {
+              long at = word + b - buf;
+              if (at >= 0 && at < n) {
+                bytes[(int) at] = (byte) (v >>> (8 * b)); // little-endian
+              }
+            }
+            next.run();
+          });
+        },
+        () -> hw.call(tag -> new KernelState.Output(tag, t.pid(), fd, bytes), res -> ret(n)));
   }
 }

@@ -36,7 +36,7 @@ public final class KernelState extends Node<KernelState.Request> {
   public sealed interface Request extends Payload.ToKernel
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
           Mmap, Munmap, Mprotect, SetAffinity, MmCpus, PipeCreate, PipeRoom, PipePush, PipeRead, PipeClose,
-          PipeCloseAll, Madvise, FlushPending {}
+          PipeCloseAll, Madvise, FlushPending, Rusage, Output {}
 
   /** pipe2: a new pipe's two ends. Answer: {@link Result} with the read end, the write end in {@code extra}. */
   public record PipeCreate(long tag, long pid) implements Request {}
@@ -58,16 +58,17 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /**
    * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
-   * run queue with its registers and refault count. Answer: {@link Run}, {@link Idle} or
-   * {@link Teardown}.
+   * run queue with its registers, refault count and minor faults. Answer: {@link Run}, {@link
+   * Idle} or {@link Teardown}.
    */
-  public record Schedule(long tag, int cpu, long tid, RegisterFile regs, TaskImage.Refaults refaults) implements Request {}
+  public record Schedule(long tag, int cpu, long tid, RegisterFile regs, TaskImage.Refaults refaults, long minflt) implements Request {}
 
   /**
    * A thread ends ({@code group}: exit_group, every thread of the process). Answer:
    * {@link Teardown} when it was the process's last thread, else {@link Run} or {@link Idle}.
+   * {@code minflt}: its minor faults, added to its process's (__exit_signal: sig->min_flt).
    */
-  public record Exit(long tag, int cpu, long tid, long code, boolean group, String killReason)
+  public record Exit(long tag, int cpu, long tid, long code, boolean group, String killReason, long minflt)
       implements Request {}
 
   /** The CPU has torn down the address space of a dead process. Answer: Run or Idle. */
@@ -77,7 +78,7 @@ public final class KernelState extends Node<KernelState.Request> {
    * wait4: answer {@link Result} (rax; the status in {@code extra}) at once, or block the task
    * and answer Run or Idle; the task later resumes with rax set and a {@link TaskImage.WriteStatus}.
    */
-  public record Wait(long tag, int cpu, long tid, RegisterFile regs, long pid, long statusAddr)
+  public record Wait(long tag, int cpu, long tid, RegisterFile regs, long pid, long statusAddr, long minflt)
       implements Request {}
 
   /** The VMA containing va, or null. Answer: {@link VmaAnswer}. */
@@ -130,6 +131,20 @@ public final class KernelState extends Node<KernelState.Request> {
    * {@code bump}, a new TLB generation for it (the mm's tlb_gen). Answer: {@link CpuList}.
    */
   public record MmCpus(long tag, int cpu, long cr3, boolean bump) implements Request {}
+
+  /**
+   * getrusage(RUSAGE_SELF)'s minor faults: the calling thread's ({@code minflt}, counted on its
+   * CPU) plus every other live thread's as saved at its last switch-out plus those of the
+   * process's exited threads (kernel/sys.c getrusage: sig->min_flt, then each thread's
+   * t->min_flt). Answer: {@link Result}.
+   */
+  public record Rusage(long tag, long tid, long minflt) implements Request {}
+
+  /**
+   * write(fd 1 or 2): the bytes go to the process's output (kept for the run's report). The
+   * array is never written after sending. Answer: {@link Result} 0.
+   */
+  public record Output(long tag, long pid, int fd, byte[] bytes) implements Request {}
 
   /** What the kernel's tables answer, to the CPU that asked. */
   public sealed interface Answer extends Reply permits CpuList, Run, Idle, Teardown, Result, VmaAnswer, VmaList, PipeData {}
@@ -264,6 +279,11 @@ public final class KernelState extends Node<KernelState.Request> {
       reply(src, new PipeData(c.tag(), err[0], List.of(), gone));
     } else if (payload instanceof PipeCloseAll c) {
       reply(src, new PipeData(c.tag(), 0, List.of(), pipes.closeAll(c.pid())));
+    } else if (payload instanceof Rusage u) {
+      reply(src, new Result(u.tag(), table.rusageSelf(table.task(u.tid()), u.minflt()), 0));
+    } else if (payload instanceof Output o) {
+      table.output(table.process(o.pid()), o.fd(), o.bytes());
+      reply(src, new Result(o.tag(), 0, 0));
     } else {
       throw new IllegalStateException("kernel got " + payload);
     }
@@ -295,6 +315,7 @@ public final class KernelState extends Node<KernelState.Request> {
       Task t = table.task(s.tid());
       t.regs = s.regs();
       t.refaults = s.refaults();
+      t.minflt = s.minflt();
       setRunning(cpu, 0);
       if (t.killed) {
         // killed by a sibling's exit_group while it ran: it ends now instead of requeueing.
@@ -320,7 +341,7 @@ public final class KernelState extends Node<KernelState.Request> {
     TaskImage.Action action = next.action;
     next.action = TaskImage.None.INSTANCE;
     Process p = next.proc;
-    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, table.tlbGen(p.cr3), next.refaults)));
+    reply(cpu, new Run(tag, new TaskImage(next.tid, p.pid, p.name, p.cr3, next.regs.copy(), p.program, p.kernelThread, action, table.tlbGen(p.cr3), next.refaults, next.minflt)));
   }
 
   // ---------------------------------------------------------------- exit and wait
@@ -336,6 +357,7 @@ public final class KernelState extends Node<KernelState.Request> {
    */
   private void onExit(int cpu, Exit e) {
     Task t = table.task(e.tid());
+    t.minflt = e.minflt();
     setRunning(cpu, 0);
     Process p = t.proc;
     long code = e.code() & 0xff; // do_exit / do_group_exit keep (code & 0xff) << 8
@@ -382,6 +404,7 @@ public final class KernelState extends Node<KernelState.Request> {
 
   private void onWait(int cpu, Wait w) {
     Task t = table.task(w.tid());
+    t.minflt = w.minflt();
     if (t.killed) {
       setRunning(cpu, 0);
       finishThread(cpu, w.tag(), t, t.killCode, false, null);

@@ -15,6 +15,15 @@ import java.util.function.Consumer;
  * <p>With {@code mm-lock = rw} the whole path runs under the address space's mmap_lock taken
  * for reading, as Linux's do_user_addr_fault does, so it never overlaps a fork, munmap or
  * mprotect of the same address space.
+ *
+ * <p>Accounting (Linux's mm_account_fault, at the end of handle_mm_fault): every fault that ends
+ * in a retry counts one minor fault for the current task ({@link Hardware#accountFault}): a page
+ * mapped, a COW copy or reuse, and a fault that only found the work done (a spurious fault after
+ * a stale TLB entry, a sibling that resolved the same page first). A fault that kills the task
+ * (outside every VMA, a write to a read-only page under linux, out of memory) counts nothing,
+ * as bad_area never reaches handle_mm_fault and VM_FAULT_ERROR is not accounted. Faults taken by
+ * the kernel's copy-to-user and copy-from-user count as the task's, as in Linux. No fault is
+ * major (nothing is read from a disk). strat9's refault loop counts each retried fault.
  */
 public final class PageFaultHandler {
 
@@ -33,9 +42,13 @@ public final class PageFaultHandler {
       kill.accept("page fault at non-user or non-canonical address " + CowFault.hex(va));
       return;
     }
+    Runnable accounted = () -> {
+      hw.accountFault(); // mm_account_fault: current->min_flt++
+      retry.run();
+    };
     // do_user_addr_fault -> lock_mm_and_find_vma: mmap_read_lock before the VMA lookup; every
     // way out (retry, SIGSEGV, out of memory) drops it first (mmap_read_unlock, bad_area)
-    Runnable unlockThenRetry = MmapLock.afterReadUnlock(hw, pml4, retry);
+    Runnable unlockThenRetry = MmapLock.afterReadUnlock(hw, pml4, accounted);
     Consumer<String> unlockThenKill = MmapLock.afterReadUnlock(hw, pml4, kill);
     MmapLock.read(hw, pml4, () -> underLock(hw, pid, pml4, va, write, present, unlockThenRetry, unlockThenKill));
   }

@@ -27,6 +27,8 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
   private final int maxRefaults;
   private final KernelCounters counters = new KernelCounters();
   private TaskImage current;
+  /** The current task's min_flt, from its TaskImage at switch-in, saved with it at switch-out. */
+  private long minflt;
   /** PCID -> {pid, TLB generation} this CPU last synced it with (the generation check). */
   private final Map<Integer, long[]> pcidSeen = new HashMap<>();
 
@@ -164,6 +166,7 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
   @Override
   public void switchTo(TaskImage task) {
     current = task;
+    minflt = task.minflt();
     // the refault count travels with the task (TaskImage.refaults): neither a switch nor another
     // task's instructions on this CPU reset it, only this task's own progress
     port.switchTo(
@@ -177,6 +180,37 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
   public void becomeIdle() {
     current = null;
     port.becomeIdle();
+  }
+
+  @Override
+  public long minflt() {
+    return minflt;
+  }
+
+  @Override
+  public void accountFault() {
+    minflt++;
+  }
+
+  @Override
+  public void copyFromUser(long va, Consumer<Long> k) {
+    copyFromUser(va, k, 0);
+  }
+
+  /** copy_from_user: a fault is resolved by the fault path (counted as the task's) and the load retried. */
+  private void copyFromUser(long va, Consumer<Long> k, int attempt) {
+    port.loadFromUser(
+        va,
+        k::accept,
+        (fva, write, present, reserved) -> {
+          if (attempt >= maxRefaults) {
+            k.accept(null);
+            return;
+          }
+          port.spend(port.lat().faultEntry());
+          PageFaultHandler.handle(
+              this, current.pid(), fva, write, present || reserved, () -> copyFromUser(va, k, attempt + 1), reason -> k.accept(null));
+        });
   }
 
   @Override

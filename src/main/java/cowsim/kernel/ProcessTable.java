@@ -41,6 +41,11 @@ final class ProcessTable {
     long groupCode = -1;
     String killReason;
     int threadsEver;
+    /** Minor faults of its exited threads (Linux's signal_struct min_flt). */
+    long exitedMinflt;
+    /** What it wrote to fd 1 and fd 2, each byte one ISO-8859-1 char, at most OUTPUT_LIMIT. */
+    final StringBuilder stdout = new StringBuilder();
+    final StringBuilder stderr = new StringBuilder();
 
     Process(long pid, long ppid, String name, Program program, boolean kernelThread, List<Vma> vmas) {
       this.pid = pid;
@@ -63,6 +68,8 @@ final class ProcessTable {
     TaskImage.Action action = TaskImage.None.INSTANCE;
     /** Saved with the registers when it is switched out (a task blocks in wait4 only after its syscall retired: none then). */
     TaskImage.Refaults refaults = TaskImage.Refaults.NONE;
+    /** Its minor faults as of its last switch-out (task_struct min_flt; 0 for a new task, as copy_process). */
+    long minflt;
     boolean killed;
     long killCode;
     long waitPid;
@@ -260,6 +267,7 @@ final class ProcessTable {
     Process p = t.proc;
     t.state = State.DEAD;
     p.threads.remove(t.tid);
+    p.exitedMinflt += t.minflt; // __exit_signal: sig->min_flt += tsk->min_flt
     exits++;
     if (killReason != null && p.killReason == null) {
       p.killReason = killReason;
@@ -385,9 +393,38 @@ final class ProcessTable {
   List<ProcessInfo> processInfos() {
     List<ProcessInfo> list = new ArrayList<>();
     for (Process p : procs.values()) {
-      list.add(new ProcessInfo(p.pid, p.ppid, p.name, p.exitCode, p.killReason != null, p.killReason, p.threadsEver));
+      long minflt = p.exitedMinflt;
+      for (long tid : p.threads) {
+        minflt += tasks.get(tid).minflt;
+      }
+      list.add(new ProcessInfo(
+          p.pid, p.ppid, p.name, p.exitCode, p.killReason != null, p.killReason, p.threadsEver, minflt, p.stdout.toString(), p.stderr.toString()));
     }
     return list;
+  }
+
+  /** The most a process's output keeps per fd (1 MiB); later bytes are dropped, as into /dev/null. */
+  static final int OUTPUT_LIMIT = 1 << 20;
+
+  /**
+   * getrusage(RUSAGE_SELF)'s ru_minflt (kernel/sys.c getrusage): the exited threads' sum plus
+   * each live thread's count, the caller's being {@code own} (its CPU's, newer than the table's).
+   */
+  long rusageSelf(Task caller, long own) {
+    Process p = caller.proc;
+    long sum = p.exitedMinflt;
+    for (long tid : p.threads) {
+      sum += tid == caller.tid ? own : tasks.get(tid).minflt;
+    }
+    return sum;
+  }
+
+  /** write(1 or 2, ...): the bytes are kept as the process's output, up to OUTPUT_LIMIT. */
+  void output(Process p, int fd, byte[] bytes) {
+    StringBuilder out = fd == 2 ? p.stderr : p.stdout;
+    for (int i = 0; i < bytes.length && out.length() < OUTPUT_LIMIT; i++) {
+      out.append((char) (bytes[i] & 0xff));
+    }
   }
 
   List<String> liveTasks() {

@@ -12,6 +12,8 @@ import java.util.List;
  * @param tlbGen the address space's TLB generation when dispatched (for the PCID check)
  * @param refaults the task's faults on one page without progress, kept across switches and
  *     migrations so the refault-loop limit is per task, whatever else runs on its CPU
+ * @param minflt the task's minor faults so far (Linux's task_struct min_flt, for getrusage),
+ *     counted on the CPU while it runs and saved with it when it is switched out
  */
 public record TaskImage(
     long tid,
@@ -23,7 +25,14 @@ public record TaskImage(
     boolean kernelThread,
     Action action,
     long tlbGen,
-    Refaults refaults) {
+    Refaults refaults,
+    long minflt) {
+
+  /** A task that has not faulted yet. */
+  public TaskImage(
+      long tid, long pid, String name, long cr3, RegisterFile regs, Program program, boolean kernelThread, Action action, long tlbGen, Refaults refaults) {
+    this(tid, pid, name, cr3, regs, program, kernelThread, action, tlbGen, refaults, 0);
+  }
 
   /**
    * Faults in a row on {@code page} without an instruction of this task retiring in between.

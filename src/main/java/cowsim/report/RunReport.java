@@ -62,6 +62,9 @@ public final class RunReport {
         n.put("kill_reason", p.killReason());
       }
       n.put("threads", p.threads());
+      n.put("minflt", p.minflt());
+      n.put("stdout", p.stdout()); // each byte one char (ISO-8859-1), so binary output survives
+      n.put("stderr", p.stderr());
     }
     ArrayNode vs = o.putArray("violations");
     for (Violation x : r.violations()) {
@@ -158,6 +161,8 @@ public final class RunReport {
       }
       out.printf("  %3d  %4d  %-16s  %s%s%n", p.pid(), p.ppid(), p.name(),
           p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() : "");
+      printOutput(out, "stdout", p.stdout());
+      printOutput(out, "stderr", p.stderr());
     }
     out.printf("  cow: %d faults, %d copies, %d reuses; page faults %d (demand-zero %d, spurious %d)%n",
         r.stat(Stat.COW_FAULTS), r.stat(Stat.COW_COPIES), r.stat(Stat.COW_REUSES), r.stat(Stat.PAGE_FAULTS),
@@ -177,6 +182,37 @@ public final class RunReport {
     for (String f : v.failures()) {
       out.println("  - " + f);
     }
+  }
+
+  /** What a process wrote to fd 1 or 2, one line, escaped, at most 72 bytes shown (nothing when it wrote nothing). */
+  static void printOutput(PrintStream out, String fd, String bytes) {
+    if (bytes.isEmpty()) {
+      return;
+    }
+    out.printf("       %s: %d bytes \"%s\"%n", fd, bytes.length(), escape(bytes, 72));
+  }
+
+  /** Printable ASCII as it is, \n and \t as such, every other byte as \xNN; "..." after max bytes. */
+  public static String escape(String bytes, int max) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < bytes.length() && i < max; i++) {
+      char c = bytes.charAt(i);
+      if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '\t') {
+        sb.append("\\t");
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c >= 0x20 && c < 0x7f) {
+        sb.append(c);
+      } else {
+        sb.append(String.format("\\x%02x", (int) c));
+      }
+    }
+    if (bytes.length() > max) {
+      sb.append("...");
+    }
+    return sb.toString();
   }
 
   /** Each violation with its history as a short timeline. */

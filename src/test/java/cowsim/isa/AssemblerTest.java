@@ -151,13 +151,16 @@ class AssemblerTest {
   @Test
   void constantValuesMatchLinux() {
     Map<String, Long> n = Constants.NAMES;
-    assertEquals(33, n.size());
+    assertEquals(36, n.size());
     assertEquals(0L, n.get("SYS_read"));
     assertEquals(1L, n.get("SYS_write"));
     assertEquals(3L, n.get("SYS_close"));
     assertEquals(22L, n.get("SYS_pipe"));
     assertEquals(278L, n.get("SYS_vmsplice"));
     assertEquals(293L, n.get("SYS_pipe2"));
+    assertEquals(98L, n.get("SYS_getrusage"));
+    assertEquals(0L, n.get("RUSAGE_SELF"));
+    assertEquals(1L, n.get("RUSAGE_THREAD"));
     assertEquals(9L, n.get("SYS_mmap"));
     assertEquals(10L, n.get("SYS_mprotect"));
     assertEquals(11L, n.get("SYS_munmap"));

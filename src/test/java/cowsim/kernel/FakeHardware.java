@@ -82,6 +82,12 @@ final class FakeHardware implements Hardware {
   private long tags;
   private RegisterFile regs = new RegisterFile();
   private TaskImage current;
+  /** The current task's minor faults (Hardware.minflt), not recorded as events. */
+  long minflt;
+  /** What the canned Rusage request answers (the process-wide sum). */
+  long rusageAnswer;
+  /** The bytes each Output request carried, as ISO-8859-1 text, in order. */
+  final List<String> outputs = new ArrayList<>();
 
   private record Hook(Predicate<String> when, Runnable action, boolean once) {}
 
@@ -135,6 +141,7 @@ final class FakeHardware implements Hardware {
     current = t;
     if (t != null) {
       regs = t.regs();
+      minflt = t.minflt();
     }
   }
 
@@ -460,6 +467,11 @@ final class FakeHardware implements Hardware {
       answer = new KernelState.VmaList(tag, rangeError, rangeError == 0 ? List.copyOf(vmas) : List.of());
     } else if (req instanceof KernelState.Mmap) {
       answer = new KernelState.Result(tag, mmapAnswer, 0);
+    } else if (req instanceof KernelState.Rusage) {
+      answer = new KernelState.Result(tag, rusageAnswer, 0);
+    } else if (req instanceof KernelState.Output o) {
+      outputs.add(o.fd() + ":" + new String(o.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      answer = new KernelState.Result(tag, 0, 0);
     } else {
       throw new UnsupportedOperationException("FakeHardware has no canned answer for " + req);
     }
@@ -572,6 +584,7 @@ final class FakeHardware implements Hardware {
   public void switchTo(TaskImage task) {
     current = task;
     regs = task.regs();
+    minflt = task.minflt();
     record("switchTo " + task.tid());
   }
 
@@ -584,6 +597,32 @@ final class FakeHardware implements Hardware {
   public void becomeIdle() {
     current = null;
     record("idle");
+  }
+
+  @Override
+  public long minflt() {
+    return minflt;
+  }
+
+  @Override
+  public void accountFault() {
+    minflt++;
+  }
+
+  @Override
+  public void copyFromUser(long va, Consumer<Long> k) {
+    record("copyFromUser " + hex(va));
+    PageTables.translate(
+        this,
+        cr3,
+        va & ~0xfffL,
+        leaf -> {
+          if (!leaf.mapped4k()) {
+            k.accept(null);
+            return;
+          }
+          read((Pte.frame(leaf.entry()) << 12) + (va & 0xff8L), v -> k.accept(v));
+        });
   }
 
   @Override

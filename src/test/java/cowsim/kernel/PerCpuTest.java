@@ -235,6 +235,12 @@ class PerCpuTest {
     }
 
     @Override
+    public void loadFromUser(long va, java.util.function.LongConsumer done, Mmu.FaultSink onFault) {
+      calls.add("loadFromUser");
+      done.accept(0);
+    }
+
+    @Override
     public void report(Event e) {}
 
     @Override

@@ -345,6 +345,11 @@ final class KernelMode implements KernelPort {
   }
 
   @Override
+  public void loadFromUser(long va, java.util.function.LongConsumer done, Mmu.FaultSink onFault) {
+    user.loadForKernel(va, done, onFault);
+  }
+
+  @Override
   public void report(Event e) {
     bus.observe(e);
   }

@@ -77,4 +77,11 @@ public interface KernelPort extends CpuServices {
    */
   void storeToUser(long va, long value, Runnable done, Mmu.FaultSink onFault);
 
+  /**
+   * The kernel's load from user memory for the current thread (copy_from_user), translated by
+   * this CPU's MMU like a user load and reported as the thread's own, marked as the kernel's.
+   * A fault goes to {@code onFault} (the kernel resolves it and may try again).
+   */
+  void loadFromUser(long va, java.util.function.LongConsumer done, Mmu.FaultSink onFault);
+
 }

@@ -260,6 +260,15 @@ final class UserPipeline {
         onFault);
   }
 
+  /** The kernel's load from user memory (copy_from_user): {@link #storeForKernel}'s mirror. */
+  void loadForKernel(long va, LongConsumer done, Mmu.FaultSink onFault) {
+    translate(
+        va,
+        false,
+        pa -> bus.send(bus.bankOf(pa), lat.memoryAccess(), new MemoryBank.Read(bus.expect(done), pa, access(true))),
+        onFault);
+  }
+
   /** Who is accessing memory, for the observer (only built when someone observes). */
   private Event.Access access(boolean kernel) {
     if (!bus.observing()) {
