@@ -230,14 +230,19 @@ final class PipeCalls {
 
   /** pipe_write: the bytes go into a fresh pipe page (alloc_page, copy_page_from_iter). */
   static void write(Hardware hw, TaskImage t, long fd, long buf, long count, LongConsumer ret) {
-    if ((buf & 7) != 0 || (count & 7) != 0 || count > 4096 || count < 0) {
-      ret.accept(-Errno.EINVAL);
-      return;
-    }
+    // ksys_write: the descriptor first (fdget_pos: -EBADF), then the arguments
     hw.call(tag -> new KernelState.PipeRoom(tag, t.pid(), fd), res -> {
       long room = ((KernelState.Result) res).value();
-      if (room < 0 || count == 0) {
-        ret.accept(room < 0 ? room : 0);
+      if (room < 0) {
+        ret.accept(room);
+        return;
+      }
+      if ((buf & 7) != 0 || (count & 7) != 0 || count > 4096 || count < 0) {
+        ret.accept(-Errno.EINVAL);
+        return;
+      }
+      if (count == 0) {
+        ret.accept(0);
         return;
       }
       if (room == 0) {

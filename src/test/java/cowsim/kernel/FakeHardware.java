@@ -465,6 +465,8 @@ final class FakeHardware implements Hardware {
       answer = new KernelState.CpuList(tag, mmCpus.clone());
     } else if (req instanceof KernelState.Munmap || req instanceof KernelState.Mprotect) {
       answer = new KernelState.VmaList(tag, rangeError, rangeError == 0 ? List.copyOf(vmas) : List.of());
+    } else if (req instanceof KernelState.PipeRoom) {
+      answer = new KernelState.Result(tag, -cowsim.kernel.Errno.EBADF, 0); // no pipe is open here
     } else if (req instanceof KernelState.Mmap) {
       answer = new KernelState.Result(tag, mmapAnswer, 0);
     } else if (req instanceof KernelState.Rusage) {
