@@ -56,24 +56,11 @@ public final class PerCpu implements Hardware, ForwardingCpuServices {
 
   // ---- memory and the allocator ----
 
-  @Override
-  public void allocate(LongConsumer k) {
-    if (policy.refcountOnAlloc() == 0) {
-      port.allocate(k);
-      return;
-    }
-    // strat9 of mid-March 2026: allocate_frame also sets the fresh frame's refcount to 1
-    port.allocate(
-        f -> {
-          if (f < 0) {
-            k.accept(f);
-          } else {
-            port.refSet(f, policy.refcountOnAlloc(), old -> k.accept(f));
-          }
-        });
-  }
-
-  /** A block of 2^order frames; strat9's refcount-on-alloc goes on its head, as on a frame. */
+  /**
+   * A block of 2^order frames (a single frame: order 0, {@code allocate(k)}); strat9 of
+   * mid-March 2026's allocate_frame also sets the fresh frame's refcount ({@code refcount.on-alloc}),
+   * on a block's head.
+   */
   @Override
   public void allocate(int order, LongConsumer k) {
     if (policy.refcountOnAlloc() == 0) {

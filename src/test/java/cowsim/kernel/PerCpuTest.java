@@ -109,17 +109,6 @@ class PerCpuTest {
     }
 
     @Override
-    public void allocate(LongConsumer k) {
-      calls.add("allocate");
-      k.accept(nextFrame);
-    }
-
-    @Override
-    public void free(long frame, Runnable k) {
-      k.run();
-    }
-
-    @Override
     public void allocate(int order, LongConsumer k) {
       calls.add("allocate order " + order);
       k.accept(nextFrame);
@@ -270,15 +259,15 @@ class PerCpuTest {
   void aFreshFrameGetsTheRefcountTheAllocatorLeavesInIt() {
     long[] got = {0};
     new PerCpu(port, policy(false, false, 1), 10).allocate(f -> got[0] = f);
-    assertEquals(List.of("allocate", "refSet 0x20 = 1"), port.calls, "strat9 of mid-March 2026: allocate_frame sets it to 1");
+    assertEquals(List.of("allocate order 0", "refSet 0x20 = 1"), port.calls, "strat9 of mid-March 2026: allocate_frame sets it to 1");
     assertEquals(0x20, got[0], "the frame, once its count is set");
     port.calls.clear();
     new PerCpu(port, policy(false, false, 0), 10).allocate(f -> got[0] = f);
-    assertEquals(List.of("allocate"), port.calls);
+    assertEquals(List.of("allocate order 0"), port.calls);
     port.nextFrame = -1;
     port.calls.clear();
     new PerCpu(port, policy(false, false, 1), 10).allocate(f -> got[0] = f);
-    assertEquals(List.of("allocate"), port.calls, "out of memory: nothing to set");
+    assertEquals(List.of("allocate order 0"), port.calls, "out of memory: nothing to set");
     assertEquals(-1, got[0]);
   }
 

@@ -47,10 +47,15 @@ public interface CpuServices {
   /** The frame's second metadata word: set then clear bits, atomically; k gets the old value. */
   void auxBits(long frame, long set, long clear, LongConsumer k);
 
-  /** One 4 KiB frame from the allocator; k gets -1 when out of memory. */
-  void allocate(LongConsumer k);
+  /** One 4 KiB frame from the allocator (a block of order 0); k gets -1 when out of memory. */
+  default void allocate(LongConsumer k) {
+    allocate(0, k);
+  }
 
-  void free(long frame, Runnable k);
+  /** Gives a 4 KiB frame back (a block of order 0). */
+  default void free(long frame, Runnable k) {
+    free(frame, 0, k);
+  }
 
   /**
    * A block of 2^order frames from the allocator, aligned to its size (order 9: a 2 MiB page);

@@ -81,15 +81,7 @@ public interface ForwardingCpuServices extends CpuServices {
     services().auxBits(frame, set, clear, k);
   }
 
-  @Override
-  default void allocate(LongConsumer k) {
-    services().allocate(k);
-  }
 
-  @Override
-  default void free(long frame, Runnable k) {
-    services().free(frame, k);
-  }
 
   @Override
   default void allocate(int order, LongConsumer k) {

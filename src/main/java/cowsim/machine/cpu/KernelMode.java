@@ -154,15 +154,7 @@ final class KernelMode implements KernelPort {
     bus.send(bus.topology().toBankOf(frame), lat.memoryAccess(), new MemoryBank.RefSet(bus.expect(k), frame, value));
   }
 
-  @Override
-  public void allocate(LongConsumer k) {
-    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Allocate(bus.expect(k), 0));
-  }
 
-  @Override
-  public void free(long frame, Runnable k) {
-    bus.send(bus.topology().toAllocator(), lat.allocator(), new FrameAllocator.Free(bus.expect(v -> k.run()), frame, 0));
-  }
 
   @Override
   public void allocate(int order, LongConsumer k) {
