@@ -213,7 +213,10 @@ public enum Mistake {
       Paths.LINUX,
       "under anon-exclusive, reuse a shared page whose map count is 1 (the pre-5.8 test) instead of asking the AnonExclusive bit and the refcount",
       "do_wp_page: PageAnonExclusive / wp_can_reuse_anon_folio (CowFault.decide)",
-      null),
+      "AnonExclusive is clear only on a page fork shared, and no path here pins such a page (vmsplice unshares it"
+          + " first, gup_must_unshare) or shares a pinned one (fork copies it, copy_present_page), so a shared page's"
+          + " references are its mappings and a map count of 1 means a refcount of 1: the wrong test gives the right"
+          + " answer; with gup-pin-ignored-at-fork as well it would not (scenarios/gup-after-fork.conf's header)"),
   // ---------------------------------------------------------------- madvise
   MADVISE_NO_NESTED_FLUSH(
       "madvise-no-nested-flush",
