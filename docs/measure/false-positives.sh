@@ -1,5 +1,6 @@
 #!/bin/sh
-# Zero false positives, measured (issue 9, item 11): every clean scenario and every bug scenario,
+# Zero false positives, measured (issue 9, item 11): every clean scenario, bug scenario, ported
+# Linux selftest and real bug,
 # under the linux profile, explored over $RUNS PCT and $RUNS random schedules, plus $CONC
 # concurrent-mode runs; any violation or failed assert is a false positive (the linux profile is
 # the correct kernel). Prints one line per scenario and a total; exit 1 if any run failed.
@@ -14,7 +15,7 @@ RUNS=${RUNS:-300}
 CONC=${CONC:-20}
 OUT=${OUT:-runs/false-positives}
 JAR=${JAR:-target/cowsim.jar}
-FILES=${FILES:-"scenarios/*.conf scenarios/bugs/*.conf"}
+FILES=${FILES:-"scenarios/*.conf scenarios/bugs/*.conf scenarios/linux-selftests/*.conf scenarios/real-bugs/*.conf"}
 [ -f "$JAR" ] || { echo "false-positives: $JAR not found (mvn -B -q package -DskipTests)" >&2; exit 2; }
 
 failures() { sed -n 's/^  "failures" : \([0-9]*\),$/\1/p' "$1/explore.json"; }
