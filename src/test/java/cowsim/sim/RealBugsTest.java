@@ -1,22 +1,14 @@
 package cowsim.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import cowsim.explore.Explorer;
-import cowsim.explore.RunOutcome;
-import cowsim.explore.ScheduleSpec;
-import cowsim.explore.Strategy;
-import cowsim.report.Verdict;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,11 +32,7 @@ class RealBugsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("realBugs")
   void itsOwnKernelShowsTheBug(Path file) throws Exception {
-    Scenario s = ScenarioLoader.load(file, List.of());
-    assertFalse(s.expect().violations().isEmpty(), "a real-bug scenario names its violations");
-    SimResult r = new Simulation().run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s));
-    assertTrue(Verdict.judge(r).pass(), file + ": " + Verdict.judge(r).failures());
-    assertEquals(new TreeSet<>(s.expect().violations()), Verdict.foundKinds(r).keySet());
+    BugLibraryTest.showsItsViolations(file);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -52,16 +40,6 @@ class RealBugsTest {
   void linuxIsClean(Path file) throws Exception {
     Scenario s = ScenarioLoader.load(file, List.of()).withProfile("linux", List.of());
     assertEquals("linux", s.kernel().policy().profile());
-    SimResult own = new Simulation().run(s, null, ScheduleSpec.forScenario(ConfigFactory.load(), s));
-    assertTrue(own.violations().isEmpty(), file + " under linux: " + own.violations());
-    assertTrue(own.assertionFailures().isEmpty(), file + " under linux: " + own.assertionFailures());
-    Explorer explorer = new Explorer(new Simulation());
-    for (Strategy st : List.of(Strategy.PCT, Strategy.RANDOM)) {
-      ScheduleSpec spec = ScheduleSpec.of(ConfigFactory.load(), st, 3);
-      List<RunOutcome> runs = explorer.explore(s, spec, s.seed(), 6, 2, false, o -> {});
-      for (RunOutcome o : runs) {
-        assertTrue(o.result().violations().isEmpty(), file + " under linux, " + st + " seed " + o.seed() + ": " + o.result().violations());
-      }
-    }
+    BugLibraryTest.exploredClean(file, s);
   }
 }
