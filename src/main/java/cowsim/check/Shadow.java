@@ -652,7 +652,8 @@ final class Shadow {
     String stale = null;
     String reused = null;
     Fill fill = tlbFills.get(new TlbKey(u.cpu(), u.cr3(), VirtualAddress.pageNumber(u.va())));
-    HugeFill huge = hugeFills.get(new TlbKey(u.cpu(), u.cr3(), hugeKey(u.va())));
+    // (no lookup, and no key allocated, in a run that never filled a 2 MiB entry)
+    HugeFill huge = hugeFills.isEmpty() ? null : hugeFills.get(new TlbKey(u.cpu(), u.cr3(), hugeKey(u.va())));
     boolean viaHuge = huge != null && (fill == null || huge.seq() > fill.seq());
     if (viaHuge) {
       // the latest fill for this address was a 2 MiB entry (a walk fills one only when neither
