@@ -97,10 +97,11 @@ final class CowIsolationMonitor implements Monitor {
   }
 
   /**
-   * A user store into a frame a pin of another address space holds (vmsplice's R/O pin, whose
-   * pipe reads the page later): the pin's owner would see it, a leak between two address spaces
-   * that cow.c's vmsplice tests fail ("Leak from parent into child"). A store by the pinning
-   * address space itself into its own pinned page is what vmsplice promises to show.
+   * A user store into a frame a GUP reference of another address space holds (vmsplice's FOLL_GET,
+   * whose pipe reads the page later, or a gup_test pin): the reference's owner would see it, a
+   * leak between two address spaces that cow.c's vmsplice tests fail ("Leak from parent into
+   * child"). A store by the address space that took the reference, into its own page, is what
+   * vmsplice and a pin promise to show.
    */
   private boolean pinnedStore(Event.MemWrite w, Shadow.Space s, long frame) {
     for (long owner : shadow.pinners(frame)) {

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * refcount-underflow} (a decrement from 0), and at the end of a quiescent run {@code
  * refcount-mismatch} (a refcount that differs from the number of live PTEs mapping the frame
  * plus the references kernel structures report holding on it, {@code Event.KernelRef}: a pipe
- * buffer's pin, GUP_PIN_COUNTING_BIAS, or its pipe page's 1)
+ * buffer's GUP reference (1) or its pipe page's 1, a gup_test pin's GUP_PIN_COUNTING_BIAS)
  * and {@code frame-leak} (allocated, but no live address space, page table or kernel structure
  * holds it). Only processes are holders: an address space fork built but never handed to a
  * process (its out-of-memory path) holds nothing. A 2 MiB block allocated as one (order 9) is
@@ -109,8 +109,8 @@ final class FrameAccountingMonitor implements Monitor {
         expected.merge(head, -511 * pmds, Integer::sum); // a PD entry is 512 slices in the rmap, one reference
       }
     }
-    // references kernel structures hold (pipe buffers: a FOLL_PIN's GUP_PIN_COUNTING_BIAS, a
-    // pipe page's allocation reference) count beside the mappings, and hold the frame
+    // references kernel structures hold (pipe buffers: vmsplice's FOLL_GET reference, a pipe
+    // page's allocation reference; the gup_test device's pins: GUP_PIN_COUNTING_BIAS each) count beside the mappings, and hold the frame
     for (Map.Entry<Long, Integer> r : shadow.kernelRefs().entrySet()) {
       expected.merge(r.getKey(), r.getValue(), Integer::sum);
       reachable.add(r.getKey());

@@ -554,6 +554,7 @@ final class Shadow {
     } else if (e instanceof Event.FrameRead r) {
       long[] w = writers.get(r.frame());
       copySnapshot.put(r.cpu(), w == null ? null : w.clone());
+      forkCopyRead(r.cpu(), r.frame());
     } else if (e instanceof Event.FrameWrite w) {
       onFrameWrite(w);
     } else if (e instanceof Event.Alloc a) {
@@ -720,6 +721,43 @@ final class Shadow {
     ws[512 + slot] = seq;
   }
 
+  /**
+   * A page copy fork makes for its child (copy_present_page): the parent's space, the page, and
+   * its values when the copy read the frame (null: zeros).
+   */
+  private record ForkCopy(long frame, long space, long vpn, long[] values) {}
+
+  /** The fork copy a CPU is reading, until its frame write lands. */
+  private final Map<Integer, ForkCopy> forkCopyReads = new HashMap<>();
+
+  /** Frames written as fork copies, until the child maps them. */
+  private final Map<Long, ForkCopy> forkCopies = new HashMap<>();
+
+  /**
+   * A frame read that may be fork's copy of a page: the frame is mapped once, by an address
+   * space whose fork is building a child (only then is the snapshot taken).
+   */
+  private void forkCopyRead(int cpu, long frame) {
+    forkCopyReads.remove(cpu);
+    Set<Mapping> m = rmap.get(frame);
+    if (m == null || m.size() != 1) {
+      return;
+    }
+    Mapping only = m.iterator().next();
+    boolean forking = false;
+    for (Space sp : spaceById.values()) {
+      if (!sp.live && !sp.gone && sp.forkParent == only.space()) {
+        forking = true;
+        break;
+      }
+    }
+    if (!forking) {
+      return;
+    }
+    PageValues v = spaceById.get(only.space()).values.get(only.va() >>> 12);
+    forkCopyReads.put(cpu, new ForkCopy(frame, only.space(), only.va() >>> 12, v == null ? null : v.v.clone()));
+  }
+
   private void onFrameWrite(Event.FrameWrite w) {
     long[] t = tables.get(w.frame());
     if (t != null) {
@@ -731,6 +769,12 @@ final class Shadow {
           entryChanged(w.cycle(), w.cpu(), info, i, old, 0);
         }
       }
+    }
+    ForkCopy fc = forkCopyReads.remove(w.cpu());
+    if (fc != null && fc.frame() == w.source()) {
+      forkCopies.put(w.frame(), fc);
+    } else {
+      forkCopies.remove(w.frame());
     }
     if (w.source() < 0) {
       writers.remove(w.frame());
@@ -835,8 +879,16 @@ final class Shadow {
       if ((!wasMapped || otherFrame) && owner != null && !owner.live && owner.forkParent >= 0) {
         // fork maps the parent's frame in its child: the child reads back what the parent would
         Space parent = spaceById.get(owner.forkParent);
+        ForkCopy fc = parent == null ? null : forkCopies.remove(Pte.frame(after));
         if (parent != null && Pte.frame(walk(parent.cr3, va)) == Pte.frame(after)) {
           owner.inherit(va, parent);
+        } else if (fc != null && fc.space() == parent.id && fc.vpn() == va >>> 12) {
+          // copy_present_page: fork gave the child a copy of the parent's (pinned) page, which
+          // reads back what the parent's page held when it was copied
+          owner.drop(va >>> 12);
+          if (fc.values() != null) {
+            owner.values.put(va >>> 12, new PageValues(fc.values()));
+          }
         }
       }
     }

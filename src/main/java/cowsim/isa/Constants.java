@@ -11,6 +11,8 @@ public final class Constants {
   public static final int SYS_write = 1;
   public static final int SYS_close = 3;
   public static final int SYS_pipe = 22;
+  public static final int SYS_ioctl = 16;
+  public static final int SYS_openat = 257;
   public static final int SYS_vmsplice = 278;
   public static final int SYS_pipe2 = 293;
   public static final int SYS_mmap = 9;
@@ -51,6 +53,21 @@ public final class Constants {
   public static final int MAP_HUGETLB = 0x40000;
 
   public static final int MADV_DONTNEED = 4;
+
+  /** fcntl.h: openat's "relative to the working directory" and its access mode. */
+  public static final int AT_FDCWD = -100;
+  public static final int O_RDWR = 2;
+
+  /**
+   * mm/gup_test.h (the device {@code /sys/kernel/debug/gup_test} cow.c pins pages through):
+   * {@code _IOW('g', 7, struct pin_longterm_test)} with the struct's 24 bytes ({@code __u64 addr,
+   * __u64 size, __u32 flags} and padding), {@code _IO('g', 8)}, {@code _IOW('g', 9, __u64)}.
+   */
+  public static final long PIN_LONGTERM_TEST_START = 0x40186707L;
+  public static final long PIN_LONGTERM_TEST_STOP = 0x6708L;
+  public static final long PIN_LONGTERM_TEST_READ = 0x40086709L;
+  public static final int PIN_LONGTERM_TEST_FLAG_USE_WRITE = 1;
+  public static final int PIN_LONGTERM_TEST_FLAG_USE_FAST = 2;
 
   /** Every name usable in assembly with its value (case-sensitive), in documentation order. */
   public static final Map<String, Long> NAMES;
@@ -93,6 +110,15 @@ public final class Constants {
     m.put("MAP_HUGETLB", (long) MAP_HUGETLB);
     m.put("SYS_madvise", (long) SYS_madvise);
     m.put("MADV_DONTNEED", (long) MADV_DONTNEED);
+    m.put("SYS_openat", (long) SYS_openat);
+    m.put("SYS_ioctl", (long) SYS_ioctl);
+    m.put("AT_FDCWD", (long) AT_FDCWD);
+    m.put("O_RDWR", (long) O_RDWR);
+    m.put("PIN_LONGTERM_TEST_START", PIN_LONGTERM_TEST_START);
+    m.put("PIN_LONGTERM_TEST_STOP", PIN_LONGTERM_TEST_STOP);
+    m.put("PIN_LONGTERM_TEST_READ", PIN_LONGTERM_TEST_READ);
+    m.put("PIN_LONGTERM_TEST_FLAG_USE_WRITE", (long) PIN_LONGTERM_TEST_FLAG_USE_WRITE);
+    m.put("PIN_LONGTERM_TEST_FLAG_USE_FAST", (long) PIN_LONGTERM_TEST_FLAG_USE_FAST);
     NAMES = Collections.unmodifiableMap(m);
   }
 

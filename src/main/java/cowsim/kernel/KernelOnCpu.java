@@ -296,6 +296,10 @@ public final class KernelOnCpu implements TrapHandler {
       PipeCalls.write(hw, t, a0, a1, r.get(Reg.RDX), this::ret); // a pipe's write end, else -EBADF
     } else if (nr == Constants.SYS_close) {
       PipeCalls.close(hw, t, a0, this::ret);
+    } else if (nr == Constants.SYS_openat) {
+      GupTestDevice.openat(hw, t, a0, a1, this::ret); // only /sys/kernel/debug/gup_test exists
+    } else if (nr == Constants.SYS_ioctl) {
+      GupTestDevice.ioctl(hw, t, a0, a1, r.get(Reg.RDX), this::ret);
     } else if (nr == Constants.SYS_sched_setaffinity) {
       hw.call(
           tag -> new KernelState.SetAffinity(tag, t.tid(), a0, a1),

@@ -36,7 +36,7 @@ public final class KernelState extends Node<KernelState.Request> {
   public sealed interface Request extends Payload.ToKernel
       permits Schedule, Exit, TeardownDone, Wait, FindVma, GetVmas, NewProcess, NewThread, SetCr3,
           Mmap, Munmap, Mprotect, SetAffinity, MmCpus, PipeCreate, PipeRoom, PipePush, PipeRead, PipeClose,
-          PipeCloseAll, Madvise, FlushPending, Rusage, Output {}
+          PipeCloseAll, GupDevice, Madvise, FlushPending, Rusage, Output {}
 
   /** pipe2: a new pipe's two ends. Answer: {@link Result} with the read end, the write end in {@code extra}. */
   public record PipeCreate(long tag, long pid) implements Request {}
@@ -55,6 +55,25 @@ public final class KernelState extends Node<KernelState.Request> {
 
   /** exit_files. Answer: {@link PipeData} with the buffers released. */
   public record PipeCloseAll(long tag, long pid) implements Request {}
+
+  /** What a {@link GupDevice} request does with the gup_test device's files and pins. */
+  public enum GupOp {
+    /** openat: value the new descriptor */
+    OPEN,
+    /** value 1 when {@code fd} is the device, 0 another file, -EBADF none */
+    KIND,
+    /** value 1 when pages are pinned */
+    PINNED,
+    /** keep {@code bufs} as the pinned pages: value 0, or -EINVAL (pinned already; nothing kept) */
+    SET,
+    /** released: the pinned pages (kept) */
+    GET,
+    /** released: the pinned pages, none kept any more (pin_longterm_test_stop) */
+    TAKE
+  }
+
+  /** The gup_test device's state (mm/gup_test.c). Answer: {@link PipeData}. */
+  public record GupDevice(long tag, long pid, long fd, GupOp op, List<Pipes.Buf> bufs) implements Request {}
 
   /**
    * The CPU gives up its task (tid 0: it had none) and asks what to run. The task goes back to a
@@ -195,6 +214,17 @@ public final class KernelState extends Node<KernelState.Request> {
 
   private final ProcessTable table = new ProcessTable();
   private final Pipes pipes = new Pipes();
+
+  private PipeData gup(GupDevice g) {
+    return switch (g.op()) {
+      case OPEN -> new PipeData(g.tag(), pipes.openDevice(g.pid()), List.of(), List.of());
+      case KIND -> new PipeData(g.tag(), pipes.kind(g.pid(), g.fd()), List.of(), List.of());
+      case PINNED -> new PipeData(g.tag(), pipes.pinned() ? 1 : 0, List.of(), List.of());
+      case SET -> new PipeData(g.tag(), pipes.setPins(g.bufs()) ? 0 : -Errno.EINVAL, List.of(), List.of());
+      case GET -> new PipeData(g.tag(), 0, List.of(), pipes.pins());
+      case TAKE -> new PipeData(g.tag(), 0, List.of(), pipes.takePins());
+    };
+  }
   private final RunQueues<Task> queues;
   private long switches;
 
@@ -279,6 +309,8 @@ public final class KernelState extends Node<KernelState.Request> {
       reply(src, new PipeData(c.tag(), err[0], List.of(), gone));
     } else if (payload instanceof PipeCloseAll c) {
       reply(src, new PipeData(c.tag(), 0, List.of(), pipes.closeAll(c.pid())));
+    } else if (payload instanceof GupDevice g) {
+      reply(src, gup(g));
     } else if (payload instanceof Rusage u) {
       reply(src, new Result(u.tag(), table.rusageSelf(table.task(u.tid()), u.minflt()), 0));
     } else if (payload instanceof Output o) {

@@ -204,19 +204,13 @@ public enum Mistake {
       Paths.LINUX,
       "fork shares a pinned exclusive anonymous page (clears its AnonExclusive bit) instead of copying it for the child",
       "copy_present_pte: page_try_dup_anon_rmap's folio_needs_cow_for_dma test, then copy_present_page (Rmap.tryDupAnon)",
-      "the model's only pin is vmsplice's R/O one: when the child later writes the shared page, anon-exclusive's refcount"
-          + " fallback (wp_can_reuse_anon_folio: refcount 1) sees the pin's references and copies, so the pipe keeps the"
-          + " parent's data; the copy at fork matters for R/W pins (io_uring fixed buffers, cow.c's \"Longterm R/W pin is"
-          + " reliable\"), for which the model has no system call"),
+      null),
   COW_REUSE_BY_MAPCOUNT(
       "cow-reuse-by-mapcount",
       Paths.LINUX,
       "under anon-exclusive, reuse a shared page whose map count is 1 (the pre-5.8 test) instead of asking the AnonExclusive bit and the refcount",
       "do_wp_page: PageAnonExclusive / wp_can_reuse_anon_folio (CowFault.decide)",
-      "AnonExclusive is clear only on a page fork shared, and no path here pins such a page (vmsplice unshares it"
-          + " first, gup_must_unshare) or shares a pinned one (fork copies it, copy_present_page), so a shared page's"
-          + " references are its mappings and a map count of 1 means a refcount of 1: the wrong test gives the right"
-          + " answer; with gup-pin-ignored-at-fork as well it would not (scenarios/gup-after-fork.conf's header)"),
+      null),
   // ---------------------------------------------------------------- madvise
   MADVISE_NO_NESTED_FLUSH(
       "madvise-no-nested-flush",

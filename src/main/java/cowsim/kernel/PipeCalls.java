@@ -10,13 +10,11 @@ import java.util.function.LongConsumer;
 /**
  * pipe2, vmsplice, read, write and close on the model's pipes (the tables are {@link Pipes} in
  * the kernel's shared state; this is the part that runs on the calling CPU). vmsplice follows
- * fs/splice.c's vmsplice_to_pipe with a R/O pin_user_pages (FOLL_PIN) of each page: fault it in
- * if it is not present, and under {@code cow.reuse = anon-exclusive} unshare a shared anonymous
- * page first (gup_must_unshare, FAULT_FLAG_UNSHARE; the model resolves the unshare as the COW
- * fault does, mapping the copy writable where Linux maps it read-only until the first write), then
- * take {@link Rmap#GUP_PIN_COUNTING_BIAS} references (try_grab_folio). read copies the bytes out
+ * fs/splice.c's vmsplice_to_pipe: iter_to_pipe takes each page with iov_iter_get_pages2, a
+ * FOLL_GET get_user_pages_fast ({@link Gup.Kind#GET}: fault it in if it is not present, one
+ * reference, no unshare), one pipe buffer per page. read copies the bytes out
  * of the buffers' frames to the reader, one copy-to-user store per 8 bytes, and drops the
- * references of each buffer it used up (pipe_buf_release: unpin_user_page / put_page).
+ * references of each buffer it used up (pipe_buf_release: put_page).
  *
  * <p>Model limits: every address and length is a multiple of 8 (-EINVAL otherwise; the model's
  * accesses are aligned qwords), vmsplice takes one iovec, write at most 4096 bytes, and the pipes
@@ -84,7 +82,7 @@ final class PipeCalls {
     hw.call(tag -> new KernelState.PipeRoom(tag, t.pid(), fd), res -> {
       long room = ((KernelState.Result) res).value();
       if (room < 0) {
-        ret.accept(room);
+        ret.accept(room == -Errno.EINVAL ? -Errno.EBADF : room); // get_pipe_info: not a pipe
         return;
       }
       readUser(hw, t.pid(), iov, 0, base -> {
@@ -125,12 +123,12 @@ final class PipeCalls {
     long va = base + done;
     int off = (int) (va & 0xfff);
     int n = (int) Math.min(len - done, 4096 - off);
-    pin(hw, t.pid(), va, 0, buf -> {
+    Gup.page(hw, t.pid(), va, Gup.Kind.GET, buf -> {
       if (buf == null) {
         finish(hw, t, fd, bufs, done == 0 ? -Errno.EFAULT : done, ret);
         return;
       }
-      bufs.add(new Pipes.Buf(buf.frame(), buf.ref(), buf.order(), off, n, Rmap.GUP_PIN_COUNTING_BIAS, hw.cr3()));
+      bufs.add(new Pipes.Buf(buf.frame(), buf.ref(), buf.order(), off, n, buf.refs(), buf.cr3()));
       pinNext(hw, t, fd, base, len, room, bufs, done + n, ret);
     });
   }
@@ -141,46 +139,6 @@ final class PipeCalls {
       return;
     }
     hw.call(tag -> new KernelState.PipePush(tag, t.pid(), fd, List.copyOf(bufs)), res -> ret.accept(result));
-  }
-
-  /** One page's R/O FOLL_PIN; k gets the buffer's frames (offset and length unset) or null on a fault. */
-  private static void pin(Hardware hw, long pid, long va, int attempt, java.util.function.Consumer<Pipes.Buf> k) {
-    long pml4 = hw.cr3();
-    long page = va & ~0xfffL;
-    Runnable retry = () -> pin(hw, pid, va, attempt + 1, k);
-    AddressSpaces.locked(hw, pml4, done -> PageTables.translate(hw, pml4, page, leaf -> {
-      if (!leaf.mapped4k() && !leaf.mapped2m()) {
-        done.accept(() -> {
-          if (attempt >= 3) {
-            k.accept(null);
-          } else {
-            PageFaultHandler.handle(hw, pid, va, false, false, retry, why -> k.accept(null)); // faultin_page
-          }
-        });
-        return;
-      }
-      long e = leaf.entry();
-      boolean huge = leaf.mapped2m();
-      long frame = huge ? Pte.frame(e) + ((va >>> 12) & 511) : Pte.frame(e);
-      long ref = huge ? Pte.frame(e) : HugePages.refFrame(e);
-      int order = huge ? 9 : HugePages.refOrder(e);
-      Runnable grab = () -> hw.refAdd(ref, Rmap.GUP_PIN_COUNTING_BIAS, old -> { // try_grab_folio(FOLL_PIN)
-        hw.report(new Event.KernelRef(hw.now(), hw.cpu(), pml4, ref, frame, Rmap.GUP_PIN_COUNTING_BIAS, "vmsplice pin"));
-        done.accept(() -> k.accept(new Pipes.Buf(frame, ref, order, 0, 0, 0, pml4)));
-      });
-      if (huge || order != 0 || !Rmap.anonExclusive(hw) || !Pte.cow(e)) {
-        grab.run();
-        return;
-      }
-      hw.auxGet(frame, w -> {
-        if ((w & Rmap.EXCLUSIVE) != 0 || attempt >= 3) {
-          grab.run();
-          return;
-        }
-        // gup_must_unshare: a shared anonymous page is unshared before a R/O pin
-        done.accept(() -> PageFaultHandler.handle(hw, pid, va, true, true, retry, why -> k.accept(null)));
-      });
-    }));
   }
 
   /** pipe_read into the reader's buffer. */
@@ -288,19 +246,8 @@ final class PipeCalls {
     Async.loop(0, bufs.size(), (i, next) -> release(hw, bufs.get(i), next), k);
   }
 
-  /** pipe_buf_release: the buffer's references go (unpin_user_page, put_page); freed at 0. */
+  /** pipe_buf_release: the buffer's references go (put_page); freed at 0. */
   static void release(Hardware hw, Pipes.Buf b, Runnable k) {
-    hw.refAdd(b.ref(), -b.refs(), old -> {
-      hw.report(new Event.KernelRef(hw.now(), hw.cpu(), b.cr3(), b.ref(), b.frame(), -b.refs(), "pipe release"));
-      if (old == b.refs()) {
-        if (b.order() == 0) {
-          hw.free(b.ref(), k);
-        } else {
-          hw.free(b.ref(), b.order(), k);
-        }
-      } else {
-        k.run();
-      }
-    });
+    Gup.release(hw, b, "pipe release", k);
   }
 }

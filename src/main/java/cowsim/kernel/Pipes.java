@@ -36,7 +36,23 @@ public final class Pipes {
     int writers;
   }
 
-  private record End(Pipe pipe, boolean write) {}
+  /** An open file of the gup_test device (debugfs's one inode; its pins are the module's, below). */
+  private static final class Device {
+    int opens;
+  }
+
+  /** An open file: a pipe's end ({@code device} null) or the gup_test device ({@code pipe} null). */
+  private record End(Pipe pipe, boolean write, Device device) {
+    End(Pipe pipe, boolean write) {
+      this(pipe, write, null);
+    }
+  }
+
+  /**
+   * mm/gup_test.c's pin_longterm_test_pages: the pages PIN_LONGTERM_TEST_START pinned, one set
+   * for the whole kernel (module state under pin_longterm_test_mutex), until STOP or a release.
+   */
+  private final List<Buf> pins = new ArrayList<>();
 
   private final Map<Long, TreeMap<Long, End>> files = new HashMap<>();
 
@@ -65,6 +81,48 @@ public final class Pipes {
     return new long[] {r, w};
   }
 
+  /** openat of /sys/kernel/debug/gup_test (nonseekable_open): the new descriptor. */
+  public long openDevice(long pid) {
+    TreeMap<Long, End> t = table(pid);
+    Device d = new Device();
+    d.opens = 1;
+    long fd = lowestFree(t, 3);
+    t.put(fd, new End(null, false, d));
+    return fd;
+  }
+
+  /** What {@code fd} is, for ioctl: 1 the gup_test device, 0 a pipe, -EBADF not open. */
+  public long kind(long pid, long fd) {
+    End e = table(pid).get(fd);
+    return e == null ? -Errno.EBADF : e.device() != null ? 1 : 0;
+  }
+
+  /** Whether PIN_LONGTERM_TEST_START has pages pinned. */
+  public boolean pinned() {
+    return !pins.isEmpty();
+  }
+
+  /** The pinned pages, in order (PIN_LONGTERM_TEST_READ). */
+  public List<Buf> pins() {
+    return List.copyOf(pins);
+  }
+
+  /** PIN_LONGTERM_TEST_START's result: false (nothing kept) when pages are pinned already. */
+  public boolean setPins(List<Buf> bufs) {
+    if (!pins.isEmpty()) {
+      return false;
+    }
+    pins.addAll(bufs);
+    return true;
+  }
+
+  /** pin_longterm_test_stop: the pinned pages, to unpin; none are kept. */
+  public List<Buf> takePins() {
+    List<Buf> out = new ArrayList<>(pins);
+    pins.clear();
+    return out;
+  }
+
   /** dup_fd at fork. */
   public void fork(long parent, long child) {
     TreeMap<Long, End> t = files.get(parent);
@@ -74,7 +132,9 @@ public final class Pipes {
     TreeMap<Long, End> c = table(child);
     for (Map.Entry<Long, End> e : t.entrySet()) {
       c.put(e.getKey(), e.getValue());
-      if (e.getValue().write()) {
+      if (e.getValue().device() != null) {
+        e.getValue().device().opens++;
+      } else if (e.getValue().write()) {
         e.getValue().pipe().writers++;
       } else {
         e.getValue().pipe().readers++;
@@ -91,6 +151,9 @@ public final class Pipes {
   /** How many buffers the write end {@code fd} can still take, or -EBADF when it is no pipe's write end. */
   public long room(long pid, long fd) {
     End e = table(pid).get(fd);
+    if (e != null && e.device() != null) {
+      return -Errno.EINVAL; // vfs_write: the debugfs file has no write (FMODE_CAN_WRITE clear)
+    }
     if (e == null || !e.write()) {
       return -Errno.EBADF;
     }
@@ -114,6 +177,10 @@ public final class Pipes {
   public List<Piece> read(long pid, long fd, long max, long[] error) {
     End e = table(pid).get(fd);
     List<Piece> out = new ArrayList<>();
+    if (e != null && e.device() != null) {
+      error[0] = -Errno.EINVAL; // vfs_read: no read either
+      return out;
+    }
     if (e == null || e.write()) {
       error[0] = -Errno.EBADF;
       return out;
@@ -163,7 +230,11 @@ public final class Pipes {
     return out;
   }
 
-  private static List<Buf> drop(End e) {
+  private List<Buf> drop(End e) {
+    if (e.device() != null) {
+      // gup_test_release on the file's last close: pin_longterm_test_stop
+      return --e.device().opens > 0 ? List.of() : takePins();
+    }
     Pipe p = e.pipe();
     if (e.write()) {
       p.writers--;

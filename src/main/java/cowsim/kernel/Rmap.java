@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * only for 4 KiB pages (a 2 MiB page's entire_mapcount is not modelled; its reuse decision stays
  * the refcount's).
  *
- * <p>A pin ({@code FOLL_PIN}, vmsplice) adds {@link #GUP_PIN_COUNTING_BIAS} to the refcount and
+ * <p>A pin ({@code FOLL_PIN}: the gup_test device's) adds {@link #GUP_PIN_COUNTING_BIAS} to the refcount and
  * nothing to the map count, as try_grab_folio does for a small folio; {@code
  * folio_maybe_dma_pinned} is "refcount at least the bias".
  */
@@ -62,7 +62,8 @@ public final class Rmap {
    * fork's copy_present_pte for an anonymous 4 KiB page: page_try_dup_anon_rmap. Under
    * anon-exclusive an exclusive page that may be pinned (folio_needs_cow_for_dma: refcount at
    * least the bias) cannot be shared: {@code k} gets false and fork copies it
-   * (copy_present_page). Otherwise the bit is cleared (the page is shared now) and the map count
+   * (copy_present_page). Under refcount (5.9 to 5.18) the same without the bit: any page that
+   * may be pinned is copied; under mapcount (before 5.9) every page is shared. Otherwise the bit is cleared (the page is shared now) and the map count
    * goes up (the rmap dup); {@code k} gets true.
    */
   static void tryDupAnon(Hardware hw, long frame, Consumer<Boolean> k) {
@@ -71,8 +72,21 @@ public final class Rmap {
       return;
     }
     Runnable dup = () -> hw.auxAdd(frame, 1, old -> k.accept(true));
+    if (hw.policy().get(Knob.COW_REUSE) == CowReuse.REFCOUNT) {
+      // 5.9's copy_present_pte ("mm: Do early cow for pinned pages during fork() for ptes",
+      // v5.9-rc7): page_maybe_dma_pinned, the refcount at least the bias, copies the page
+      // (the mm's has_pinned flag, set by the first FOLL_PIN, is not modelled)
+      hw.refGet(frame, rc -> {
+        if (rc >= GUP_PIN_COUNTING_BIAS && hw.policy().mistake() != Mistake.GUP_PIN_IGNORED_AT_FORK) { // MISTAKE: a pinned page shared
+          k.accept(false);
+        } else {
+          dup.run();
+        }
+      });
+      return;
+    }
     if (!anonExclusive(hw)) {
-      dup.run();
+      dup.run(); // before 5.9 fork shared a pinned page as any other
       return;
     }
     hw.auxGet(

@@ -151,7 +151,7 @@ class AssemblerTest {
   @Test
   void constantValuesMatchLinux() {
     Map<String, Long> n = Constants.NAMES;
-    assertEquals(36, n.size());
+    assertEquals(45, n.size());
     assertEquals(0L, n.get("SYS_read"));
     assertEquals(1L, n.get("SYS_write"));
     assertEquals(3L, n.get("SYS_close"));
@@ -188,6 +188,16 @@ class AssemblerTest {
     assertEquals(0x40000L, n.get("MAP_HUGETLB"));
     assertEquals(28L, n.get("SYS_madvise"));
     assertEquals(4L, n.get("MADV_DONTNEED"));
+    assertEquals(257L, n.get("SYS_openat"));
+    assertEquals(16L, n.get("SYS_ioctl"));
+    assertEquals(-100L, n.get("AT_FDCWD"));
+    assertEquals(2L, n.get("O_RDWR"));
+    // _IOW('g', 7, struct pin_longterm_test): dir 1 << 30, size 24 << 16, type 'g' << 8, nr 7
+    assertEquals((1L << 30) | (24L << 16) | ('g' << 8) | 7, n.get("PIN_LONGTERM_TEST_START"));
+    assertEquals(('g' << 8) | 8L, n.get("PIN_LONGTERM_TEST_STOP"));
+    assertEquals((1L << 30) | (8L << 16) | ('g' << 8) | 9, n.get("PIN_LONGTERM_TEST_READ"));
+    assertEquals(1L, n.get("PIN_LONGTERM_TEST_FLAG_USE_WRITE"));
+    assertEquals(2L, n.get("PIN_LONGTERM_TEST_FLAG_USE_FAST"));
     assertEquals(Constants.SYS_exit, n.get("SYS_exit").intValue());
     assertThrows(UnsupportedOperationException.class, () -> n.put("X", 1L));
   }

@@ -248,6 +248,9 @@ final class FakeHardware implements Hardware {
   /** Oracle reports are kept apart from the operation log, so the order tests stay about memory. */
   public final List<cowsim.machine.observe.Event> reports = new java.util.ArrayList<>();
 
+  /** The kernel's file tables as KernelState keeps them (pipes, the gup_test device). */
+  public final Pipes pipes = new Pipes();
+
   @Override
   public void report(cowsim.machine.observe.Event e) {
     reports.add(e);
@@ -465,10 +468,48 @@ final class FakeHardware implements Hardware {
       answer = new KernelState.CpuList(tag, mmCpus.clone());
     } else if (req instanceof KernelState.Munmap || req instanceof KernelState.Mprotect) {
       answer = new KernelState.VmaList(tag, rangeError, rangeError == 0 ? List.copyOf(vmas) : List.of());
-    } else if (req instanceof KernelState.PipeRoom) {
-      answer = new KernelState.Result(tag, -cowsim.kernel.Errno.EBADF, 0); // no pipe is open here
+    } else if (req instanceof KernelState.PipeCreate c) {
+      long[] fds = pipes.create(c.pid());
+      answer = new KernelState.Result(tag, fds[0], fds[1]);
+    } else if (req instanceof KernelState.PipeRoom r) {
+      answer = new KernelState.Result(tag, pipes.room(r.pid(), r.fd()), 0); // -EBADF while no pipe is open
+    } else if (req instanceof KernelState.PipePush p) {
+      pipes.push(p.pid(), p.fd(), p.bufs());
+      answer = new KernelState.Result(tag, 0, 0);
+    } else if (req instanceof KernelState.PipeRead r) {
+      long[] err = new long[1];
+      List<Pipes.Piece> pieces = pipes.read(r.pid(), r.fd(), r.max(), err);
+      answer = new KernelState.PipeData(tag, err[0], pieces, List.of());
+    } else if (req instanceof KernelState.PipeClose c) {
+      long[] err = new long[1];
+      List<Pipes.Buf> gone = pipes.close(c.pid(), c.fd(), err);
+      answer = new KernelState.PipeData(tag, err[0], List.of(), gone);
+    } else if (req instanceof KernelState.GupDevice g) {
+      answer = switch (g.op()) {
+        case OPEN -> new KernelState.PipeData(tag, pipes.openDevice(g.pid()), List.of(), List.of());
+        case KIND -> new KernelState.PipeData(tag, pipes.kind(g.pid(), g.fd()), List.of(), List.of());
+        case PINNED -> new KernelState.PipeData(tag, pipes.pinned() ? 1 : 0, List.of(), List.of());
+        case SET -> new KernelState.PipeData(tag, pipes.setPins(g.bufs()) ? 0 : -Errno.EINVAL, List.of(), List.of());
+        case GET -> new KernelState.PipeData(tag, 0, List.of(), pipes.pins());
+        case TAKE -> new KernelState.PipeData(tag, 0, List.of(), pipes.takePins());
+      };
     } else if (req instanceof KernelState.Mmap) {
       answer = new KernelState.Result(tag, mmapAnswer, 0);
+    } else if (req instanceof KernelState.Madvise m) {
+      // the VMAs' pieces inside the range (KernelState's VmaCalls.madvise without its checks)
+      long end = m.addr() + VmaCalls.pageAlign(m.length());
+      List<Vma> pieces = new ArrayList<>();
+      for (Vma v : vmas) {
+        long a = Math.max(v.start(), m.addr());
+        long b = Math.min(v.end(), end);
+        if (a < b) {
+          pieces.add(new Vma(a, b, v.writable(), v.huge()));
+        }
+      }
+      answer = new KernelState.VmaList(tag, 0, pieces);
+    } else if (req instanceof KernelState.FlushPending f) {
+      flushPending += f.delta();
+      answer = new KernelState.Result(tag, flushPending, 0);
     } else if (req instanceof KernelState.Rusage) {
       answer = new KernelState.Result(tag, rusageAnswer, 0);
     } else if (req instanceof KernelState.Output o) {
@@ -510,6 +551,9 @@ final class FakeHardware implements Hardware {
 
   /** What MmCpus answers: the other CPUs running the address space. */
   int[] mmCpus = new int[0];
+
+  /** mm->tlb_flush_pending as FlushPending requests change it (a test sets it to fake another batch). */
+  long flushPending;
 
   /** The policies the kernel code sees (strat9 unless a test says otherwise). */
   KernelPolicy policy = KernelPolicy.strat9();

@@ -62,7 +62,7 @@ class RmapTest {
   @Test
   void forkCopiesAPinnedExclusivePageInsteadOfSharingIt() {
     Rmap.addNewAnon(hw, frame, () -> {});
-    hw.refs.set(frame, 1 + Rmap.GUP_PIN_COUNTING_BIAS); // the mapping and a vmsplice pin
+    hw.refs.set(frame, 1 + Rmap.GUP_PIN_COUNTING_BIAS); // the mapping and a gup_test pin
     assertFalse(dup(), "folio_needs_cow_for_dma: copy_present_page");
     assertEquals(1 | Rmap.EXCLUSIVE, hw.refs.aux(frame), "the parent's page stays exclusive, mapped once");
   }
@@ -83,6 +83,18 @@ class RmapTest {
     assertEquals(1, hw.refs.aux(frame), "no AnonExclusive bit before 5.19");
     hw.refs.set(frame, 1 + Rmap.GUP_PIN_COUNTING_BIAS);
     assertTrue(dup(), "a pinned page is shared: the root of CVE-2020-29374");
+    assertEquals(2, hw.refs.aux(frame));
+  }
+
+  @Test
+  void in59ForkCopiesAPinnedPageWithoutAskingTheBit() {
+    hw.policy = KernelPolicy.of(Profile.LINUX_5_9);
+    Rmap.addNewAnon(hw, frame, () -> {});
+    hw.refs.set(frame, 1 + Rmap.GUP_PIN_COUNTING_BIAS);
+    assertFalse(dup(), "page_maybe_dma_pinned: the early COW of 5.9's copy_present_pte");
+    assertEquals(1, hw.refs.aux(frame), "still mapped once");
+    hw.refs.set(frame, 2); // a FOLL_GET reference (vmsplice) is no pin
+    assertTrue(dup());
     assertEquals(2, hw.refs.aux(frame));
   }
 }

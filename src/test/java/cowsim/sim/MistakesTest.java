@@ -53,8 +53,8 @@ class MistakesTest {
     WHERE.put(Mistake.DEMAND_ZERO_NO_CLEAR, "demand-zero-after-munmap.conf");
     WHERE.put(Mistake.HUGE_SPLIT_NO_FLUSH, "huge-page-split-sibling.conf");
     WHERE.put(Mistake.HUGE_SPLIT_NO_REF, "huge-page-fork-cow.conf");
-    WHERE.put(Mistake.GUP_PIN_IGNORED_AT_FORK, "linux-selftests/vmsplice-before-fork-unmap-in-parent.conf");
-    WHERE.put(Mistake.COW_REUSE_BY_MAPCOUNT, "linux-selftests/vmsplice-unmap-in-child.conf");
+    WHERE.put(Mistake.GUP_PIN_IGNORED_AT_FORK, "longterm-pin-fork.conf");
+    WHERE.put(Mistake.COW_REUSE_BY_MAPCOUNT, "gup-after-fork.conf");
     WHERE.put(Mistake.MADVISE_NO_NESTED_FLUSH, "madvise-sibling-threads.conf");
   }
 
