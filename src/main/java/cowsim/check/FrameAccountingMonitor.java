@@ -24,8 +24,13 @@ import java.util.TreeSet;
  */
 final class FrameAccountingMonitor implements Monitor {
 
+  /** kernel.Rmap.COUNT: the map count's bits (the check package knows no kernel). */
+  private static final long MAP_COUNT = 0xffff_ffffL;
+
   private final Shadow shadow;
   private final Findings findings;
+  /** The map-count bits of each frame's second word, for the frames whose word the run changed. */
+  private final Map<Long, Long> mapCounts = new TreeMap<>();
 
   FrameAccountingMonitor(Shadow shadow, Findings findings) {
     this.shadow = shadow;
@@ -34,7 +39,18 @@ final class FrameAccountingMonitor implements Monitor {
 
   @Override
   public boolean check(Event e) {
+    if (e instanceof Event.AuxChange a) {
+      mapCounts.put(a.frame(), a.now() & MAP_COUNT);
+      return false;
+    }
     if (e instanceof Event.Free f) {
+      Long count = f.ok() ? mapCounts.remove(f.frame()) : null;
+      if (count != null && count != 0 && f.frame() != shadow.zeroFrame) {
+        // free_pages_prepare's free_page_is_bad: "Bad page state ... nonzero mapcount"
+        findings.report(ViolationKind.REFCOUNT_MISMATCH, f.cpu(), 0, 0, -1, f.frame(), f.cycle(),
+            "cpu-" + f.cpu() + " freed frame " + hex(f.frame()) + " with map count " + (int) (long) count + " (Linux: Bad page state, nonzero mapcount)",
+            Findings.key("mapcount-at-free", f.frame(), shadow.seq));
+      }
       String why = null;
       if (f.frame() < shadow.reserved) {
         why = "a reserved kernel frame";
@@ -127,6 +143,22 @@ final class FrameAccountingMonitor implements Monitor {
         findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
             "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + (shadow.compoundHead(f) == f ? " mapping(s) of live processes hold its 2 MiB block" : " PTE(s) of live processes map it") + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
             Findings.key("mismatch", f));
+      }
+    }
+    // the linux paths' map count (kernel.Rmap, bits 0..31 of the second word) must equal the
+    // 4 KiB PTEs of live processes mapping the frame; judged for the frames whose word the run
+    // changed (strat9 keeps none), not for the zero page or a 2 MiB block's frames (no map count)
+    for (Map.Entry<Long, Long> c : mapCounts.entrySet()) {
+      long f = c.getKey();
+      if (f == shadow.zeroFrame || shadow.compoundHead(f) >= 0 || shadow.tableRole(f) || !shadow.allocated(f)) {
+        continue;
+      }
+      int n = mapped.getOrDefault(f, 0);
+      if (c.getValue() != n) {
+        findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
+            "at the end frame " + hex(f) + " has map count " + c.getValue() + " but " + n + " PTE(s) of live processes map it"
+                + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
+            Findings.key("mapcount", f));
       }
     }
     java.util.BitSet allocated = shadow.allocatedFrames();

@@ -15,7 +15,7 @@ public enum ViolationKind {
   USE_AFTER_FREE("use-after-free", "a frame was used (by a user access, the kernel or the walker) while free, or through a TLB entry older than its reuse"),
   DOUBLE_FREE("double-free", "a frame the oracle's shadow of the allocator holds as free (or a kernel frame) was freed"),
   REFCOUNT_UNDERFLOW("refcount-underflow", "a frame's refcount was decremented from 0 and wrapped"),
-  REFCOUNT_MISMATCH("refcount-mismatch", "at the end a frame's refcount differs from the number of live PTEs that map it"),
+  REFCOUNT_MISMATCH("refcount-mismatch", "at the end a frame's refcount (or, on the linux paths, its map count) differs from the number of live PTEs that map it, or a frame is freed with a map count other than 0"),
   FRAME_LEAK("frame-leak", "at the end a frame is allocated but no live address space, page table or kernel structure holds it"),
   KERNEL_FRAME_ACCESS("kernel-frame-access", "a user load or store reached a kernel frame: a page table, the shootdown ack words or another reserved frame"),
   WILD_ACCESS("wild-access", "an access went to a physical address beyond the end of memory"),

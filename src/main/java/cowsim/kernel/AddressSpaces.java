@@ -663,6 +663,7 @@ public final class AddressSpaces {
           // the reference the child's mapping takes: a 2 MiB page's, or a split one's, is on its head
           long ref = huge ? frame : HugePages.refFrame(e);
           long at = huge ? HugePages.block(va) : va;
+          boolean[] dupped = {false}; // page_try_dup_anon_rmap counted the child's mapping
           Runnable mapChild =
               () -> {
                 long childFlags =
@@ -675,7 +676,14 @@ public final class AddressSpaces {
                       if (res != PageTables.MAPPED) {
                         failed[0] = true;
                         done.add(new Processed(leaf.entryAddr(), e, ref, false));
-                        next.run();
+                        if (dupped[0]) {
+                          // no child PTE after all (its page table could not be allocated): the
+                          // map count goes back. Linux allocates the child's PTE table first
+                          // (copy_pte_range's pte_alloc_map_lock), so no dup precedes the failure
+                          Rmap.remove(hw, frame, next);
+                        } else {
+                          next.run();
+                        }
                         return;
                       }
                       if (ref == Layout.ZERO_FRAME) {
@@ -721,6 +729,7 @@ public final class AddressSpaces {
           // copy_present_pte: page_try_dup_anon_rmap before the write-protect
           Rmap.tryDupAnon(hw, frame, shared -> {
             if (shared) {
+              dupped[0] = hw.policy().mistake() != Mistake.FORK_NO_MAPCOUNT_DUP;
               share.run();
             } else {
               copyPinned(hw, child, va, e, leaf, done, failed, next);

@@ -205,6 +205,12 @@ public enum Mistake {
       "fork shares a pinned exclusive anonymous page (clears its AnonExclusive bit) instead of copying it for the child",
       "copy_present_pte: page_try_dup_anon_rmap's folio_needs_cow_for_dma test, then copy_present_page (Rmap.tryDupAnon)",
       null),
+  FORK_NO_MAPCOUNT_DUP(
+      "fork-no-mapcount-dup",
+      Paths.LINUX,
+      "fork shares an anonymous page with the child without counting the child's mapping (the map count stays 1)",
+      "copy_present_pte: page_try_dup_anon_rmap's atomic_inc of the page's _mapcount (Rmap.tryDupAnon)",
+      null),
   COW_REUSE_BY_MAPCOUNT(
       "cow-reuse-by-mapcount",
       Paths.LINUX,

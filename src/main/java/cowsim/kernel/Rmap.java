@@ -71,7 +71,13 @@ public final class Rmap {
       k.accept(true);
       return;
     }
-    Runnable dup = () -> hw.auxAdd(frame, 1, old -> k.accept(true));
+    Runnable dup = () -> {
+      if (hw.policy().mistake() == Mistake.FORK_NO_MAPCOUNT_DUP) { // MISTAKE: the child's mapping not counted
+        k.accept(true);
+        return;
+      }
+      hw.auxAdd(frame, 1, old -> k.accept(true));
+    };
     if (hw.policy().get(Knob.COW_REUSE) == CowReuse.REFCOUNT) {
       // 5.9's copy_present_pte ("mm: Do early cow for pinned pages during fork() for ptes",
       // v5.9-rc7): page_maybe_dma_pinned, the refcount at least the bias, copies the page

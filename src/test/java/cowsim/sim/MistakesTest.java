@@ -55,6 +55,7 @@ class MistakesTest {
     WHERE.put(Mistake.HUGE_SPLIT_NO_REF, "huge-page-fork-cow.conf");
     WHERE.put(Mistake.GUP_PIN_IGNORED_AT_FORK, "longterm-pin-fork.conf");
     WHERE.put(Mistake.COW_REUSE_BY_MAPCOUNT, "gup-after-fork.conf");
+    WHERE.put(Mistake.FORK_NO_MAPCOUNT_DUP, "fork-cow-basic.conf");
     WHERE.put(Mistake.MADVISE_NO_NESTED_FLUSH, "madvise-sibling-threads.conf");
   }
 
