@@ -6,6 +6,7 @@ import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.report.Output;
 import cowsim.report.OutputException;
 import java.nio.file.Path;
@@ -61,7 +62,10 @@ final class RunCommand extends WritesOutput {
     output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
     Path logs = output.sub("logs").dir();
     long since = LogHealth.mark();
-    SimResult r = new Simulation().run(s, logs.toString(), spec);
+    SimResult r;
+    try (SimulationHost host = new SimulationHost()) {
+      r = new Simulation(host).run(s, logs.toString(), spec);
+    }
     Verdict v = Verdict.judge(r);
     if (quiet) {
       System.out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");

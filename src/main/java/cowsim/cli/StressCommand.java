@@ -4,6 +4,8 @@ import cowsim.report.Output;
 import cowsim.report.RunReport;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
+import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.stats.Progress;
 import cowsim.stress.Mix;
 import cowsim.stress.ProgressBar;
@@ -101,8 +103,8 @@ final class StressCommand extends WritesOutput {
     Path logDir = stress.logs();
     long since = LogHealth.mark();
     Progress progress = new Progress();
-    try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
-      o = stress.run(s, logDir, progress);
+    try (SimulationHost host = new SimulationHost(); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
+      o = stress.run(s, logDir, progress, new Simulation(host));
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());

@@ -1,6 +1,5 @@
 package cowsim.sim;
 
-import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.kernel.KernelOnCpu;
@@ -37,16 +36,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-/** Runs one scenario on a fresh actor system and returns what happened. */
+/**
+ * Runs one scenario and returns what happened: on a {@link SimulationHost}'s actor system when
+ * given one (the commands give every run of theirs the same host), else on an actor system of the
+ * run's own, created and terminated with it.
+ */
 public final class Simulation {
 
   private final Config config;
+  /** the shared host, or null: each run then has a private one */
+  private final SimulationHost host;
   private boolean check = true;
   private java.util.function.Consumer<cowsim.machine.observe.Event> listener;
 
-  /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
-  public Simulation(Config config) {
+  /**
+   * @param config cowsim settings (reference.conf plus application.conf), and Akka's for the
+   *     private host of each run when {@code host} is null
+   * @param host the actor system the runs share, or null for one of each run's own
+   */
+  public Simulation(Config config, SimulationHost host) {
     this.config = config;
+    this.host = host;
+  }
+
+  /** Runs on {@code host}, with its settings. */
+  public Simulation(SimulationHost host) {
+    this(host.config(), host);
+  }
+
+  /** Each run on an actor system of its own. */
+  public Simulation(Config config) {
+    this(config, null);
   }
 
   public Simulation() {
@@ -201,19 +221,27 @@ public final class Simulation {
             latch,
             grace);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
-    ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
+    SimulationHost on = host != null ? host : new SimulationHost(config);
     RunGuardian.Outcome out;
     try {
-      out = await(future, system, latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } finally {
-      system.terminate();
+      SimulationHost.Run run = on.start(RunGuardian.create(plan, future), latch);
       try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // the result is already known; a slow shutdown does not change it
+        out = await(future, run.stopped(), latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } finally {
+        // the run's guardian stops itself once it has the outcome; after a timeout it is stopped here
+        run.stop();
+        try {
+          run.stopped().get(30, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // the result is already known; a slow stop does not change it
+        }
+      }
+    } finally {
+      if (host == null) {
+        on.close();
       }
     }
     if (!callerFault.equals("none")) {
@@ -230,16 +258,17 @@ public final class Simulation {
    * Waits for the guardian's outcome, but not forever: not past {@code limitMillis} (the
    * scenario's timeout plus a margin), not past {@code afterCrashMillis} after an actor crashed
    * (the guardian gathers the survivors' counters within the crash grace, this is the margin
-   * beyond it), and not past the actor system's end (it terminates without an outcome when a
-   * fatal error escaped every {@link CrashGuard} into Akka's own handler).
+   * beyond it), and not past the end of the run's guardian ({@code stopped}: it stops without an
+   * outcome when it crashed itself, and its system terminates under it when a fatal error escaped
+   * every {@link CrashGuard} into Akka's own handler).
    */
   private static RunGuardian.Outcome await(
-      CompletableFuture<RunGuardian.Outcome> future, ActorSystem<?> system, CrashLatch latch, long limitMillis, long afterCrashMillis)
+      CompletableFuture<RunGuardian.Outcome> future, CompletableFuture<Void> stopped, CrashLatch latch, long limitMillis, long afterCrashMillis)
       throws InterruptedException {
     CompletableFuture<Object> crashDeadline =
         latch.crashed().thenCompose(c -> CompletableFuture.supplyAsync(() -> c, CompletableFuture.delayedExecutor(afterCrashMillis, TimeUnit.MILLISECONDS)));
     try {
-      CompletableFuture.anyOf(future, system.getWhenTerminated().toCompletableFuture(), crashDeadline).get(limitMillis, TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(future, stopped, crashDeadline).get(limitMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       // judged below
     }
@@ -254,8 +283,8 @@ public final class Simulation {
           "simulator error in " + crash.actor() + ": " + crash.error() + " (the machine did not report what it had collected)",
           List.of(), null, List.of(), Map.of(), crash.error(), false);
     }
-    if (system.getWhenTerminated().toCompletableFuture().isDone()) {
-      IllegalStateException e = new IllegalStateException("the actor system stopped before the run ended (a fatal error outside the actors' guards)");
+    if (stopped.isDone()) {
+      IllegalStateException e = new IllegalStateException("the run's actors stopped before the run ended (a fatal error outside the actors' guards)");
       return new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, e.getMessage(), List.of(), null, List.of(), Map.of(), e, false);
     }
     return new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null, false);
