@@ -57,7 +57,9 @@ class SimulationHostTest {
     Scenario tree = load("fork-tree.conf").withSeed(3);
     Scenario racy = load("racy-cow-threads.conf").withSeed(6791897765849424158L); // run 2 of `explore --strategy pct`: it fails
     ScheduleSpec pct = ScheduleSpec.of(ConfigFactory.load(), Strategy.PCT, null).withPctSteps(1408);
+    Scenario slowIpis = load("bugs/shootdown-ack-timeout.conf"); // machine.latency { ipi = 3000 }
     SimResult freshBasic = new Simulation().run(basic, null);
+    SimResult freshSlow = new Simulation().run(slowIpis, null);
     SimResult freshThreads = new Simulation().run(threads, null);
     SimResult freshTree = new Simulation().run(tree, null);
     SimResult freshRacy = new Simulation().run(racy, null, pct);
@@ -70,12 +72,15 @@ class SimulationHostTest {
       assertSameRun(freshThreads, sim.run(threads, null), "threads-shared-mm after fork-cow-basic");
       assertSameRun(freshBasic, sim.run(basic, null), "fork-cow-basic again");
       assertSameRun(freshRacy, sim.run(racy, null, pct), "racy-cow-threads under PCT");
+      assertSameRun(freshSlow, sim.run(slowIpis, null), "a scenario with its own IPI latency");
       SimResult concurrent = sim.run(basic.withMode(Mode.CONCURRENT), null);
       assertTrue(Verdict.judge(concurrent).pass(), concurrent.endDetail());
       assertNull(concurrent.traceHash());
       assertSameRun(freshTree, sim.run(tree, null), "fork-tree after a concurrent run");
       assertSameRun(freshThreads, sim.run(threads, null), "threads-shared-mm again");
       assertSameRun(freshRacy, sim.run(racy, null, pct), "racy-cow-threads again");
+      assertSameRun(freshSlow, sim.run(slowIpis, null), "the IPI latency again");
+      assertSameRun(freshBasic, sim.run(basic, null), "fork-cow-basic with the latency table of reference.conf");
       assertEquals(1, host.systemsCreated(), "one actor system for every run");
       assertEquals(List.of(), List.copyOf(host.liveRuns()), "a run returns after its guardian and actors stopped");
     }
@@ -158,5 +163,28 @@ class SimulationHostTest {
     assertTrue(r.endDetail().contains("the simulation host is closed"), r.endDetail());
     assertEquals(0, host.systemsCreated());
     assertThrows(IllegalStateException.class, () -> host.start(null, new CrashLatch(0)));
+  }
+
+  /**
+   * A run reserves its memory cushion (cowsim.sim.oom-cushion) while it is on; on a host the
+   * block a clean run ends with is the next run's, and a crash drops its block for good.
+   */
+  @Test
+  void theCushionOfACleanRunIsTheNextRunsAndACrashDropsIt() {
+    try (SimulationHost host = new SimulationHost()) {
+      byte[] first = host.cushion(1 << 16);
+      assertEquals(1 << 16, first.length);
+      CrashLatch clean = new CrashLatch(first);
+      assertTrue(clean.holdsCushion());
+      host.handBack(clean.takeBackCushion());
+      assertFalse(clean.holdsCushion(), "no longer the ended run's");
+      byte[] second = host.cushion(1 << 16);
+      assertTrue(second == first, "handed on, not allocated again");
+      CrashLatch crashed = new CrashLatch(second);
+      crashed.record("cpu-0", new OutOfMemoryError());
+      host.handBack(crashed.takeBackCushion());
+      assertTrue(host.cushion(1 << 16) != first, "the dropped block is not reused");
+      assertNull(host.cushion(0));
+    }
   }
 }
