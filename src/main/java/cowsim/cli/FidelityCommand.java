@@ -1,5 +1,6 @@
 package cowsim.cli;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.report.Fidelity;
 import cowsim.report.Output;
@@ -80,7 +81,8 @@ final class FidelityCommand extends WritesOutput {
       System.err.println("cowsim: --timeout " + timeout + ": must be at least 1");
       return 2;
     }
-    output = Output.prepare(out, Path.of("runs", "fidelity-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))), ConfigFactory.load());
+    Config config = ConfigFactory.load();
+    output = Output.prepare(out, Path.of("runs", "fidelity-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))), config);
     PrintStream o = System.out;
     String ccVersion = ccVersion();
     String release = System.getProperty("os.version"); // uname(2)'s release, as uname -r prints it
@@ -90,7 +92,7 @@ final class FidelityCommand extends WritesOutput {
       o.println("linux " + release + ", " + ccVersion);
     }
     List<Fidelity.Result> results = new ArrayList<>();
-    try (SimulationHost host = new SimulationHost()) {
+    try (SimulationHost host = new SimulationHost(config)) {
       Simulation sim = new Simulation(host);
       for (String n : names) {
         List<Fidelity.Phase> linux = null;

@@ -47,11 +47,12 @@ final class RunCommand extends WritesOutput {
 
   @Override
   public Integer call() throws OutputException {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
     Scenario s;
     cowsim.explore.ScheduleSpec spec;
     try {
       s = args.load(file);
-      ScheduleArgs.Resolved resolved = schedule.resolve(s, args.seed, com.typesafe.config.ConfigFactory.load());
+      ScheduleArgs.Resolved resolved = schedule.resolve(s, args.seed, config);
       s = resolved.scenario();
       spec = resolved.spec();
     } catch (ScenarioException e) {
@@ -59,11 +60,11 @@ final class RunCommand extends WritesOutput {
       return 2;
     }
     Path fallback = Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    output = Output.prepare(out, fallback, config);
     Path logs = output.sub("logs").dir();
     long since = LogHealth.mark();
     SimResult r;
-    try (SimulationHost host = new SimulationHost()) {
+    try (SimulationHost host = new SimulationHost(config)) {
       r = new Simulation(host).run(s, logs.toString(), spec);
     }
     Verdict v = Verdict.judge(r);

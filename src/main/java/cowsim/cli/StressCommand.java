@@ -87,7 +87,8 @@ final class StressCommand extends WritesOutput {
       return 2;
     }
     Path fallback = Path.of("runs", "stress-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
+    output = Output.prepare(out, fallback, config);
     Path dir = output.dir();
     Stress stress = new Stress(spec, sets, output, logs);
     Scenario s;
@@ -103,7 +104,7 @@ final class StressCommand extends WritesOutput {
     Path logDir = stress.logs();
     long since = LogHealth.mark();
     Progress progress = new Progress();
-    try (SimulationHost host = new SimulationHost(); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
+    try (SimulationHost host = new SimulationHost(config); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
       o = stress.run(s, logDir, progress, new Simulation(host));
     }
     RunReport.print(System.out, o.result(), o.verdict());
