@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
@@ -15,6 +16,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -112,9 +114,15 @@ final class CompareCommand extends WritesOutput {
       return 2;
     }
     Path fallback = Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    output = Output.prepare(out, fallback, ConfigFactory.load());
-    Explorer explorer = new Explorer(new Simulation());
-    ScheduleSpec spec = ScheduleSpec.of(ConfigFactory.load(), st, depth);
+    Config config = ConfigFactory.load();
+    output = Output.prepare(out, fallback, config);
+    try (SimulationHost host = new SimulationHost(config)) {
+      return compare(base, columns, names, ScheduleSpec.of(config, st, depth), new Explorer(new Simulation(host)));
+    }
+  }
+
+  /** Explores every column on one actor system, prints the table, writes compare.json. */
+  private int compare(Scenario base, List<Scenario> columns, List<String> names, ScheduleSpec spec, Explorer explorer) throws Exception {
     List<Column> results = new ArrayList<>();
     RunOutcome crashed = null;
     PrintStream o = System.out;

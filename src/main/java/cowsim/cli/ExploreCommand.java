@@ -19,6 +19,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -121,14 +122,18 @@ final class ExploreCommand extends WritesOutput {
       System.err.println(e.getMessage());
       return 2;
     }
-    boolean deterministic = s.mode() == Mode.DETERMINISTIC;
-    long firstSeed = s.seed(); // --seed is already applied by args.load
     Path fallback = Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
-    Path dir = output.dir();
+    try (SimulationHost host = new SimulationHost(config)) {
+      return explore(o, config, s, spec, n, j, new Explorer(new Simulation(host)));
+    }
+  }
 
-    Simulation sim = new Simulation(config);
-    Explorer explorer = new Explorer(sim);
+  /** The runs, the report and the first failure's replay, all on one actor system. */
+  private int explore(PrintStream o, Config config, Scenario s, ScheduleSpec spec, int n, int j, Explorer explorer)
+      throws OutputException, InterruptedException {
+    boolean deterministic = s.mode() == Mode.DETERMINISTIC;
+    long firstSeed = s.seed(); // --seed is already applied by args.load
     if (spec.strategy() == Strategy.PCT && pctSteps == null) {
       // k: the number of deliveries of the time-order run with the first seed
       spec = spec.withPctSteps(Math.max(1, explorer.runOnce(s, ScheduleSpec.TIME_ORDER, 0, firstSeed, null).messages()));

@@ -1,5 +1,6 @@
 package cowsim.cli;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.report.Fidelity;
 import cowsim.report.Output;
@@ -9,6 +10,7 @@ import cowsim.scenario.ScenarioException;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +81,8 @@ final class FidelityCommand extends WritesOutput {
       System.err.println("cowsim: --timeout " + timeout + ": must be at least 1");
       return 2;
     }
-    output = Output.prepare(out, Path.of("runs", "fidelity-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))), ConfigFactory.load());
+    Config config = ConfigFactory.load();
+    output = Output.prepare(out, Path.of("runs", "fidelity-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))), config);
     PrintStream o = System.out;
     String ccVersion = ccVersion();
     String release = System.getProperty("os.version"); // uname(2)'s release, as uname -r prints it
@@ -89,42 +92,45 @@ final class FidelityCommand extends WritesOutput {
       o.println("linux " + release + ", " + ccVersion);
     }
     List<Fidelity.Result> results = new ArrayList<>();
-    for (String n : names) {
-      List<Fidelity.Phase> linux = null;
-      String linuxNote = "linux: not measured (no C compiler)";
-      if (ccVersion != null) {
+    try (SimulationHost host = new SimulationHost(config)) {
+      Simulation sim = new Simulation(host);
+      for (String n : names) {
+        List<Fidelity.Phase> linux = null;
+        String linuxNote = "linux: not measured (no C compiler)";
+        if (ccVersion != null) {
+          try {
+            linux = runC(n);
+            linuxNote = null;
+          } catch (Fidelity.BadOutput e) {
+            linuxNote = "linux: " + e.getMessage();
+          }
+        }
+        List<Fidelity.Phase> cow = null;
+        String cowNote = null;
         try {
-          linux = runC(n);
-          linuxNote = null;
+          Scenario s = ScenarioLoader.load(dir.resolve(n + ".conf"), List.of());
+          if (!s.kernel().profile().equals("linux")) {
+            throw new ScenarioException(dir.resolve(n + ".conf").toString(), 0, "a fidelity scenario must set kernel.profile = linux");
+          }
+          SimResult r = sim.run(s, null);
+          if (r.error() != null) {
+            System.err.println("cowsim: " + RunOutput.oneLine(r.endDetail()) + " in " + n);
+            return 3;
+          }
+          Verdict v = Verdict.judge(r);
+          if (!v.pass()) {
+            cowNote = "cowsim: the scenario failed: " + String.join("; ", v.failures());
+          } else {
+            cow = Fidelity.decodeCowsim(r.processes());
+          }
+        } catch (ScenarioException e) {
+          System.err.println(e.getMessage());
+          return 2;
         } catch (Fidelity.BadOutput e) {
-          linuxNote = "linux: " + e.getMessage();
+          cowNote = "cowsim: " + e.getMessage();
         }
+        results.add(new Fidelity.Result(n, linux, linuxNote, cow, cowNote));
       }
-      List<Fidelity.Phase> cow = null;
-      String cowNote = null;
-      try {
-        Scenario s = ScenarioLoader.load(dir.resolve(n + ".conf"), List.of());
-        if (!s.kernel().profile().equals("linux")) {
-          throw new ScenarioException(dir.resolve(n + ".conf").toString(), 0, "a fidelity scenario must set kernel.profile = linux");
-        }
-        SimResult r = new Simulation().run(s, null);
-        if (r.error() != null) {
-          System.err.println("cowsim: " + RunOutput.oneLine(r.endDetail()) + " in " + n);
-          return 3;
-        }
-        Verdict v = Verdict.judge(r);
-        if (!v.pass()) {
-          cowNote = "cowsim: the scenario failed: " + String.join("; ", v.failures());
-        } else {
-          cow = Fidelity.decodeCowsim(r.processes());
-        }
-      } catch (ScenarioException e) {
-        System.err.println(e.getMessage());
-        return 2;
-      } catch (Fidelity.BadOutput e) {
-        cowNote = "cowsim: " + e.getMessage();
-      }
-      results.add(new Fidelity.Result(n, linux, linuxNote, cow, cowNote));
     }
     o.print(Fidelity.table(results));
     o.println(Fidelity.summary(results));

@@ -17,6 +17,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -134,8 +135,15 @@ final class MutantsCommand extends WritesOutput {
     }
     Path fallback = Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
+    try (SimulationHost host = new SimulationHost(config)) {
+      return mutants(o, config, chosen, loaded, spec, n, j, new Explorer(new Simulation(host)));
+    }
+  }
+
+  /** The baseline and every mistake, all on one actor system, then the report. */
+  private int mutants(PrintStream o, Config config, List<Mistake> chosen, List<Scenario> loaded, ScheduleSpec spec, int n, int j, Explorer explorer)
+      throws OutputException, InterruptedException {
     Path dir = output.dir();
-    Explorer explorer = new Explorer(new Simulation(config));
     Mutants mutants = new Mutants(explorer, config, n, j);
     long started = System.nanoTime();
     List<Mutants.Target> targets = new ArrayList<>();

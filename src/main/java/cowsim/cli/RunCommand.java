@@ -6,6 +6,7 @@ import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.report.Output;
 import cowsim.report.OutputException;
 import java.nio.file.Path;
@@ -46,11 +47,12 @@ final class RunCommand extends WritesOutput {
 
   @Override
   public Integer call() throws OutputException {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
     Scenario s;
     cowsim.explore.ScheduleSpec spec;
     try {
       s = args.load(file);
-      ScheduleArgs.Resolved resolved = schedule.resolve(s, args.seed, com.typesafe.config.ConfigFactory.load());
+      ScheduleArgs.Resolved resolved = schedule.resolve(s, args.seed, config);
       s = resolved.scenario();
       spec = resolved.spec();
     } catch (ScenarioException e) {
@@ -58,10 +60,13 @@ final class RunCommand extends WritesOutput {
       return 2;
     }
     Path fallback = Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    output = Output.prepare(out, fallback, config);
     Path logs = output.sub("logs").dir();
     long since = LogHealth.mark();
-    SimResult r = new Simulation().run(s, logs.toString(), spec);
+    SimResult r;
+    try (SimulationHost host = new SimulationHost(config)) {
+      r = new Simulation(host).run(s, logs.toString(), spec);
+    }
     Verdict v = Verdict.judge(r);
     if (quiet) {
       System.out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");

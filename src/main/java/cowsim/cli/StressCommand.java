@@ -4,6 +4,8 @@ import cowsim.report.Output;
 import cowsim.report.RunReport;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
+import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import cowsim.stats.Progress;
 import cowsim.stress.Mix;
 import cowsim.stress.ProgressBar;
@@ -85,7 +87,8 @@ final class StressCommand extends WritesOutput {
       return 2;
     }
     Path fallback = Path.of("runs", "stress-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
-    output = Output.prepare(out, fallback, com.typesafe.config.ConfigFactory.load());
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.load();
+    output = Output.prepare(out, fallback, config);
     Path dir = output.dir();
     Stress stress = new Stress(spec, sets, output, logs);
     Scenario s;
@@ -101,8 +104,8 @@ final class StressCommand extends WritesOutput {
     Path logDir = stress.logs();
     long since = LogHealth.mark();
     Progress progress = new Progress();
-    try (ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
-      o = stress.run(s, logDir, progress);
+    try (SimulationHost host = new SimulationHost(config); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
+      o = stress.run(s, logDir, progress, new Simulation(host));
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs one scenario many times under a schedule strategy, each run with its own seed and its own
- * actor system, {@code jobs} of them at once. Results come back in run order and do not depend
- * on {@code jobs}.
+ * actors (on the simulation's host when it has one: one actor system for them all), {@code jobs}
+ * of them at once. Results come back in run order and do not depend on {@code jobs}.
  */
 public final class Explorer {
 

@@ -50,7 +50,7 @@ final class CrashGuard<T> extends BehaviorInterceptor<T, T> {
     return Behaviors.intercept(() -> new CrashGuard<T>(latch, actor, served, onCrash), behavior);
   }
 
-  /** {@code behavior}, stopped at its first crash (the guardian: its stop ends the actor system). */
+  /** {@code behavior}, stopped at its first crash (a run's guardian: its stop ends the run). */
   static <T> Behavior<T> stopping(CrashLatch latch, String actor, Behavior<T> behavior) {
     return Behaviors.intercept(() -> new CrashGuard<T>(latch, actor, NOTHING, null), behavior);
   }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>It also holds the run's memory cushion: a block reserved when the run starts and dropped by
  * the first report, so that after an {@link OutOfMemoryError} the guardian, the report and
- * {@code error.txt} still have memory to be written with.
+ * {@code error.txt} still have memory to be written with. On a {@link SimulationHost} a run that
+ * ended without dropping it hands the block on to the next run ({@link #takeBackCushion}).
  */
 public final class CrashLatch {
 
@@ -22,11 +23,19 @@ public final class CrashLatch {
   private final AtomicReference<Crash> first = new AtomicReference<>();
   private final ConcurrentHashMap<String, Throwable> byActor = new ConcurrentHashMap<>();
   private final CompletableFuture<Crash> crashed = new CompletableFuture<>();
-  private volatile byte[] cushion;
+  private final AtomicReference<byte[]> cushion;
 
   /** @param cushionBytes memory reserved for the way out after an OutOfMemoryError (0: none) */
   public CrashLatch(int cushionBytes) {
-    this.cushion = cushionBytes > 0 ? new byte[cushionBytes] : null;
+    this(cushionBytes > 0 ? new byte[cushionBytes] : null);
+  }
+
+  /**
+   * @param cushion the memory reserved for the way out (null: none), handed on from an earlier
+   *     run that ended without dropping it ({@link #takeBackCushion})
+   */
+  CrashLatch(byte[] cushion) {
+    this.cushion = new AtomicReference<>(cushion);
   }
 
   /**
@@ -34,7 +43,7 @@ public final class CrashLatch {
    * {@link #crashed()}; later ones are kept per actor only.
    */
   public void record(String actor, Throwable error) {
-    cushion = null;
+    cushion.set(null);
     Crash c = new Crash(actor, error);
     byActor.putIfAbsent(actor, error);
     if (first.compareAndSet(null, c)) {
@@ -44,7 +53,15 @@ public final class CrashLatch {
 
   /** Drops the cushion (the caller's thread caught a Throwable and needs memory to report it). */
   public void releaseCushion() {
-    cushion = null;
+    cushion.set(null);
+  }
+
+  /**
+   * After the run: the cushion if it is still held (nothing threw), now no longer this latch's,
+   * for the next run to reserve; null when it was dropped.
+   */
+  byte[] takeBackCushion() {
+    return cushion.getAndSet(null);
   }
 
   /** What {@code actor} threw, or null when it reported nothing. */
@@ -64,6 +81,6 @@ public final class CrashLatch {
 
   /** Whether the cushion is still held (tests). */
   boolean holdsCushion() {
-    return cushion != null;
+    return cushion.get() != null;
   }
 }

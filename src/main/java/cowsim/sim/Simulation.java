@@ -1,6 +1,5 @@
 package cowsim.sim;
 
-import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.kernel.KernelOnCpu;
@@ -33,20 +32,53 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-/** Runs one scenario on a fresh actor system and returns what happened. */
+/**
+ * Runs one scenario and returns what happened: on a {@link SimulationHost}'s actor system when
+ * given one (the commands give every run of theirs the same host), else on an actor system of the
+ * run's own, created and terminated with it.
+ */
 public final class Simulation {
 
   private final Config config;
+  /** the shared host, or null: each run then has a private one */
+  private final SimulationHost host;
   private boolean check = true;
   private java.util.function.Consumer<cowsim.machine.observe.Event> listener;
+  /** what a run reads of {@link #config}: read at the first run, once */
+  private volatile Settings settings;
+  /** the latency tables of scenarios that override some latencies, by their overrides */
+  private final Map<Map<String, Long>, Latencies> overridden = new ConcurrentHashMap<>();
 
-  /** @param config Akka and cowsim settings (reference.conf plus application.conf) */
-  public Simulation(Config config) {
+  /**
+   * What a run takes from the settings. Reading a HOCON path is not free, and nothing here changes
+   * between the runs of one Simulation, so they are read once, not per run.
+   */
+  private record Settings(
+      int cushionBytes, Latencies latencies, CpuConfig.Settings cpu, int maxOrder, int history, String callerFault, java.time.Duration grace) {}
+
+  /**
+   * @param config cowsim settings (reference.conf plus application.conf), and Akka's for the
+   *     private host of each run when {@code host} is null
+   * @param host the actor system the runs share, or null for one of each run's own
+   */
+  public Simulation(Config config, SimulationHost host) {
     this.config = config;
+    this.host = host;
+  }
+
+  /** Runs on {@code host}, with its settings. */
+  public Simulation(SimulationHost host) {
+    this(host.config(), host);
+  }
+
+  /** Each run on an actor system of its own. */
+  public Simulation(Config config) {
+    this(config, null);
   }
 
   public Simulation() {
@@ -135,9 +167,11 @@ public final class Simulation {
     }
     long started = System.nanoTime();
     CrashLatch latch = null;
+    SimulationHost on = null;
     try {
-      latch = new CrashLatch(cushionBytes());
-      return runGuarded(s, logDir, schedule, progress, latch, started);
+      on = host != null ? host : new SimulationHost(config);
+      latch = new CrashLatch(on.cushion(settings().cushionBytes()));
+      return runGuarded(s, logDir, schedule, progress, on, latch, started);
     } catch (Throwable t) {
       if (latch != null) {
         latch.releaseCushion();
@@ -146,26 +180,58 @@ public final class Simulation {
           new RunGuardian.Outcome(
               SimResult.Ending.SIMULATOR_ERROR, "simulator error in the thread that ran the simulation: " + t, List.of(), null, List.of(), Map.of(), t, false);
       return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), null, 0);
+    } finally {
+      if (on != null && latch != null) {
+        on.handBack(latch.takeBackCushion()); // nothing threw: the next run reserves the same block
+      }
+      if (host == null && on != null) {
+        on.close();
+      }
     }
   }
 
-  /** The memory reserved per run for the way out of an OutOfMemoryError (cowsim.sim.oom-cushion). */
-  private int cushionBytes() {
-    long want = config.getBytes("cowsim.sim.oom-cushion");
-    return (int) Math.max(0, Math.min(want, Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16)));
+  private Settings settings() {
+    Settings s = settings;
+    if (s == null) {
+      // two runs starting at once may both read them: the same values
+      long want = config.getBytes("cowsim.sim.oom-cushion");
+      int cushion = (int) Math.max(0, Math.min(want, Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 16)));
+      s = new Settings(
+          cushion,
+          Latencies.from(config),
+          CpuConfig.Settings.read(config),
+          config.getInt("cowsim.allocator.max-order"),
+          config.getInt("cowsim.check.history"),
+          config.getString("cowsim.debug.throw-in-caller"),
+          config.getDuration("cowsim.sim.crash-grace"));
+      settings = s;
+    }
+    return s;
   }
 
-  private Recorded runGuarded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, CrashLatch latch, long started) {
+  /** reference.conf's latency table with the scenario's overrides. */
+  private Latencies latencies(Map<String, Long> overrides) {
+    if (overrides.isEmpty()) {
+      return settings().latencies();
+    }
+    return overridden.computeIfAbsent(overrides, o -> {
+      Config latencyConfig = config;
+      for (Map.Entry<String, Long> e : o.entrySet()) {
+        latencyConfig = ConfigFactory.parseString("cowsim.latency." + e.getKey() + " = " + e.getValue()).withFallback(latencyConfig);
+      }
+      return Latencies.from(latencyConfig);
+    });
+  }
+
+  private Recorded runGuarded(
+      Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, SimulationHost on, CrashLatch latch, long started) {
+    Settings settings = settings();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
-    Config latencyConfig = config;
-    for (Map.Entry<String, Long> o : s.machine().latency().entrySet()) {
-      latencyConfig = ConfigFactory.parseString("cowsim.latency." + o.getKey() + " = " + o.getValue()).withFallback(latencyConfig);
-    }
-    Latencies lat = Latencies.from(latencyConfig);
+    Latencies lat = latencies(s.machine().latency());
     KernelPolicy policy = s.kernel().policy();
     CpuConfig cpu =
-        CpuConfig.from(
-            config,
+        CpuConfig.of(
+            settings.cpu(),
             s.machine().tlbEntries(),
             s.machine().tlbWays(),
             s.machine().hugeTlb(),
@@ -177,8 +243,8 @@ public final class Simulation {
             new ShootdownUnit.Config(policy.ackFlag() == KernelPolicy.AckFlag.SHARED, policy.ackTimeoutSpins(), Layout.ACK_FLAGS_FRAME));
     int maxRefaults = s.limits().maxRefaults();
     Function<KernelPort, TrapHandler> kernel = port -> KernelOnCpu.on(port, policy, maxRefaults);
-    String callerFault = config.getString("cowsim.debug.throw-in-caller");
-    java.time.Duration grace = config.getDuration("cowsim.sim.crash-grace");
+    String callerFault = settings.callerFault();
+    java.time.Duration grace = settings.grace();
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,
@@ -186,7 +252,7 @@ public final class Simulation {
             cpu,
             kernel,
             s.machine().frames(),
-            config.getInt("cowsim.allocator.max-order"),
+            settings.maxOrder(),
             setups(s),
             s.mode() == Mode.DETERMINISTIC,
             s.seed(),
@@ -194,26 +260,27 @@ public final class Simulation {
             s.limits().timeout(),
             logDir,
             check,
-            config.getInt("cowsim.check.history"),
+            settings.history(),
             schedule,
             listener,
             progress,
             latch,
             grace);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
-    ActorSystem<RunGuardian.Command> system = ActorSystem.create(RunGuardian.create(plan, future), "cowsim", config);
     RunGuardian.Outcome out;
+    SimulationHost.Run run = on.start(RunGuardian.create(plan, future), latch);
     try {
-      out = await(future, system, latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
+      out = await(future, run.stopped(), latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } finally {
-      system.terminate();
+      // the run's guardian stops itself once it has the outcome; after a timeout it is stopped here
+      run.stop();
       try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        run.stopped().get(30, TimeUnit.SECONDS);
       } catch (Exception ignored) {
-        // the result is already known; a slow shutdown does not change it
+        // the result is already known; a slow stop does not change it
       }
     }
     if (!callerFault.equals("none")) {
@@ -230,16 +297,17 @@ public final class Simulation {
    * Waits for the guardian's outcome, but not forever: not past {@code limitMillis} (the
    * scenario's timeout plus a margin), not past {@code afterCrashMillis} after an actor crashed
    * (the guardian gathers the survivors' counters within the crash grace, this is the margin
-   * beyond it), and not past the actor system's end (it terminates without an outcome when a
-   * fatal error escaped every {@link CrashGuard} into Akka's own handler).
+   * beyond it), and not past the end of the run's guardian ({@code stopped}: it stops without an
+   * outcome when it crashed itself, and its system terminates under it when a fatal error escaped
+   * every {@link CrashGuard} into Akka's own handler).
    */
   private static RunGuardian.Outcome await(
-      CompletableFuture<RunGuardian.Outcome> future, ActorSystem<?> system, CrashLatch latch, long limitMillis, long afterCrashMillis)
+      CompletableFuture<RunGuardian.Outcome> future, CompletableFuture<Void> stopped, CrashLatch latch, long limitMillis, long afterCrashMillis)
       throws InterruptedException {
     CompletableFuture<Object> crashDeadline =
         latch.crashed().thenCompose(c -> CompletableFuture.supplyAsync(() -> c, CompletableFuture.delayedExecutor(afterCrashMillis, TimeUnit.MILLISECONDS)));
     try {
-      CompletableFuture.anyOf(future, system.getWhenTerminated().toCompletableFuture(), crashDeadline).get(limitMillis, TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(future, stopped, crashDeadline).get(limitMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       // judged below
     }
@@ -254,8 +322,8 @@ public final class Simulation {
           "simulator error in " + crash.actor() + ": " + crash.error() + " (the machine did not report what it had collected)",
           List.of(), null, List.of(), Map.of(), crash.error(), false);
     }
-    if (system.getWhenTerminated().toCompletableFuture().isDone()) {
-      IllegalStateException e = new IllegalStateException("the actor system stopped before the run ended (a fatal error outside the actors' guards)");
+    if (stopped.isDone()) {
+      IllegalStateException e = new IllegalStateException("the run's actors stopped before the run ended (a fatal error outside the actors' guards)");
       return new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, e.getMessage(), List.of(), null, List.of(), Map.of(), e, false);
     }
     return new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null, false);

@@ -73,8 +73,13 @@ public final class Stress {
    * display reads it).
    */
   public Outcome run(Scenario s, Path logDirectory, Progress progress) {
+    return run(s, logDirectory, progress, new Simulation());
+  }
+
+  /** As {@link #run(Scenario, Path, Progress)}, on the command's {@code simulation}. */
+  public Outcome run(Scenario s, Path logDirectory, Progress progress, Simulation simulation) {
     String logDir = logDirectory == null ? null : logDirectory.toString();
-    SimResult r = new Simulation().run(s, logDir, null, progress);
+    SimResult r = simulation.run(s, logDir, null, progress);
     Verdict v = Verdict.judge(r);
     boolean byDuration = false;
     if (spec.duration() != null && r.ending() == SimResult.Ending.LIMIT && r.endDetail() != null && r.endDetail().startsWith("timeout")) {

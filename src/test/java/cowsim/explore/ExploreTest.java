@@ -14,6 +14,7 @@ import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioLoader;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.sim.SimulationHost;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +120,39 @@ class ExploreTest {
     List<String> one = ex.explore(racy, spec(Strategy.RANDOM), 3, 6, 1, false, o -> {}).stream().map(RunOutcome::traceHash).toList();
     List<String> two = ex.explore(racy, spec(Strategy.RANDOM), 3, 6, 2, false, o -> {}).stream().map(RunOutcome::traceHash).toList();
     assertEquals(one, two);
+  }
+
+  /** The runs of one actor system (the commands' {@link SimulationHost}) are those of fresh systems, with one job or two. */
+  @Test
+  void runsOnOneHostAreTheRunsOfFreshSystemsWithOneJobOrTwo() throws Exception {
+    ScheduleSpec pct = spec(Strategy.PCT).withPctSteps(1000);
+    List<String> fresh = new Explorer(sim).explore(racy, pct, 5, 10, 1, false, o -> {}).stream().map(RunOutcome::traceHash).toList();
+    try (SimulationHost host = new SimulationHost()) {
+      Explorer shared = new Explorer(new Simulation(host));
+      assertEquals(fresh, shared.explore(racy, pct, 5, 10, 1, false, o -> {}).stream().map(RunOutcome::traceHash).toList(), "--jobs 1");
+      assertEquals(fresh, shared.explore(racy, pct, 5, 10, 2, false, o -> {}).stream().map(RunOutcome::traceHash).toList(), "--jobs 2");
+    }
+  }
+
+  /** The command's explore.json lists the same runs, trace_hash for trace_hash, with --jobs 1 and --jobs 2. */
+  @Test
+  void theCommandReportsTheSameRunsWithOneJobAndWithTwo(@TempDir Path dir) throws Exception {
+    List<JsonNode> reports = new ArrayList<>();
+    for (String jobs : List.of("1", "2")) {
+      Path d = dir.resolve("jobs-" + jobs);
+      assertEquals(1, Main.execute("explore", RACY, "--strategy", "pct", "--runs", "16", "--jobs", jobs, "--out", d.toString()), out() + err);
+      reports.add(new ObjectMapper().readTree(d.resolve("explore.json").toFile()));
+    }
+    JsonNode one = reports.get(0);
+    JsonNode two = reports.get(1);
+    assertEquals(16, one.get("per_run").size());
+    assertEquals(one.get("per_run"), two.get("per_run"), "seed, trace_hash, outcome, kinds, cycles of every run");
+    Set<String> hashes = new HashSet<>();
+    one.get("per_run").forEach(r -> hashes.add(r.get("trace_hash").asText()));
+    assertEquals(hashes.size(), two.get("distinct_trace_hashes").asInt());
+    assertEquals(one.get("failures"), two.get("failures"));
+    assertEquals(one.get("first_failure").get("seed"), two.get("first_failure").get("seed"));
+    assertEquals(one.get("first_failure").get("replay"), two.get("first_failure").get("replay"));
   }
 
   /** explore finds the race with the strategy, and its printed replay command reproduces it exactly. */

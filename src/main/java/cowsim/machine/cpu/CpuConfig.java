@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import cowsim.machine.mmu.HugeTlb;
 
 /**
- * Per-CPU settings read once from reference.conf ({@code cowsim.cpu}) and the scenario.
+ * Per-CPU settings from reference.conf ({@code cowsim.cpu}, read once: {@link Settings}) and the scenario.
  *
  * @param hugeTlb where the TLB keeps 2 MiB entries (split or shared, the split array's geometry)
  * @param batch register-only instructions run back to back before yielding to other events
@@ -37,8 +37,30 @@ public record CpuConfig(
     long leakMmapLockAfter,
     InjectedFault throwKind) {
 
-  public static CpuConfig from(
-      Config root,
+  /**
+   * What a CPU takes from reference.conf ({@code cowsim.cpu} and the {@code cowsim.debug} hooks),
+   * read once for many runs.
+   */
+  public record Settings(int batch, long quantum, long throwAfterInstructions, long leakMmapLockAfter, InjectedFault throwKind) {
+
+    /** Reads and checks them. */
+    public static Settings read(Config root) {
+      Config c = root.getConfig("cowsim.cpu");
+      int batch = c.getInt("batch");
+      long quantum = c.getLong("quantum");
+      if (batch < 1 || quantum < 1) {
+        throw new IllegalArgumentException("cowsim.cpu.batch and cowsim.cpu.quantum must be at least 1");
+      }
+      long boom = root.getLong("cowsim.debug.throw-after-instructions");
+      long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
+      InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
+      return new Settings(batch, quantum, boom, leak, kind);
+    }
+  }
+
+  /** The settings read once ({@link Settings#read}) and the scenario's machine and limits. */
+  public static CpuConfig of(
+      Settings settings,
       int tlbEntries,
       int tlbWays,
       HugeTlb hugeTlb,
@@ -48,16 +70,8 @@ public record CpuConfig(
       boolean pcid,
       long kernelCr3,
       ShootdownUnit.Config shootdown) {
-    Config c = root.getConfig("cowsim.cpu");
-    int batch = c.getInt("batch");
-    long quantum = c.getLong("quantum");
-    if (batch < 1 || quantum < 1) {
-      throw new IllegalArgumentException("cowsim.cpu.batch and cowsim.cpu.quantum must be at least 1");
-    }
-    long boom = root.getLong("cowsim.debug.throw-after-instructions");
-    long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
-    InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
     return new CpuConfig(
-        tlbEntries, tlbWays, hugeTlb, batch, quantum, maxCycles, maxRefaults, pcid, kernelCr3, shootdown, boom, lockupCycles, leak, kind);
+        tlbEntries, tlbWays, hugeTlb, settings.batch(), settings.quantum(), maxCycles, maxRefaults, pcid, kernelCr3, shootdown,
+        settings.throwAfterInstructions(), lockupCycles, settings.leakMmapLockAfter(), settings.throwKind());
   }
 }
