@@ -183,7 +183,7 @@ public final class Bench {
    *
    * @param wallNanos host time of the exploration (Explorer.explore, all runs)
    * @param machineNanos the sum over the runs of their machine time ({@link SimResult#machineTime()})
-   * @param strategy the schedule, as explore describes it
+   * @param strategy the schedule, in a few words (PCT's depth and k)
    */
   public record Explored(int runs, int jobs, long wallNanos, long machineNanos, int failures, String strategy) {
     public double schedulesPerSecond() {
