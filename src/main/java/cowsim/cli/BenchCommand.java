@@ -1,5 +1,6 @@
 package cowsim.cli;
 
+import com.typesafe.config.ConfigFactory;
 import cowsim.stress.Bench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,15 +12,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Measure, in one JVM: the Akka ceiling (ping-pong round trips), concurrent memory ops/s on a standard",
-      "fork-heavy workload (64 CPUs), deterministic delivered messages/s, scaling 1..4096 CPUs, fork cost against",
-      "address-space size, and heap per CPU actor and per frame. Run the full bench with -Xmx2g (see BENCHMARKS.md)."},
-    footer = {"", "Exit codes: 0 measured, 3 simulator error. No target is enforced: the table says which are met."})
+      "fork-heavy workload (64 CPUs), deterministic delivered messages/s, scaling 1..4096 CPUs (steady state), fork cost",
+      "against address-space size, heap per CPU actor and per frame, and explore's schedules/s (racy-cow-threads and the",
+      "largest bug-library scenario). Run the full bench with -Xmx2g (see BENCHMARKS.md)."},
+    footer = {"", "Exit codes: 0 measured, 3 simulator error. No target is enforced: the table's met? column says which are met."})
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--quick", description = "A short version (a few seconds per section, fewer scaling points).")
   boolean quick;
 
-  @Option(names = "--only", paramLabel = "SECTION", description = "Only one section: ceiling, concurrent, deterministic, scaling, fork or heap.")
+  @Option(names = "--only", paramLabel = "SECTION",
+      description = "Only one section: ceiling, concurrent, deterministic, scaling, fork, heap or explore.")
   String only;
 
   @Option(names = "--tiny", hidden = true, description = "Every section at toy size (the smoke test).")
@@ -31,11 +34,11 @@ final class BenchCommand implements Callable<Integer> {
     Runtime rt = Runtime.getRuntime();
     System.out.printf("bench (%s): %d cores, JDK %s, max heap %,d MiB%n", size.name(), rt.availableProcessors(),
         System.getProperty("java.version"), rt.maxMemory() >> 20);
-    Bench b = new Bench(size, System.out);
-    if (only != null && !java.util.List.of("ceiling", "concurrent", "deterministic", "scaling", "fork", "heap").contains(only)) {
-      System.err.println("cowsim: --only must be one of ceiling, concurrent, deterministic, scaling, fork, heap; got '" + only + "'");
+    if (only != null && !Bench.SECTIONS.contains(only)) {
+      System.err.println("cowsim: --only must be one of " + String.join(", ", Bench.SECTIONS) + "; got '" + only + "'");
       return 2;
     }
+    Bench b = new Bench(size, System.out, new BenchExplorations(ConfigFactory.load()));
     b.runOnly(only);
     Bench.printTable(System.out, b.rows());
     return 0;

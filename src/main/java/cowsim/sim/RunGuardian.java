@@ -93,7 +93,14 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       CrashLatch latch,
       Duration crashGrace) {}
 
-  /** What the guardian hands back. */
+  /**
+   * What the guardian hands back.
+   *
+   * @param machineNanos host time from the boot interrupts to the moment the run's end was known
+   *     (every process exited, quiescence, a limit or a crash): the machine running, without its
+   *     set-up (spawning), the counters' collection, the oracle's end-of-run checks and the stop;
+   *     0 when the guardian did not report
+   */
   record Outcome(
       SimResult.Ending ending,
       String detail,
@@ -102,7 +109,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       List<Violation> violations,
       Map<String, Integer> violationCounts,
       Throwable error,
-      boolean complete) {}
+      boolean complete,
+      long machineNanos) {}
 
   private final Plan plan;
   private final CompletableFuture<Outcome> result;
@@ -125,6 +133,13 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   private final java.util.Set<Integer> reported = new java.util.HashSet<>();
   private boolean conductorGone;
   private boolean oracleGone;
+  /**
+   * Host time (System.nanoTime) when the boot interrupts went out: the machine starts running.
+   * Control plane only, as the latch: the simulation never reads it.
+   */
+  private long bootNanos;
+  /** Host time from the boot to the moment the run's end was known ({@link #end}), or -1 before. */
+  private long machineNanos = -1;
 
   /** The guardian's own name in the {@link CrashLatch}. */
   static final String NAME = "guardian";
@@ -195,6 +210,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     for (int c = 0; c < t.cpus(); c++) {
       boot.add(new NodeMsg.Packet(0, t.kernel(), c, new KernelState.Reschedule()));
     }
+    bootNanos = System.nanoTime();
     if (conductor != null) {
       conductor.tell(new Conductor.Wire(wiring));
       conductor.tell(new Conductor.Inject(boot));
@@ -249,6 +265,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       return this;
     }
     collecting = true;
+    machineNanos = System.nanoTime() - bootNanos;
     ending = how;
     detail = why;
     ActorRef<NodeStats> statsAdapter = getContext().messageAdapter(NodeStats.class, Stats::new);
@@ -343,11 +360,12 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     }
     done = true;
     collected.sort(java.util.Comparator.comparingInt(NodeStats::node));
+    long machine = Math.max(0, machineNanos);
     if (crash != null) {
       result.complete(
-          new Outcome(SimResult.Ending.SIMULATOR_ERROR, detail, List.copyOf(collected), summary, violations, counts, crash.error(), false));
+          new Outcome(SimResult.Ending.SIMULATOR_ERROR, detail, List.copyOf(collected), summary, violations, counts, crash.error(), false, machine));
     } else {
-      result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, violations, counts, null, true));
+      result.complete(new Outcome(ending, detail, List.copyOf(collected), summary, violations, counts, null, true, machine));
     }
     return Behaviors.stopped();
   }

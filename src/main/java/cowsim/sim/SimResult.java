@@ -19,6 +19,11 @@ import java.util.Map;
  * @param complete whether every component reported at the end; false when the run ended in a
  *     simulator error (the counters and violations are those collected until then) or its
  *     machine never stopped
+ * @param machineTime host time the machine ran: from the boot interrupts to the moment the run's
+ *     end was known (every process exited, quiescence, a limit or a crash). What a run costs
+ *     besides is set-up (the scenario's processes, spawning the actors), collecting the counters,
+ *     the oracle's end-of-run checks, stopping the actors and assembling this result. Zero when
+ *     the run's guardian did not report. In no report or output: a benchmark's measure
  */
 public record SimResult(
     Scenario scenario,
@@ -33,7 +38,8 @@ public record SimResult(
     List<cowsim.check.Violation> violations,
     Map<String, Integer> violationCounts,
     Throwable error,
-    boolean complete) {
+    boolean complete,
+    java.time.Duration machineTime) {
 
   /** How a run ended. */
   public enum Ending {

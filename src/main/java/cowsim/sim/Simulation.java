@@ -178,7 +178,7 @@ public final class Simulation {
       }
       RunGuardian.Outcome out =
           new RunGuardian.Outcome(
-              SimResult.Ending.SIMULATOR_ERROR, "simulator error in the thread that ran the simulation: " + t, List.of(), null, List.of(), Map.of(), t, false);
+              SimResult.Ending.SIMULATOR_ERROR, "simulator error in the thread that ran the simulation: " + t, List.of(), null, List.of(), Map.of(), t, false, 0);
       return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), null, 0);
     } finally {
       if (on != null && latch != null) {
@@ -320,13 +320,13 @@ public final class Simulation {
       return new RunGuardian.Outcome(
           SimResult.Ending.SIMULATOR_ERROR,
           "simulator error in " + crash.actor() + ": " + crash.error() + " (the machine did not report what it had collected)",
-          List.of(), null, List.of(), Map.of(), crash.error(), false);
+          List.of(), null, List.of(), Map.of(), crash.error(), false, 0);
     }
     if (stopped.isDone()) {
       IllegalStateException e = new IllegalStateException("the run's actors stopped before the run ended (a fatal error outside the actors' guards)");
-      return new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, e.getMessage(), List.of(), null, List.of(), Map.of(), e, false);
+      return new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, e.getMessage(), List.of(), null, List.of(), Map.of(), e, false, 0);
     }
-    return new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null, false);
+    return new RunGuardian.Outcome(SimResult.Ending.LIMIT, "timeout: the machine did not stop", List.of(), null, List.of(), Map.of(), null, false, 0);
   }
 
   /** The scenario's processes as the kernel starts them: regions plus the stack at the top. */
@@ -387,6 +387,7 @@ public final class Simulation {
     SimResult.Ending ending = out.ending();
     String detail = out.detail();
     String hash = out.conductor() == null ? null : out.conductor().traceHash();
-    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error(), out.complete());
+    return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error(), out.complete(),
+        java.time.Duration.ofNanos(out.machineNanos()));
   }
 }

@@ -26,7 +26,7 @@ class VerdictTest {
         counts.keySet().stream().map(k -> new Violation(cowsim.check.ViolationKind.of(k), 0, 1, 1, 0x1000, 5, 10, k + " here", List.of())).toList();
     return new SimResult(
         s, ending, detail, null, Map.of(), List.of(new ProcessInfo(1, 0, "p", null, false, null, 1)), List.of(), List.of(), asserts,
-        listed, counts, null, true);
+        listed, counts, null, true, java.time.Duration.ZERO);
   }
 
   @Test

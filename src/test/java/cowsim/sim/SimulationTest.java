@@ -115,4 +115,17 @@ class SimulationTest {
     assertEquals(
         new Simulation().run(s, null, ScheduleSpec.TIME_ORDER).traceHash(), new Simulation().run(s, null).traceHash());
   }
+
+  /**
+   * A run's machine time (from the boot interrupts to the moment its end was known) is part of
+   * its host time: the set-up and the end-of-run collection are outside it. Only a relation of
+   * the two is checked, no speed.
+   */
+  @Test
+  void theMachineTimeIsInsideTheRunsHostTime() throws Exception {
+    SimResult r = new Simulation().run(ScenarioLoader.parse(BUSY, "busy.conf", List.of()), null);
+    assertEquals(SimResult.Ending.ALL_EXITED, r.ending(), r.endDetail());
+    assertTrue(r.machineTime().toNanos() > 0, "the machine ran: " + r.machineTime());
+    assertTrue(r.machineTime().toMillis() <= r.stat(cowsim.stats.Stat.HOST_MILLIS), r.machineTime() + " of " + r.stat(cowsim.stats.Stat.HOST_MILLIS) + " ms");
+  }
 }

@@ -10,6 +10,7 @@ import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -123,14 +124,42 @@ class StressSmokeTest {
   }
 
   @Test
-  void benchTinyPrintsEverySection() throws Exception {
+  void benchTinyPrintsEverySectionWithItsTargetsAndWhetherTheyAreMet() throws Exception {
+    // through the command, so the explore section runs on the explorer the command plugs in
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    Bench b = new Bench(Bench.TINY, new PrintStream(buf, true));
-    b.runAll();
-    String text = buf.toString();
-    for (String section : List.of("ceiling", "concurrent", "deterministic", "scaling", "fork", "heap")) {
+    PrintStream console = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      code = Main.execute("bench", "--tiny");
+    } finally {
+      System.setOut(console);
+    }
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, text);
+    for (String section : Bench.SECTIONS) {
       assertTrue(text.contains(section), section + " missing from:\n" + text);
     }
-    assertTrue(b.rows().size() >= 10);
+    assertTrue(text.contains("| # | measurement | result | target | met? |"), "the table has a met column:\n" + text);
+    List<String[]> rows = text.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| # ")).map(l -> l.substring(2, l.length() - 2).split(" \\| ", -1)).toList();
+    assertTrue(rows.size() >= 20, "rows: " + rows.size());
+    int judged = 0;
+    for (String[] r : rows) {
+      assertEquals(5, r.length, String.join(" | ", r));
+      if (r[3].isBlank()) {
+        assertTrue(r[4].isBlank(), "a row without a target has no verdict: " + String.join(" | ", r));
+      } else {
+        assertTrue(r[4].equals(Bench.MET) || r[4].startsWith(Bench.NOT_MET) || r[4].startsWith(Bench.MET + " (") || r[4].startsWith(Bench.NOT_JUDGED),
+            "a row with a target says met, not met or n/a: " + String.join(" | ", r));
+        judged++;
+      }
+    }
+    assertTrue(judged >= 10, "targeted rows: " + judged);
+    for (Bench.Target t : List.of(Bench.EXPLORE_RACY, Bench.EXPLORE_BUG, Bench.EXPLORE_OUTSIDE, Bench.DETERMINISTIC_CEILING, Bench.DETERMINISTIC_CHECKS,
+        Bench.CONCURRENT_OPS, Bench.CONCURRENT_MEMORY_ONLY, Bench.SCALING)) {
+      assertTrue(rows.stream().anyMatch(r -> r[3].equals(t.text())), "a row for target " + t.text());
+    }
+    assertTrue(text.contains("explore " + Bench.RACY), "racy-cow-threads explored");
+    assertTrue(text.contains("largest bug-library scenario") && text.contains("explore " + Bench.BUG_LIBRARY + "/"), "the largest bug scenario, named and explored");
   }
 }
