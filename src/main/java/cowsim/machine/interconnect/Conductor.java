@@ -124,7 +124,8 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   private final Scheduler scheduler;
   private final List<Decision> decisions = new ArrayList<>();
   private final List<NodeMsg.Packet> deliverable = new ArrayList<>();
-  private final List<PendingQueue.Entry> candidates = new ArrayList<>();
+  /** the deliverable packets' positions in the queue (delivery order), as {@link #deliverable} lists them */
+  private int[] candidates = new int[16];
   /** per sender: the number of the last {@link #next} that took its earliest packet as a candidate */
   private long[] senderSeen = new long[0];
   private long nextCalls;
@@ -265,11 +266,11 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
         p = new NodeMsg.Packet(p.time() + extra, p.src(), p.dst(), p.payload());
       }
     }
-    queue.add(new PendingQueue.Entry(p.time(), rng.nextLong(), seq++, p));
+    queue.add(p, rng.nextLong(), seq++);
   }
 
   /** The next packet to deliver: the earliest, or the scheduler's choice among the deliverable. */
-  private PendingQueue.Entry next() {
+  private NodeMsg.Packet next() {
     if (scheduler == null || queue.isEmpty()) {
       return queue.pollFirst();
     }
@@ -278,36 +279,36 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     if (horizon < 0) {
       horizon = Long.MAX_VALUE; // overflow: every pending packet is deliverable
     }
-    candidates.clear();
     deliverable.clear();
     long call = ++nextCalls;
     for (int i = 0, n = queue.size(); i < n; i++) {
-      PendingQueue.Entry q = queue.get(i);
+      NodeMsg.Packet q = queue.packet(i);
       if (q.time() > horizon) {
         break;
       }
       // one sender's messages are delivered in their own time order: only each sender's
       // earliest pending message is deliverable
-      int src = q.packet().src();
+      int src = q.src();
       if (src >= senderSeen.length) {
         senderSeen = java.util.Arrays.copyOf(senderSeen, Math.max(src + 1, 2 * senderSeen.length));
       }
       if (senderSeen[src] != call) {
         senderSeen[src] = call;
-        candidates.add(q);
-        deliverable.add(q.packet());
+        if (deliverable.size() == candidates.length) {
+          candidates = java.util.Arrays.copyOf(candidates, 2 * candidates.length);
+        }
+        candidates[deliverable.size()] = i;
+        deliverable.add(q);
       }
     }
     int pick = scheduler.choose(delivered, deliverable);
-    if (pick < 0 || pick >= candidates.size()) {
-      throw new IllegalStateException("scheduler picked " + pick + " of " + candidates.size());
+    if (pick < 0 || pick >= deliverable.size()) {
+      throw new IllegalStateException("scheduler picked " + pick + " of " + deliverable.size());
     }
     if (pick != 0) {
       decisions.add(new Decision.Pick(delivered, pick));
     }
-    PendingQueue.Entry q = candidates.get(pick);
-    queue.remove(q);
-    return q;
+    return queue.removeAt(candidates[pick]);
   }
 
   /** Mailbox delivery: the next packet, as a message to its receiver, which answers {@link Done}. */
@@ -327,14 +328,13 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     if (stopped) {
       return null;
     }
-    PendingQueue.Entry q = next();
-    if (q == null) {
+    NodeMsg.Packet p = next();
+    if (p == null) {
       stopped = true;
       flushObservations();
       wiring.runner().tell(new RunEvent.Quiescent(lastTime));
       return null;
     }
-    NodeMsg.Packet p = q.packet();
     if (p.time() > maxCycles) {
       stopped = true;
       flushObservations();

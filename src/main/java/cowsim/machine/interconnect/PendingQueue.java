@@ -4,29 +4,19 @@ import java.util.Arrays;
 
 /**
  * The conductor's pending packets in delivery order: arrival cycle, then the seeded tie-break
- * key, then send order (a total order: the send order is unique). A sorted array, latest first,
- * so the earliest is taken from its end: the queue holds a few packets per component, where an
- * insertion is a binary search and a short copy and costs less than a balanced tree's, and it
- * allocates nothing per packet beyond the entry itself. Only the conductor uses it.
+ * key, then send order (a total order: the send order is unique). Parallel arrays sorted latest
+ * first, so the earliest is taken from their end: the queue holds a few packets per component,
+ * where an insertion is a binary search and a short copy and costs less than a balanced tree's,
+ * and it allocates nothing per packet (the packet itself is the entry). Only the conductor uses
+ * it. Positions ({@link #packet}, {@link #removeAt}) count in delivery order, 0 the earliest.
  */
 final class PendingQueue {
 
-  /** One pending packet and its place in the order. */
-  record Entry(long time, long key, long seq, NodeMsg.Packet packet) {}
-
-  /** sorted latest first: entries[size - 1] is the earliest */
-  private Entry[] entries = new Entry[16];
+  /** sorted latest first: index size - 1 is the earliest */
+  private NodeMsg.Packet[] packets = new NodeMsg.Packet[16];
+  private long[] keys = new long[16];
+  private long[] seqs = new long[16];
   private int size;
-
-  /** Whether {@code a} comes before {@code b} in delivery order. */
-  private static int compare(Entry a, Entry b) {
-    int c = Long.compare(a.time, b.time);
-    if (c != 0) {
-      return c;
-    }
-    c = Long.compare(a.key, b.key);
-    return c != 0 ? c : Long.compare(a.seq, b.seq);
-  }
 
   boolean isEmpty() {
     return size == 0;
@@ -36,76 +26,95 @@ final class PendingQueue {
     return size;
   }
 
-  /** The {@code i}-th entry in delivery order (0: the earliest). */
-  Entry get(int i) {
-    return entries[size - 1 - i];
+  /** The packet at {@code position} in delivery order (0: the earliest). */
+  NodeMsg.Packet packet(int position) {
+    return packets[size - 1 - position];
   }
 
-  /** The earliest entry, or null when empty. */
-  Entry first() {
-    return size == 0 ? null : entries[size - 1];
+  /** The earliest packet, or null when empty. */
+  NodeMsg.Packet first() {
+    return size == 0 ? null : packets[size - 1];
   }
 
-  /** Takes the earliest entry, or null when empty. */
-  Entry pollFirst() {
+  /** Takes the earliest packet, or null when empty. */
+  NodeMsg.Packet pollFirst() {
     if (size == 0) {
       return null;
     }
-    Entry e = entries[--size];
-    entries[size] = null;
-    return e;
+    NodeMsg.Packet p = packets[--size];
+    packets[size] = null;
+    return p;
   }
 
-  void add(Entry e) {
-    if (size == entries.length) {
-      entries = Arrays.copyOf(entries, size * 2);
+  /** Whether the entry at index {@code i} comes after (time, key, seq) in delivery order. */
+  private boolean after(int i, long time, long key, long seq) {
+    long t = packets[i].time();
+    if (t != time) {
+      return t > time;
     }
-    // the first index whose entry comes before e (the array is latest first)
+    if (keys[i] != key) {
+      return keys[i] > key;
+    }
+    return seqs[i] > seq;
+  }
+
+  /** Adds {@code p} with its tie-break key and send number (unique). */
+  void add(NodeMsg.Packet p, long key, long seq) {
+    if (size == packets.length) {
+      packets = Arrays.copyOf(packets, size * 2);
+      keys = Arrays.copyOf(keys, size * 2);
+      seqs = Arrays.copyOf(seqs, size * 2);
+    }
+    long time = p.time();
+    // the first index whose entry comes before p (the arrays are latest first)
     int lo = 0;
     int hi = size;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (compare(entries[mid], e) > 0) {
+      if (after(mid, time, key, seq)) {
         lo = mid + 1;
       } else {
         hi = mid;
       }
     }
-    System.arraycopy(entries, lo, entries, lo + 1, size - lo);
-    entries[lo] = e;
+    int tail = size - lo;
+    if (tail > 0) {
+      System.arraycopy(packets, lo, packets, lo + 1, tail);
+      System.arraycopy(keys, lo, keys, lo + 1, tail);
+      System.arraycopy(seqs, lo, seqs, lo + 1, tail);
+    }
+    packets[lo] = p;
+    keys[lo] = key;
+    seqs[lo] = seq;
     size++;
   }
 
-  /** Removes {@code e} (one of the queue's entries). */
-  void remove(Entry e) {
-    int lo = 0;
-    int hi = size - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = compare(entries[mid], e);
-      if (c == 0) {
-        System.arraycopy(entries, mid + 1, entries, mid, size - mid - 1);
-        entries[--size] = null;
-        return;
-      }
-      if (c > 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
+  /** Removes the packet at {@code position} in delivery order and returns it. */
+  NodeMsg.Packet removeAt(int position) {
+    int i = size - 1 - position;
+    NodeMsg.Packet p = packets[i];
+    int tail = size - 1 - i;
+    if (tail > 0) {
+      System.arraycopy(packets, i + 1, packets, i, tail);
+      System.arraycopy(keys, i + 1, keys, i, tail);
+      System.arraycopy(seqs, i + 1, seqs, i, tail);
     }
-    throw new IllegalStateException("not pending: " + e);
+    packets[--size] = null;
+    return p;
   }
 
-  /** Removes every entry whose packet carries exactly this payload object (a withdrawn timer). */
+  /** Removes every packet that carries exactly this payload object (a withdrawn timer). */
   void removePayload(Payload payload) {
     int kept = 0;
     for (int i = 0; i < size; i++) {
-      if (entries[i].packet.payload() != payload) {
-        entries[kept++] = entries[i];
+      if (packets[i].payload() != payload) {
+        packets[kept] = packets[i];
+        keys[kept] = keys[i];
+        seqs[kept] = seqs[i];
+        kept++;
       }
     }
-    Arrays.fill(entries, kept, size, null);
+    Arrays.fill(packets, kept, size, null);
     size = kept;
   }
 }
