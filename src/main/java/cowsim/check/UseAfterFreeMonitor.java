@@ -67,7 +67,7 @@ final class UseAfterFreeMonitor implements Monitor {
       return false;
     }
     return findings.report(ViolationKind.USE_AFTER_FREE, cpu, pid, tid, va, frame, cycle,
-        what + " on cpu-" + cpu + " touched frame " + hex(frame) + ", which is free in the allocator",
+        () -> what + " on cpu-" + cpu + " touched frame " + hex(frame) + ", which is free in the allocator",
         Findings.key("uaf", frame, shadow.generation(frame)), frame, page);
   }
 }
