@@ -94,7 +94,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       CrashLatch latch,
       Duration crashGrace,
       boolean direct,
-      int slice) {}
+      int slice,
+      boolean oracleApart) {}
 
   /** What the guardian hands back. */
   record Outcome(
@@ -194,7 +195,7 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
           spawn(
               OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, cowsim.kernel.Layout.ZERO_FRAME, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
               "oracle",
-              DispatcherSelector.sameAsParent());
+              plan.oracleApart() ? DispatcherSelector.defaultDispatcher() : DispatcherSelector.sameAsParent());
       ctx.watch(oracle);
       observer = oracle.narrow();
     }

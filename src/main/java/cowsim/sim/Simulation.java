@@ -67,7 +67,8 @@ public final class Simulation {
       String callerFault,
       java.time.Duration grace,
       boolean direct,
-      int slice) {}
+      int slice,
+      String oracle) {}
 
   /**
    * @param config cowsim settings (reference.conf plus application.conf), and Akka's for the
@@ -213,7 +214,11 @@ public final class Simulation {
           config.getString("cowsim.debug.throw-in-caller"),
           config.getDuration("cowsim.sim.crash-grace"),
           direct(config),
-          config.getInt("cowsim.sim.deterministic.slice"));
+          config.getInt("cowsim.sim.deterministic.slice"),
+          config.getString("cowsim.sim.deterministic.oracle"));
+      if (!List.of("auto", "lane", "apart").contains(s.oracle())) {
+        throw new IllegalArgumentException("cowsim.sim.deterministic.oracle must be auto, lane or apart, got '" + s.oracle() + "'");
+      }
       if (s.slice() < 1) {
         throw new IllegalArgumentException("cowsim.sim.deterministic.slice must be at least 1, got " + s.slice());
       }
@@ -273,6 +278,11 @@ public final class Simulation {
       throw new IllegalArgumentException(
           "cowsim.sim.deterministic.delivery = direct needs a lane: cowsim.sim.deterministic.lanes must be at least 1 (or delivery = mailbox)");
     }
+    // direct delivery hands the oracle a batch per slice, so an oracle apart from the run's lane
+    // checks beside it on another core; when the runs on lanes already use every core it stays
+    // on the lane, where it costs no thread hand-offs (see cowsim.sim.deterministic.oracle)
+    boolean oracleApart = deterministic && settings.direct() && check
+        && (settings.oracle().equals("apart") || settings.oracle().equals("auto") && on.coreToSpare());
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,
@@ -295,7 +305,8 @@ public final class Simulation {
             latch,
             grace,
             settings.direct(),
-            settings.slice());
+            settings.slice(),
+            oracleApart);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     RunGuardian.Outcome out;
     SimulationHost.Run run = on.start(RunGuardian.create(plan, future), deterministic, latch);

@@ -174,6 +174,18 @@ public final class SimulationHost implements AutoCloseable {
     return new Run(name, stopped, e.system());
   }
 
+  /**
+   * Whether a core is left beside the deterministic runs on lanes now and one more: its oracle
+   * may then check on Akka's default dispatcher in parallel with its lane.
+   */
+  synchronized boolean coreToSpare() {
+    int busy = 0;
+    for (int n : laneRuns) {
+      busy += n;
+    }
+    return busy + 1 < Runtime.getRuntime().availableProcessors();
+  }
+
   /** The least busy lane (the lowest of those), now one run busier. */
   private synchronized int takeLane() {
     int best = 0;

@@ -28,9 +28,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The ways a deterministic run can be driven give the same runs: direct delivery (the default),
- * mailbox delivery on a lane, and mailbox delivery on Akka's default dispatcher (the engine before
- * lanes and direct delivery), each the trace_hash pinned in {@code trace-hashes.txt} for every
+ * The ways a deterministic run can be driven give the same runs: direct delivery (the default)
+ * with the oracle on the run's lane or apart, mailbox delivery on a lane, and mailbox delivery on
+ * Akka's default dispatcher (the engine before lanes and direct delivery), each the trace_hash pinned in {@code trace-hashes.txt} for every
  * bundled deterministic scenario, computed with the build before direct delivery; and an
  * exploration's runs do not depend on how many run side by side, nor on the engine.
  */
@@ -63,6 +63,8 @@ class TraceHashesTest {
   private static Config engine(String name) {
     return switch (name) {
       case "direct" -> ConfigFactory.load();
+      case "direct-oracle-on-lane" -> with("cowsim.sim.deterministic.oracle = lane");
+      case "direct-oracle-apart" -> with("cowsim.sim.deterministic.oracle = apart");
       case "mailbox-on-lanes" -> with("cowsim.sim.deterministic.delivery = mailbox");
       case "mailbox-default-dispatcher" -> with("cowsim.sim.deterministic { delivery = mailbox, lanes = 0 }");
       default -> throw new IllegalArgumentException(name);
@@ -91,7 +93,7 @@ class TraceHashesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"direct", "mailbox-on-lanes", "mailbox-default-dispatcher"})
+  @ValueSource(strings = {"direct-oracle-on-lane", "direct-oracle-apart", "mailbox-on-lanes", "mailbox-default-dispatcher"})
   void everyEngineGivesThePinnedTraceOfEveryBundledScenario(String engine) throws Exception {
     Config config = engine(engine);
     ScheduleSpec pct = ScheduleSpec.of(config, Strategy.PCT, null);
@@ -142,6 +144,8 @@ class TraceHashesTest {
     assertEquals(60, one.size());
     assertEquals(one, two, "--jobs 1 and --jobs 2");
     assertEquals(one, explored(engine("mailbox-default-dispatcher"), racy, pct, 60, 2), "direct and mailbox delivery");
+    assertEquals(one, explored(engine("direct-oracle-apart"), racy, pct, 60, 2), "the oracle apart from the runs' lanes");
+    assertEquals(one, explored(engine("direct-oracle-on-lane"), racy, pct, 60, 1), "the oracle on the run's lane");
     assertTrue(one.stream().anyMatch(l -> l.contains(" false ")), "some explored schedules fail: the runs differ");
 
     Scenario big = ScenarioLoader.load(Path.of("scenarios/bugs/fork-rollback-double-decrement.conf"), List.of());
