@@ -393,7 +393,7 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
     c.put(Stat.MEMORY_FRAME_OPS.key, frameOps);
     Map<Long, Integer> rc = new LinkedHashMap<>();
     int bankIndex = id - topo.cpus();
-    for (long lf = 0; lf < refcounts.totalFrames(); lf++) {
+    for (long lf = 0, n = refcounts.writtenFrames(); lf < n; lf++) {
       int v = refcounts.get(lf);
       if (v != 0) {
         rc.put(lf * banks + bankIndex, v);
