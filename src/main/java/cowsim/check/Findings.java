@@ -39,6 +39,16 @@ final class Findings {
    */
   boolean report(
       ViolationKind kind, int cpu, long pid, long tid, long va, long frame, long cycle, String detail, String dedup, long historyFrame, Shadow.Mapping page) {
+    return report(kind, cpu, pid, tid, va, frame, cycle, () -> detail, dedup, historyFrame, page);
+  }
+
+  /**
+   * As above, the detail written only for a violation that is listed (a repeat or one beyond the
+   * kind's limit is only counted): checks that report on many events build no text for those.
+   */
+  boolean report(
+      ViolationKind kind, int cpu, long pid, long tid, long va, long frame, long cycle, java.util.function.Supplier<String> detail, String dedup,
+      long historyFrame, Shadow.Mapping page) {
     if (!seen.add(kind.key + dedup)) {
       return true;
     }
@@ -47,13 +57,19 @@ final class Findings {
       onViolation.accept(total());
     }
     if (n <= maxPerKind) {
-      violations.add(new Violation(kind, cpu, pid, tid, va, frame, cycle, detail, history.of(historyFrame, page)));
+      violations.add(new Violation(kind, cpu, pid, tid, va, frame, cycle, detail.get(), history.of(historyFrame, page)));
     }
     return true;
   }
 
   /** A violation whose history is the frame's. */
   boolean report(ViolationKind kind, int cpu, long pid, long tid, long va, long frame, long cycle, String detail, String dedup) {
+    return report(kind, cpu, pid, tid, va, frame, cycle, detail, dedup, frame, null);
+  }
+
+  /** A violation whose history is the frame's, its detail written only when it is listed. */
+  boolean report(
+      ViolationKind kind, int cpu, long pid, long tid, long va, long frame, long cycle, java.util.function.Supplier<String> detail, String dedup) {
     return report(kind, cpu, pid, tid, va, frame, cycle, detail, dedup, frame, null);
   }
 

@@ -141,7 +141,7 @@ final class FrameAccountingMonitor implements Monitor {
       }
       if (rc != n) {
         findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
-            "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + (shadow.compoundHead(f) == f ? " mapping(s) of live processes hold its 2 MiB block" : " PTE(s) of live processes map it") + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
+            () -> "at the end frame " + hex(f) + " has refcount " + rc + " but " + n + (shadow.compoundHead(f) == f ? " mapping(s) of live processes hold its 2 MiB block" : " PTE(s) of live processes map it") + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
             Findings.key("mismatch", f));
       }
     }
@@ -156,7 +156,7 @@ final class FrameAccountingMonitor implements Monitor {
       int n = mapped.getOrDefault(f, 0);
       if (c.getValue() != n) {
         findings.report(ViolationKind.REFCOUNT_MISMATCH, -1, 0, 0, -1, f, cycle,
-            "at the end frame " + hex(f) + " has map count " + c.getValue() + " but " + n + " PTE(s) of live processes map it"
+            () -> "at the end frame " + hex(f) + " has map count " + c.getValue() + " but " + n + " PTE(s) of live processes map it"
                 + (shadow.lastOwnerKnown(f) ? " (last owner " + shadow.owner(f) + ")" : ""),
             Findings.key("mapcount", f));
       }
@@ -166,9 +166,10 @@ final class FrameAccountingMonitor implements Monitor {
       if (f < shadow.reserved || reachable.contains((long) f)) {
         continue;
       }
+      int leaked = f;
       findings.report(ViolationKind.FRAME_LEAK, -1, 0, 0, -1, f, cycle,
-          "frame " + hex(f) + " is still allocated but no live address space, page table or kernel structure holds it (last owner: "
-              + (shadow.lastOwnerKnown(f) ? shadow.owner(f) : "never mapped") + ")",
+          () -> "frame " + hex(leaked) + " is still allocated but no live address space, page table or kernel structure holds it (last owner: "
+              + (shadow.lastOwnerKnown(leaked) ? shadow.owner(leaked) : "never mapped") + ")",
           Findings.key("leak", f));
     }
   }

@@ -26,7 +26,8 @@ public final class Oracle {
   private final Shadow shadow;
   private final Findings findings;
   private final ProgramMonitor program;
-  private final List<Monitor> monitors;
+  /** an array, not a List: the loop runs for every event of the run */
+  private final Monitor[] monitors;
 
   /**
    * @param reservedFrames frames [0, reservedFrames) belong to the kernel and are never free
@@ -52,7 +53,7 @@ public final class Oracle {
     this.findings = new Findings(history, maxPerKind, onViolation);
     this.program = new ProgramMonitor(shadow, findings);
     this.monitors =
-        List.of(
+        new Monitor[] {
             new KernelFrameMonitor(shadow, findings),
             new UseAfterFreeMonitor(shadow, findings),
             new StaleTlbMonitor(shadow, findings, true),
@@ -60,7 +61,7 @@ public final class Oracle {
             new StaleTlbMonitor(shadow, findings, false),
             new StaleReadMonitor(shadow, findings),
             new FrameAccountingMonitor(shadow, findings),
-            program);
+            program};
   }
 
   public List<Violation> violations() {

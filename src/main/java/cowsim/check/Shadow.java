@@ -178,7 +178,11 @@ final class Shadow {
   long seq;
 
   private final BitSet allocated = new BitSet();
-  private final HashMap<Long, Integer> generation = new HashMap<>();
+  /** each frame's generation (how often it was allocated), by frame number, below GENERATION_ARRAY */
+  private int[] generation = new int[0];
+  /** frames numbered from here on (beyond 256 GiB of memory) keep theirs in farGeneration */
+  private static final long GENERATION_ARRAY = 1L << 26;
+  private final HashMap<Long, Integer> farGeneration = new HashMap<>();
   /** Who last mapped each frame: {space id, virtual address}, rendered only when reported. */
   private final HashMap<Long, long[]> lastOwner = new HashMap<>();
   private final HashMap<Long, long[]> tables = new HashMap<>();
@@ -188,6 +192,8 @@ final class Shadow {
   private final HashMap<Long, Set<Mapping>> rmap = new HashMap<>();
   /** The current address space of each PML4 frame. */
   private final HashMap<Long, Space> spaces = new HashMap<>();
+  /** the space {@link #space} returned last (the map's entry for its cr3), or null */
+  private Space lastSpace;
   /** Every address space ever, by id. */
   private final HashMap<Long, Space> spaceById = new HashMap<>();
   private long nextSpace = 1;
@@ -225,7 +231,21 @@ final class Shadow {
   }
 
   int generation(long frame) {
-    return generation.getOrDefault(frame, 0);
+    if (frame >= 0 && frame < generation.length) {
+      return generation[(int) frame];
+    }
+    return frame < GENERATION_ARRAY ? 0 : farGeneration.getOrDefault(frame, 0);
+  }
+
+  private void newGeneration(long frame) {
+    if (frame >= GENERATION_ARRAY) {
+      farGeneration.merge(frame, 1, Integer::sum);
+      return;
+    }
+    if (frame >= generation.length) {
+      generation = java.util.Arrays.copyOf(generation, (int) Math.min(GENERATION_ARRAY, Math.max(frame + 1, 2L * generation.length)));
+    }
+    generation[(int) frame]++;
   }
 
   /** A frame the kernel owns: reserved at boot (kernel tables, ack words) or a live page table. */
@@ -245,8 +265,15 @@ final class Shadow {
   }
 
   Space space(long cr3) {
+    if (lastSpace != null && lastSpace.cr3 == cr3) {
+      return lastSpace; // nearly every access asks for the space of the one before it
+    }
     Space s = spaces.get(cr3);
-    return s != null ? s : newSpace(cr3);
+    if (s == null) {
+      return newSpace(cr3);
+    }
+    lastSpace = s;
+    return s;
   }
 
   Space spaceById(long id) {
@@ -563,7 +590,7 @@ final class Shadow {
         if (fr < Integer.MAX_VALUE) {
           allocated.set((int) fr);
         }
-        generation.merge(fr, 1, Integer::sum);
+        newGeneration(fr);
         writers.remove(fr);
         forgetTable(fr);
       }
@@ -922,6 +949,7 @@ final class Shadow {
   private Space newSpace(long cr3) {
     Space s = new Space(nextSpace++, cr3);
     spaces.put(cr3, s);
+    lastSpace = s; // the only writer of spaces: the cache stays the map's entry for its cr3
     spaceById.put(s.id, s);
     return s;
   }

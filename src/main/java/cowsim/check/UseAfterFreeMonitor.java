@@ -45,7 +45,8 @@ final class UseAfterFreeMonitor implements Monitor {
       return touch(cycle, cpu, frame, a == null ? kernel : "a page-walk read", -1, 0, 0, null);
     }
     Shadow.Mapping page = new Shadow.Mapping(shadow.space(a.cr3()).id, a.va() & ~0xfffL);
-    if (touch(cycle, cpu, frame, "a " + what + " by pid " + a.pid() + " at " + hex(a.va()), a.va(), a.pid(), a.tid(), page)) {
+    // the description is built only when the frame is free (touch then reports it), not per access
+    if (free(frame) && touch(cycle, cpu, frame, "a " + what + " by pid " + a.pid() + " at " + hex(a.va()), a.va(), a.pid(), a.tid(), page)) {
       return true;
     }
     Shadow.Pending p = a.tlbHit() ? shadow.pending(cpu) : null;
@@ -56,12 +57,17 @@ final class UseAfterFreeMonitor implements Monitor {
     return false;
   }
 
+  /** Whether {@code frame} is one the allocator has free (a reserved frame never is). */
+  private boolean free(long frame) {
+    return frame >= shadow.reserved && !shadow.allocated(frame);
+  }
+
   private boolean touch(long cycle, int cpu, long frame, String what, long va, long pid, long tid, Shadow.Mapping page) {
-    if (frame < shadow.reserved || shadow.allocated(frame)) {
+    if (!free(frame)) {
       return false;
     }
     return findings.report(ViolationKind.USE_AFTER_FREE, cpu, pid, tid, va, frame, cycle,
-        what + " on cpu-" + cpu + " touched frame " + hex(frame) + ", which is free in the allocator",
+        () -> what + " on cpu-" + cpu + " touched frame " + hex(frame) + ", which is free in the allocator",
         Findings.key("uaf", frame, shadow.generation(frame)), frame, page);
   }
 }

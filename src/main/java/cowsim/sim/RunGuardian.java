@@ -3,6 +3,7 @@ package cowsim.sim;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.ChildFailed;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -91,7 +92,10 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       java.util.function.Consumer<cowsim.machine.observe.Event> listener,
       Progress progress,
       CrashLatch latch,
-      Duration crashGrace) {}
+      Duration crashGrace,
+      boolean direct,
+      int slice,
+      boolean oracleApart) {}
 
   /**
    * What the guardian hands back.
@@ -150,17 +154,24 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   }
 
   /**
-   * Spawns a guarded actor; after a crash it still answers the end-of-run questions: {@link
-   * NodeMsg.CollectStats}, {@link Conductor.Report}, {@link OracleActor.Finish}.
+   * Spawns a guarded actor, on the guardian's own dispatcher (a lane, one thread, for a
+   * deterministic run on a host with lanes; Akka's default dispatcher otherwise); after a crash it
+   * still answers the end-of-run questions: {@link NodeMsg.CollectStats}, {@link
+   * Conductor.Report}, {@link OracleActor.Finish}.
    */
   private <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {
+    return spawn(behavior, name, DispatcherSelector.sameAsParent());
+  }
+
+  private <T> ActorRef<T> spawn(Behavior<T> behavior, String name, DispatcherSelector dispatcher) {
     ActorRef<Command> self = getContext().getSelf();
     Crashed crashed = new Crashed(name); // allocated now, not when memory may have run out
     return getContext().spawn(
         CrashGuard.serving(plan.latch(), name, behavior,
             m -> m instanceof NodeMsg.CollectStats || m instanceof Conductor.Report || m instanceof OracleActor.Finish,
             () -> self.tell(crashed)),
-        name);
+        name,
+        dispatcher);
   }
 
   private RunGuardian(
@@ -187,7 +198,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       nodeIndex.put(nodes.get(i).path().name(), i);
     }
     if (plan.deterministic()) {
-      conductor = spawn(Conductor.create(plan.seed(), plan.maxCycles(), plan.schedule(), t), "conductor");
+      Conductor.Delivery delivery = plan.direct() ? new Conductor.Delivery(true, plan.slice(), crashPort()) : Conductor.Delivery.MAILBOX;
+      conductor = spawn(Conductor.create(plan.seed(), plan.maxCycles(), plan.schedule(), t, delivery), "conductor");
       ctx.watch(conductor);
     }
     ActorRef<RunEvent> events = ctx.messageAdapter(RunEvent.class, Event::new);
@@ -197,11 +209,12 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       oracle =
           spawn(
               OracleActor.create(cowsim.kernel.Layout.RESERVED_FRAMES, cowsim.kernel.Layout.ZERO_FRAME, plan.historyDepth(), 32, plan.listener(), total -> progress.violationFound()),
-              "oracle");
+              "oracle",
+              plan.oracleApart() ? DispatcherSelector.defaultDispatcher() : DispatcherSelector.sameAsParent());
       ctx.watch(oracle);
       observer = oracle.narrow();
     }
-    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat, plan.progress());
+    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat, plan.progress(), plan.deterministic() && plan.direct());
     for (ActorRef<NodeMsg> n : nodes) {
       n.tell(new NodeMsg.Wire(wiring));
     }
@@ -220,6 +233,31 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       }
     }
     timers.startSingleTimer(Timeout.INSTANCE, plan.timeout());
+  }
+
+  /**
+   * Direct delivery: a node's handler threw while the conductor had it handle a packet, on the
+   * conductor's thread, so the node's guard did not see it. It is recorded under the node's name
+   * and the guardian told, as the guard would have (the messages allocated now, not when memory may
+   * have run out); the node itself still answers the end-of-run questions.
+   */
+  private Conductor.CrashPort crashPort() {
+    ActorRef<Command> self = getContext().getSelf();
+    CrashLatch latch = plan.latch();
+    List<String> names = new ArrayList<>();
+    List<Crashed> messages = new ArrayList<>();
+    for (ActorRef<NodeMsg> n : nodes) {
+      names.add(n.path().name());
+      messages.add(new Crashed(n.path().name()));
+    }
+    return (node, error) -> {
+      try {
+        latch.record(names.get(node), error);
+      } catch (Throwable again) {
+        // out of memory even for the record: the guardian still learns of the crash
+      }
+      self.tell(messages.get(node));
+    };
   }
 
   /** Power-on memory: the kernel PML4's slot 511 points at the kernel PDPT (the shared half). */

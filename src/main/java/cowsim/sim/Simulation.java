@@ -59,7 +59,16 @@ public final class Simulation {
    * between the runs of one Simulation, so they are read once, not per run.
    */
   private record Settings(
-      int cushionBytes, Latencies latencies, CpuConfig.Settings cpu, int maxOrder, int history, String callerFault, java.time.Duration grace) {}
+      int cushionBytes,
+      Latencies latencies,
+      CpuConfig.Settings cpu,
+      int maxOrder,
+      int history,
+      String callerFault,
+      java.time.Duration grace,
+      boolean direct,
+      int slice,
+      String oracle) {}
 
   /**
    * @param config cowsim settings (reference.conf plus application.conf), and Akka's for the
@@ -203,10 +212,29 @@ public final class Simulation {
           config.getInt("cowsim.allocator.max-order"),
           config.getInt("cowsim.check.history"),
           config.getString("cowsim.debug.throw-in-caller"),
-          config.getDuration("cowsim.sim.crash-grace"));
+          config.getDuration("cowsim.sim.crash-grace"),
+          direct(config),
+          config.getInt("cowsim.sim.deterministic.slice"),
+          config.getString("cowsim.sim.deterministic.oracle"));
+      if (!List.of("auto", "lane", "apart").contains(s.oracle())) {
+        throw new IllegalArgumentException("cowsim.sim.deterministic.oracle must be auto, lane or apart, got '" + s.oracle() + "'");
+      }
+      if (s.slice() < 1) {
+        throw new IllegalArgumentException("cowsim.sim.deterministic.slice must be at least 1, got " + s.slice());
+      }
       settings = s;
     }
     return s;
+  }
+
+  /** Whether {@code cowsim.sim.deterministic.delivery} is direct (else mailbox). */
+  static boolean direct(Config config) {
+    String d = config.getString("cowsim.sim.deterministic.delivery");
+    return switch (d) {
+      case "direct" -> true;
+      case "mailbox" -> false;
+      default -> throw new IllegalArgumentException("cowsim.sim.deterministic.delivery must be direct or mailbox, got '" + d + "'");
+    };
   }
 
   /** reference.conf's latency table with the scenario's overrides. */
@@ -245,6 +273,16 @@ public final class Simulation {
     Function<KernelPort, TrapHandler> kernel = port -> KernelOnCpu.on(port, policy, maxRefaults);
     String callerFault = settings.callerFault();
     java.time.Duration grace = settings.grace();
+    boolean deterministic = s.mode() == Mode.DETERMINISTIC;
+    if (deterministic && settings.direct() && !on.hasLanes()) {
+      throw new IllegalArgumentException(
+          "cowsim.sim.deterministic.delivery = direct needs a lane: cowsim.sim.deterministic.lanes must be at least 1 (or delivery = mailbox)");
+    }
+    // direct delivery hands the oracle a batch per slice, so an oracle apart from the run's lane
+    // checks beside it on another core; when the runs on lanes already use every core it stays
+    // on the lane, where it costs no thread hand-offs (see cowsim.sim.deterministic.oracle)
+    boolean oracleApart = deterministic && settings.direct() && check
+        && (settings.oracle().equals("apart") || settings.oracle().equals("auto") && on.coreToSpare());
     RunGuardian.Plan plan =
         new RunGuardian.Plan(
             topo,
@@ -254,7 +292,7 @@ public final class Simulation {
             s.machine().frames(),
             settings.maxOrder(),
             setups(s),
-            s.mode() == Mode.DETERMINISTIC,
+            deterministic,
             s.seed(),
             s.limits().maxCycles(),
             s.limits().timeout(),
@@ -265,10 +303,13 @@ public final class Simulation {
             listener,
             progress,
             latch,
-            grace);
+            grace,
+            settings.direct(),
+            settings.slice(),
+            oracleApart);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     RunGuardian.Outcome out;
-    SimulationHost.Run run = on.start(RunGuardian.create(plan, future), latch);
+    SimulationHost.Run run = on.start(RunGuardian.create(plan, future), deterministic, latch);
     try {
       out = await(future, run.stopped(), latch, s.limits().timeout().toMillis() + 30_000, grace.toMillis() + 10_000);
     } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package cowsim.sim;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -38,8 +39,11 @@ public final class SimulationHost implements AutoCloseable {
   /** What the host's guardian is told: start a run's guardian, stop it, learn that it stopped. */
   sealed interface Command {}
 
-  /** Spawn {@code guardian} as {@code name}; {@code stopped} completes when it has stopped. */
-  private record Spawn(Behavior<RunGuardian.Command> guardian, String name, CrashLatch latch, CompletableFuture<Void> stopped)
+  /**
+   * Spawn {@code guardian} as {@code name}, on lane {@code lane} (or Akka's default dispatcher for
+   * -1); {@code stopped} completes when it has stopped.
+   */
+  private record Spawn(Behavior<RunGuardian.Command> guardian, String name, int lane, CrashLatch latch, CompletableFuture<Void> stopped)
       implements Command {}
 
   /** Stop the run's guardian {@code name} (and so all its actors), if it is still there. */
@@ -85,7 +89,16 @@ public final class SimulationHost implements AutoCloseable {
   /** A run whose guardian has not stopped yet, and the engine it runs on. */
   private record Live(Engine engine, CompletableFuture<Void> stopped) {}
 
+  /** where the lanes' dispatchers are declared in the system's settings: {@code LANES.lane-N} */
+  private static final String LANES = "cowsim-lanes";
+
   private final Config config;
+  /** the settings the actor system is created with: {@link #config} plus the lanes' dispatchers */
+  private final Config systemConfig;
+  /** how many lanes (single-thread dispatchers) the deterministic runs share; 0: none */
+  private final int lanes;
+  /** guarded by this: the deterministic runs on each lane now */
+  private final int[] laneRuns;
   private final AtomicLong started = new AtomicLong();
   /** the runs whose guardian has not stopped yet, by name (completed when their system terminates) */
   private final Map<String, Live> live = new ConcurrentHashMap<>();
@@ -106,6 +119,16 @@ public final class SimulationHost implements AutoCloseable {
   /** @param config the Akka settings (and cowsim's, for the simulations that use this host's) */
   public SimulationHost(Config config) {
     this.config = config;
+    this.lanes = config.getInt("cowsim.sim.deterministic.lanes");
+    if (lanes < 0) {
+      throw new IllegalArgumentException("cowsim.sim.deterministic.lanes must be 0 or more, got " + lanes);
+    }
+    this.laneRuns = new int[lanes];
+    Config c = config;
+    for (int i = 0; i < lanes; i++) {
+      c = c.withValue(LANES + ".lane-" + i, config.getValue("cowsim.sim.deterministic.lane-dispatcher"));
+    }
+    this.systemConfig = c;
   }
 
   /** A host with the settings of reference.conf and application.conf. */
@@ -118,23 +141,72 @@ public final class SimulationHost implements AutoCloseable {
     return config;
   }
 
+  /** Whether deterministic runs have lanes (single-thread dispatchers) to run on. */
+  boolean hasLanes() {
+    return lanes > 0;
+  }
+
   /**
    * Starts a run: {@code guardian} spawned under a name no other run of this host has.
    *
+   * @param onLane whether the run's guardian (and with it every actor of the run, spawned on its
+   *     parent's dispatcher) runs on a lane: the least busy one, so runs side by side get lanes
+   *     of their own while there are enough. A lane is one thread, so such a run never hands a
+   *     message to another thread (deterministic mode); concurrent runs stay on Akka's default
+   *     dispatcher, their actors running in parallel.
    * @param latch where a failure to spawn it is recorded (as the guardian's own crash)
    */
-  Run start(Behavior<RunGuardian.Command> guardian, CrashLatch latch) {
+  Run start(Behavior<RunGuardian.Command> guardian, boolean onLane, CrashLatch latch) {
     String name = "run-" + started.incrementAndGet();
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     Engine e = engine();
+    int lane = onLane && lanes > 0 ? takeLane() : -1;
     live.put(name, new Live(e, stopped));
-    stopped.whenComplete((v, x) -> live.remove(name));
+    stopped.whenComplete((v, x) -> {
+      live.remove(name);
+      releaseLane(lane);
+    });
     if (e.terminated().isDone()) {
       stopped.complete(null); // it terminated meanwhile, perhaps before it saw this run
     } else {
-      e.system().tell(new Spawn(guardian, name, latch, stopped));
+      e.system().tell(new Spawn(guardian, name, lane, latch, stopped));
     }
     return new Run(name, stopped, e.system());
+  }
+
+  /**
+   * Whether a core is left beside the deterministic runs on lanes now and one more: its oracle
+   * may then check on Akka's default dispatcher in parallel with its lane.
+   */
+  synchronized boolean coreToSpare() {
+    int busy = 0;
+    for (int n : laneRuns) {
+      busy += n;
+    }
+    return busy + 1 < Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The least busy lane (the lowest of those), now one run busier. */
+  private synchronized int takeLane() {
+    int best = 0;
+    for (int i = 1; i < lanes; i++) {
+      if (laneRuns[i] < laneRuns[best]) {
+        best = i;
+      }
+    }
+    laneRuns[best]++;
+    return best;
+  }
+
+  private synchronized void releaseLane(int lane) {
+    if (lane >= 0) {
+      laneRuns[lane]--;
+    }
+  }
+
+  /** The dispatcher id of lane {@code lane}. */
+  private static String laneId(int lane) {
+    return LANES + ".lane-" + lane;
   }
 
   /** A memory cushion of {@code bytes} for a run starting (null for 0): one handed back, else a new one. */
@@ -168,7 +240,7 @@ public final class SimulationHost implements AutoCloseable {
       throw new IllegalStateException("the simulation host is closed");
     }
     if (engine == null || engine.terminated().isDone()) {
-      ActorSystem<Command> sys = ActorSystem.create(guardian(), "cowsim", config);
+      ActorSystem<Command> sys = ActorSystem.create(guardian(), "cowsim", systemConfig);
       Engine e = new Engine(sys, sys.getWhenTerminated().toCompletableFuture());
       // the runs on a system that went away have no guardian any more
       e.terminated().whenComplete((t, x) -> live.values().stream().filter(l -> l.engine() == e).forEach(l -> l.stopped().complete(null)));
@@ -220,7 +292,9 @@ public final class SimulationHost implements AutoCloseable {
     return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
         .onMessage(Spawn.class, s -> {
           try {
-            ctx.watchWith(ctx.spawn(s.guardian(), s.name()), new Stopped(s.name(), s.stopped()));
+            ctx.watchWith(
+                s.lane() < 0 ? ctx.spawn(s.guardian(), s.name()) : ctx.spawn(s.guardian(), s.name(), DispatcherSelector.fromConfig(laneId(s.lane()))),
+                new Stopped(s.name(), s.stopped()));
           } catch (Throwable t) {
             // the run ends as a simulator error in its guardian; the host goes on
             s.latch().record(RunGuardian.NAME, t);

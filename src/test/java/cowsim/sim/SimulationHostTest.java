@@ -162,7 +162,7 @@ class SimulationHostTest {
     assertEquals(SimResult.Ending.SIMULATOR_ERROR, r.ending(), r.endDetail());
     assertTrue(r.endDetail().contains("the simulation host is closed"), r.endDetail());
     assertEquals(0, host.systemsCreated());
-    assertThrows(IllegalStateException.class, () -> host.start(null, new CrashLatch(0)));
+    assertThrows(IllegalStateException.class, () -> host.start(null, true, new CrashLatch(0)));
   }
 
   /**

@@ -137,7 +137,9 @@ public final class ShootdownUnit {
       }
       bus.send(bus.topology().toCpu(c), lat.ipi(), new FlushIpi(bus.cpu(), request, pages));
     }
-    bus.info("shootdown {}: {} to {} CPUs, spinning for acks", request, pages == null ? "full flush" : pages.length + " pages", targets.length);
+    if (bus.infoEnabled()) {
+      bus.info("shootdown {}: {} to {} CPUs, spinning for acks", request, pages == null ? "full flush" : pages.length + " pages", targets.length);
+    }
     // IPIs that were waiting for a boundary are taken while spinning
     takeDeferred();
     if (cfg.sharedAckFlags()) {

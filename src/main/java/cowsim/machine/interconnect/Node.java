@@ -19,6 +19,9 @@ import org.slf4j.MDC;
  * each packet's arrival time, and sends only through {@link #send}, which stamps the arrival time.
  * In deterministic mode the packets a handler sends are handed back to the conductor together
  * with the "done" signal, so the conductor knows every pending message before choosing the next.
+ * With direct delivery the conductor calls {@link #receiveDirect} on the run's one thread instead
+ * of sending the packet, and the node's sends, withdrawn timers and observations go into the
+ * conductor's {@link Conductor.Outputs} for the length of that call.
  *
  * @param <P> what this node accepts (its component's sealed protocol); {@link #send} takes an
  *     {@link Address} of the same type, so only such payloads reach it
@@ -43,6 +46,8 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   private ArrayList<Event> observed = new ArrayList<>();
   private boolean observing;
   private long handled;
+  /** direct delivery: the conductor's outputs while it has this node handle a packet, else null */
+  private Conductor.Outputs direct;
 
   /**
    * @param logDir where this run's per-actor logs go, or null for no logs
@@ -88,14 +93,7 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   }
 
   private Behavior<NodeMsg> onPacket(NodeMsg.Packet p) {
-    handled++;
-    P payload = accepts.cast(p.payload());
-    if (!stale(payload)) {
-      if (p.time() > now) {
-        now = p.time();
-      }
-      handle(p.src(), payload);
-    }
+    handlePacket(p);
     flushObservations();
     if (deterministic) {
       List<NodeMsg.Packet> sent = outbox.isEmpty() ? NONE : outbox;
@@ -108,10 +106,39 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
     return this;
   }
 
+  private void handlePacket(NodeMsg.Packet p) {
+    handled++;
+    P payload = accepts.cast(p.payload());
+    if (!stale(payload)) {
+      if (p.time() > now) {
+        now = p.time();
+      }
+      handle(p.src(), payload);
+    }
+  }
+
+  /**
+   * Direct delivery: the conductor has this node handle {@code p} to completion, on the run's one
+   * thread (the lane every actor of the run shares, so nothing else of this actor runs meanwhile);
+   * what it sends, withdraws and observes goes into {@code out}, in order, for the conductor to
+   * read when this returns.
+   */
+  final void receiveDirect(NodeMsg.Packet p, Conductor.Outputs out) {
+    direct = out;
+    try {
+      handlePacket(p);
+    } finally {
+      direct = null;
+    }
+  }
+
   private Behavior<NodeMsg> onWire(NodeMsg.Wire w) {
     wiring = w.wiring();
     deterministic = wiring.deterministic();
     observing = wiring.observer() != null;
+    if (wiring.direct()) {
+      wiring.conductor().tell(new Conductor.Attach(id, this));
+    }
     return this;
   }
 
@@ -127,7 +154,9 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   protected final <Q extends Payload> void send(Address<Q> to, long latency, Q payload) {
     int dst = to.node();
     NodeMsg.Packet p = new NodeMsg.Packet(now + latency, id, dst, payload);
-    if (deterministic) {
+    if (direct != null) {
+      direct.sent.add(p);
+    } else if (deterministic) {
       outbox.add(p);
     } else {
       // what was observed before this send must reach the observer before anything it causes
@@ -151,7 +180,7 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   /** Report a fact to the oracles; sent with this packet's other observations. */
   protected final void observe(Event o) {
     if (observing) {
-      observed.add(o);
+      (direct != null ? direct.observed : observed).add(o);
     }
   }
 
@@ -161,7 +190,9 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
    * {@link #stale} filters it on arrival.
    */
   protected final void cancel(Payload timer) {
-    if (deterministic) {
+    if (direct != null) {
+      direct.cancelled.add(timer);
+    } else if (deterministic) {
       if (cancelled.isEmpty()) {
         cancelled = new ArrayList<>(1);
       }

@@ -13,6 +13,8 @@ import java.util.List;
  * @param conductor the deterministic conductor, or null in concurrent mode
  * @param observer where observations go (the oracles), or null when nobody checks
  * @param progress the run's live progress counters (for a display; never read by the simulation)
+ * @param direct deterministic mode: whether the conductor calls the nodes' packet handlers itself
+ *     (direct delivery, every actor of the run on one thread) rather than sending them packets
  */
 public record Wiring(
     List<ActorRef<NodeMsg>> nodes,
@@ -21,7 +23,26 @@ public record Wiring(
     ActorRef<Observations> observer,
     Topology topology,
     Latencies latencies,
-    Progress progress) {
+    Progress progress,
+    boolean direct) {
+
+  public Wiring {
+    if (direct && conductor == null) {
+      throw new IllegalArgumentException("direct delivery is the conductor's: deterministic mode only");
+    }
+  }
+
+  /** Mailbox delivery (or concurrent mode when {@code conductor} is null). */
+  public Wiring(
+      List<ActorRef<NodeMsg>> nodes,
+      ActorRef<Conductor.Command> conductor,
+      ActorRef<RunEvent> runner,
+      ActorRef<Observations> observer,
+      Topology topology,
+      Latencies latencies,
+      Progress progress) {
+    this(nodes, conductor, runner, observer, topology, latencies, progress, false);
+  }
 
   public boolean deterministic() {
     return conductor != null;

@@ -90,13 +90,17 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
       long f = buddy.allocate(a.order());
       if (f < 0) {
         failures++;
-        info("cpu-{} allocate order {}: out of memory", src, a.order());
+        if (infoEnabled()) {
+          info("cpu-{} allocate order {}: out of memory", src, a.order());
+        }
       } else {
         frameAllocs += 1L << a.order();
         if (observing()) {
           observe(new Event.Alloc(now, src, f, a.order()));
         }
-        info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
+        if (infoEnabled()) {
+          info("cpu-{} allocate order {}: frame {}", src, a.order(), hex(f));
+        }
       }
       send(topo.toCpu(src), lat.allocator(), new Allocated(a.tag(), f));
     } else if (payload instanceof Free fr) {
@@ -106,7 +110,9 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
       }
       if (r.ok()) {
         frameFrees += 1L << fr.order();
-        info("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
+        if (infoEnabled()) {
+          info("cpu-{} free frame {} order {}", src, hex(fr.frame()), fr.order());
+        }
       } else {
         badFrees++;
         warn("cpu-{} free frame {} order {}: {}", src, hex(fr.frame()), fr.order(), r);
@@ -118,7 +124,9 @@ public final class FrameAllocator extends Node<FrameAllocator.Request> {
         observe(new Event.Split(now, src, sp.frame(), sp.order(), r.ok()));
       }
       if (r.ok()) {
-        info("cpu-{} split frame {} order {}", src, hex(sp.frame()), sp.order());
+        if (infoEnabled()) {
+          info("cpu-{} split frame {} order {}", src, hex(sp.frame()), sp.order());
+        }
       } else {
         warn("cpu-{} split frame {} order {}: {}", src, hex(sp.frame()), sp.order(), r);
       }

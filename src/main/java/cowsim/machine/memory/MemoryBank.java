@@ -243,7 +243,9 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
     } else if (payload instanceof RefAdd r) {
       atomics++;
       int old = refcounts.fetchAdd(localFrame(r.frame()), r.delta());
-      info("cpu-{} refcount frame 0x{}: {} -> {}", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
+      if (infoEnabled()) {
+        info("cpu-{} refcount frame 0x{}: {} -> {}", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), Integer.toUnsignedString(old + r.delta()));
+      }
       if (observing()) {
         observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.delta()));
       }
@@ -259,7 +261,9 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
       atomics++;
       int old = refcounts.get(localFrame(r.frame()));
       refcounts.set(localFrame(r.frame()), r.value());
-      info("cpu-{} refcount frame 0x{}: {} -> {} (set)", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), r.value());
+      if (infoEnabled()) {
+        info("cpu-{} refcount frame 0x{}: {} -> {} (set)", src, Long.toHexString(r.frame()), Integer.toUnsignedString(old), r.value());
+      }
       if (observing()) {
         observe(new Event.RefChange(now, src, r.frame(), Integer.toUnsignedLong(old), r.value() - old));
       }
@@ -389,7 +393,7 @@ public final class MemoryBank extends Node<MemoryBank.Request> {
     c.put(Stat.MEMORY_FRAME_OPS.key, frameOps);
     Map<Long, Integer> rc = new LinkedHashMap<>();
     int bankIndex = id - topo.cpus();
-    for (long lf = 0; lf < refcounts.totalFrames(); lf++) {
+    for (long lf = 0, n = refcounts.writtenFrames(); lf < n; lf++) {
       int v = refcounts.get(lf);
       if (v != 0) {
         rc.put(lf * banks + bankIndex, v);

@@ -11,6 +11,8 @@ package cowsim.machine.memory;
  */
 public final class RefcountTable {
   private final int[] counts;
+  /** one past the highest frame whose count was ever written: every count from here on is 0 */
+  private int written;
   private final byte[] flags;
   /** A second 64-bit word per frame (its meaning belongs to the kernel model), all 0 at start. */
   private final long[] aux;
@@ -50,12 +52,22 @@ public final class RefcountTable {
     return counts.length;
   }
 
+  /**
+   * One past the highest frame whose count was ever written: every frame from here on counts 0,
+   * so a scan for the non-zero counts stops here (a large memory's untouched frames cost nothing).
+   */
+  public long writtenFrames() {
+    return written;
+  }
+
   public int get(long frame) {
     return counts[index(frame)];
   }
 
   public void set(long frame, int value) {
-    counts[index(frame)] = value;
+    int i = index(frame);
+    counts[i] = value;
+    written = Math.max(written, i + 1);
   }
 
   /** Adds delta with 32-bit wrap-around. @return the value before the add */
@@ -63,6 +75,7 @@ public final class RefcountTable {
     int i = index(frame);
     int old = counts[i];
     counts[i] = old + delta;
+    written = Math.max(written, i + 1);
     return old;
   }
 
