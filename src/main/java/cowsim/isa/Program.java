@@ -13,11 +13,17 @@ import java.util.Map;
  */
 public final class Program {
   private final Instruction[] code;
+  /** per instruction: whether it reads or writes memory (Semantics.needsLoad or needsStore) */
+  private final boolean[] memory;
   private final List<Instruction> instructions;
   private final Map<String, Integer> labels;
 
   Program(List<Instruction> instructions, Map<String, Integer> labels) {
     this.code = instructions.toArray(new Instruction[0]);
+    this.memory = new boolean[code.length];
+    for (int i = 0; i < code.length; i++) {
+      memory[i] = Semantics.needsLoad(code[i]) || Semantics.needsStore(code[i]);
+    }
     this.instructions = List.of(code);
     this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
@@ -33,6 +39,15 @@ public final class Program {
   /** The instruction at {@code index}; throws IndexOutOfBoundsException outside [0, size). */
   public Instruction at(int index) {
     return code[index];
+  }
+
+  /**
+   * Whether the instruction at {@code index} reads or writes memory ({@link Semantics#needsLoad}
+   * or {@link Semantics#needsStore}), decided once when the program is assembled rather than per
+   * instruction executed.
+   */
+  public boolean touchesMemory(int index) {
+    return memory[index];
   }
 
   /** Label name to instruction index, in definition order. */

@@ -83,6 +83,37 @@ class CrashTest {
     assertTrue(r.stat("messages") > 0);
   }
 
+  /**
+   * Direct delivery catches a handler's Throwable in the conductor (the handler runs on its
+   * thread), mailbox delivery in the node actor's guard: the run ends the same way, with the same
+   * trace up to the crash, the same counters and the same findings.
+   */
+  @ParameterizedTest
+  @CsvSource({"exception", "stack-overflow", "out-of-memory"})
+  void aCrashEndsTheRunAlikeWithDirectAndMailboxDelivery(String kind) throws Exception {
+    Scenario s = ScenarioLoader.loadResource("scenario/crash-after-violation.conf", List.of());
+    String hooks = "cowsim.debug.throw-after-instructions = 100000\ncowsim.debug.throw-kind = " + kind + "\n";
+    SimResult direct = runPromptly(hooked(hooks + "cowsim.sim.deterministic.delivery = direct"), s);
+    SimResult mailbox = runPromptly(hooked(hooks + "cowsim.sim.deterministic { delivery = mailbox, lanes = 0 }"), s);
+    assertEquals(SimResult.Ending.SIMULATOR_ERROR, direct.ending(), direct.endDetail());
+    assertFalse(direct.complete());
+    assertTrue(direct.endDetail().startsWith("simulator error in cpu-0: "), direct.endDetail());
+    assertEquals(mailbox.ending(), direct.ending());
+    assertEquals(mailbox.endDetail(), direct.endDetail());
+    assertEquals(mailbox.error().getClass(), direct.error().getClass());
+    assertEquals(mailbox.complete(), direct.complete());
+    assertEquals(mailbox.traceHash(), direct.traceHash(), "the same deliveries up to the crash");
+    for (cowsim.stats.Stat k : cowsim.stats.Stat.values()) {
+      if (k.simulated) {
+        assertEquals(mailbox.stat(k), direct.stat(k), k.key);
+      }
+    }
+    assertEquals(mailbox.cpus(), direct.cpus());
+    assertEquals(mailbox.processes(), direct.processes());
+    assertEquals(mailbox.violations(), direct.violations());
+    assertEquals(java.util.Map.of("use-after-free", 1), direct.violationCounts());
+  }
+
   @ParameterizedTest
   @CsvSource({"exception, java.lang.IllegalStateException", "stack-overflow, java.lang.StackOverflowError", "out-of-memory, java.lang.OutOfMemoryError"})
   void aThrowableInTheCallersThreadIsASimulatorErrorToo(String kind, String type) throws Exception {

@@ -151,7 +151,7 @@ final class UserPipeline {
         return;
       }
       Instruction in = program.at((int) regs.rip);
-      if (Semantics.needsLoad(in) || Semantics.needsStore(in)) {
+      if (program.touchesMemory((int) regs.rip)) {
         memoryInstruction(in);
         return;
       }

@@ -147,7 +147,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   /** direct delivery: the nodes' handlers, by node id, and how many have attached */
   private Node<?>[] handlers;
   private int attached;
-  /** direct delivery: boot packets handed over and not yet started (waiting for the handlers) */
+  /** direct delivery: whether the boot packets were handed over (delivery starts once every handler is attached too) */
   private boolean injected;
   private final Outputs outputs = new Outputs();
 
