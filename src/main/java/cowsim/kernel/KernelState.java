@@ -216,6 +216,11 @@ public final class KernelState extends Node<KernelState.Request> {
   private final Pipes pipes = new Pipes();
 
   private PipeData gup(GupDevice g) {
+    return gup(pipes, g);
+  }
+
+  /** A {@link GupDevice} request's answer from the kernel's file tables (the fake CPU of the tests answers with it too). */
+  static PipeData gup(Pipes pipes, GupDevice g) {
     return switch (g.op()) {
       case OPEN -> new PipeData(g.tag(), pipes.openDevice(g.pid()), List.of(), List.of());
       case KIND -> new PipeData(g.tag(), pipes.kind(g.pid(), g.fd()), List.of(), List.of());

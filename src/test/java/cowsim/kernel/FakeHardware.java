@@ -485,14 +485,7 @@ final class FakeHardware implements Hardware {
       List<Pipes.Buf> gone = pipes.close(c.pid(), c.fd(), err);
       answer = new KernelState.PipeData(tag, err[0], List.of(), gone);
     } else if (req instanceof KernelState.GupDevice g) {
-      answer = switch (g.op()) {
-        case OPEN -> new KernelState.PipeData(tag, pipes.openDevice(g.pid()), List.of(), List.of());
-        case KIND -> new KernelState.PipeData(tag, pipes.kind(g.pid(), g.fd()), List.of(), List.of());
-        case PINNED -> new KernelState.PipeData(tag, pipes.pinned() ? 1 : 0, List.of(), List.of());
-        case SET -> new KernelState.PipeData(tag, pipes.setPins(g.bufs()) ? 0 : -Errno.EINVAL, List.of(), List.of());
-        case GET -> new KernelState.PipeData(tag, 0, List.of(), pipes.pins());
-        case TAKE -> new KernelState.PipeData(tag, 0, List.of(), pipes.takePins());
-      };
+      answer = KernelState.gup(pipes, g);
     } else if (req instanceof KernelState.Mmap) {
       answer = new KernelState.Result(tag, mmapAnswer, 0);
     } else if (req instanceof KernelState.Madvise m) {
