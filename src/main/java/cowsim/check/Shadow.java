@@ -196,6 +196,12 @@ final class Shadow {
   private Space lastSpace;
   /** Every address space ever, by id. */
   private final HashMap<Long, Space> spaceById = new HashMap<>();
+  /**
+   * The address space of each live process, by pid. The kernel reports a teardown (SpaceGone)
+   * after the teardown freed the PML4, so by then that frame may be a fork child's: the pid, not
+   * the frame, says whose space went.
+   */
+  private final HashMap<Long, Space> spaceOfPid = new HashMap<>();
   private long nextSpace = 1;
   private long nextOp = 1;
   /** Open operations per CPU, innermost last. */
@@ -640,8 +646,12 @@ final class Shadow {
       s.born = seq; // the split point with the parent
       s.parent = p.parentCr3() >= 0 ? space(p.parentCr3()).id : -1;
       s.forkParent = -1;
+      spaceOfPid.put(p.pid(), s);
     } else if (e instanceof Event.SpaceGone g) {
-      Space s = space(g.cr3());
+      Space s = spaceOfPid.remove(g.pid());
+      if (s == null) {
+        s = space(g.cr3());
+      }
       s.live = false;
       s.gone = true;
       s.dropRange(0, Long.MAX_VALUE);

@@ -60,6 +60,29 @@ class StaleReadTest {
     assertTrue(v.detail().contains("last store there was 99"), v.detail());
   }
 
+  /**
+   * A teardown frees the dead process's PML4 before the kernel hears that the teardown is done,
+   * so another CPU's fork can take that frame as its child's PML4 first: the SpaceGone that comes
+   * after is the dead process's and leaves the child, which now has that frame, alone. (Seen as a
+   * false stale-read in a 64-CPU concurrent stress run under linux, thousands of processes.)
+   */
+  @Test
+  void aTeardownReportedAfterItsPml4WentToAForkChildLeavesTheChildAlone() {
+    Rig r = new Rig();
+    long dead = r.start(0, 1, A);
+    long parent = r.start(1, 2, B);
+    r.store(1, B, 7);
+    r.unmapPages(0, dead, A);
+    r.freeTables(0, dead); // its PML4 last
+    r.writeCr3(0, Rig.KERNEL_PML4);
+    long child = r.fork(1, parent, 3, B);
+    assertEquals(dead, child, "the fork's child got the dead process's PML4 (the allocator is LIFO)");
+    r.emit(new Event.SpaceGone(r.cycle, 0, 1, dead)); // the kernel hears of pid 1's teardown now
+    r.run(2, 3, 3, child);
+    assertEquals(7, r.load(2, B));
+    r.assertClean();
+  }
+
   @Test
   void threadsOfOneSpaceRacingAreFine() {
     Rig r = new Rig();
