@@ -15,6 +15,8 @@ public final class Program {
   private final Instruction[] code;
   /** per instruction: whether it reads or writes memory (Semantics.needsLoad or needsStore) */
   private final boolean[] memory;
+  /** per instruction: the register of a countdown loop {@code dec reg; jne <this dec>} starting here, else -1 */
+  private final int[] countdown;
   private final List<Instruction> instructions;
   private final Map<String, Integer> labels;
 
@@ -23,6 +25,14 @@ public final class Program {
     this.memory = new boolean[code.length];
     for (int i = 0; i < code.length; i++) {
       memory[i] = Semantics.needsLoad(code[i]) || Semantics.needsStore(code[i]);
+    }
+    this.countdown = new int[code.length];
+    for (int i = 0; i < code.length; i++) {
+      countdown[i] = -1;
+      if (code[i].op() == Op.DEC && code[i].a() instanceof Operand.RegOp r
+          && i + 1 < code.length && code[i + 1].op() == Op.JNE && code[i + 1].target() == i) {
+        countdown[i] = r.reg().ordinal();
+      }
     }
     this.instructions = List.of(code);
     this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
@@ -48,6 +58,15 @@ public final class Program {
    */
   public boolean touchesMemory(int index) {
     return memory[index];
+  }
+
+  /**
+   * The register (its ordinal) of a countdown loop starting at {@code index}: {@code dec reg}
+   * there and {@code jne} back to it next, a delay loop that {@link Semantics#countdown} runs
+   * many iterations of at once; -1 when there is none.
+   */
+  public int countdownRegister(int index) {
+    return countdown[index];
   }
 
   /** Label name to instruction index, in definition order. */

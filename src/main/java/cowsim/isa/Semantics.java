@@ -184,6 +184,27 @@ public final class Semantics {
     throw new AssertionError(op);
   }
 
+  /**
+   * Runs up to {@code max} iterations of the countdown loop {@code dec reg; jne <the dec>} at rip
+   * ({@link Program#countdownRegister}), each iteration both instructions, and leaves {@code r}
+   * exactly as {@link #execute} would after them: the register decremented, the flags of the last
+   * dec (CF untouched), rip back at the dec, or past the jne once the register reached 0.
+   *
+   * @param max at least 1
+   * @return the iterations run: {@code max}, or fewer when the register reaches 0 (a register at 0
+   *     wraps and counts down 2^64 times, so it runs {@code max})
+   */
+  public static long countdown(RegisterFile r, int reg, long max) {
+    long x = r.gpr[reg];
+    long m = x != 0 && Long.compareUnsigned(x, max) <= 0 ? x : max;
+    long res = x - m;
+    long of = res + 1 == Long.MIN_VALUE ? OF : 0; // the last dec's operand was MIN_VALUE
+    r.gpr[reg] = res;
+    r.rflags = (r.rflags & ~(OF | ZF | SF)) | of | zeroSign(res);
+    r.rip = res == 0 ? r.rip + 2 : r.rip;
+    return m;
+  }
+
   /** Whether jump {@code op} is taken with flags {@code rflags} (always true for jmp). */
   public static boolean conditionHolds(Op op, long rflags) {
     boolean zf = (rflags & ZF) != 0;

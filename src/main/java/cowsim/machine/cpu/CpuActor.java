@@ -297,6 +297,11 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     }
 
     @Override
+    public long sliceEnd() {
+      return sliceEnd;
+    }
+
+    @Override
     public TrapHandler trap() {
       return trap;
     }

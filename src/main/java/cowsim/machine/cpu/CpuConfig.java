@@ -20,6 +20,8 @@ import cowsim.machine.mmu.HugeTlb;
  * @param lockupCycles a CPU spinning on a kernel lock longer than this reports a soft lockup
  * @param leakMmapLockAfter test hook: CPU 0 skips its n-th reader-writer lock release (0: never), so
  *     the lock stays held and the soft-lockup detector has something to find
+ * @param stepCountdowns test hook: interpret every iteration of a countdown loop ({@code dec reg;
+ *     jne} back to it) instead of running a batch's worth of them at once; the run is the same
  */
 public record CpuConfig(
     int tlbEntries,
@@ -35,13 +37,15 @@ public record CpuConfig(
     long throwAfterInstructions,
     long lockupCycles,
     long leakMmapLockAfter,
-    InjectedFault throwKind) {
+    InjectedFault throwKind,
+    boolean stepCountdowns) {
 
   /**
    * What a CPU takes from reference.conf ({@code cowsim.cpu} and the {@code cowsim.debug} hooks),
    * read once for many runs.
    */
-  public record Settings(int batch, long quantum, long throwAfterInstructions, long leakMmapLockAfter, InjectedFault throwKind) {
+  public record Settings(
+      int batch, long quantum, long throwAfterInstructions, long leakMmapLockAfter, InjectedFault throwKind, boolean stepCountdowns) {
 
     /** Reads and checks them. */
     public static Settings read(Config root) {
@@ -54,7 +58,8 @@ public record CpuConfig(
       long boom = root.getLong("cowsim.debug.throw-after-instructions");
       long leak = root.getLong("cowsim.debug.leak-mmap-lock-after");
       InjectedFault kind = InjectedFault.parse(root.getString("cowsim.debug.throw-kind"), "cowsim.debug.throw-kind");
-      return new Settings(batch, quantum, boom, leak, kind);
+      boolean step = root.getBoolean("cowsim.debug.step-countdown-loops");
+      return new Settings(batch, quantum, boom, leak, kind, step);
     }
   }
 
@@ -72,6 +77,7 @@ public record CpuConfig(
       ShootdownUnit.Config shootdown) {
     return new CpuConfig(
         tlbEntries, tlbWays, hugeTlb, settings.batch(), settings.quantum(), maxCycles, maxRefaults, pcid, kernelCr3, shootdown,
-        settings.throwAfterInstructions(), lockupCycles, settings.leakMmapLockAfter(), settings.throwKind());
+        settings.throwAfterInstructions(), lockupCycles, settings.leakMmapLockAfter(), settings.throwKind(),
+        settings.stepCountdowns());
   }
 }

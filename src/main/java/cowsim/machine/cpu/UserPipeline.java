@@ -44,6 +44,12 @@ final class UserPipeline {
     /** The thread being run. */
     Context current();
 
+    /**
+     * The virtual time from which {@link #boundary} preempts the thread (its time slice ends).
+     * Until then, and until the next message arrives, a boundary that took nothing takes nothing.
+     */
+    long sliceEnd();
+
     /** A memory instruction was issued (the run's progress counter). */
     void memoryOp();
   }
@@ -155,6 +161,16 @@ final class UserPipeline {
         memoryInstruction(in);
         return;
       }
+      int counter = program.countdownRegister((int) regs.rip);
+      long budget = counter >= 0 && !cfg.stepCountdowns() && cfg.throwAfterInstructions() == 0 ? countdownBudget(n) : 0;
+      if (budget > 0) {
+        long m = Semantics.countdown(regs, counter, budget);
+        instructions += 2 * m;
+        bus.spend(2 * m * lat.instruction());
+        lastFaultPage = -1;
+        n += (int) (2 * m);
+        continue;
+      }
       Outcome o = Semantics.execute(in, regs, 0);
       retire();
       n++;
@@ -162,6 +178,28 @@ final class UserPipeline {
         return;
       }
     }
+  }
+
+  /**
+   * How many iterations of a countdown loop ({@code dec}, {@code jne}) at rip can run at once, the
+   * dec's own boundary checks having passed with {@code n} instructions of the batch run: as many
+   * as would each pass the checks one instruction at a time, within the batch, before the time
+   * slice ends (and, in concurrent mode, before max-cycles). Messages arrive only between
+   * packets, so nothing else can stop them. 0: not even one whole iteration fits.
+   */
+  private long countdownBudget(int n) {
+    long m = (cfg.batch() - n) / 2;
+    long step = lat.instruction();
+    if (step > 0) {
+      // instruction j of the 2m runs at now + j * step and must start before the slice ends
+      long d = cpu.sliceEnd() - bus.now();
+      m = Math.min(m, ((d - 1) / step + 1) / 2);
+      if (!bus.deterministic()) {
+        long e = cfg.maxCycles() - bus.now();
+        m = Math.min(m, (e / step + 1) / 2);
+      }
+    }
+    return m;
   }
 
   private void retire() {

@@ -60,7 +60,7 @@ class CpuActorTest {
     observer = kit.createTestProbe();
     TestProbe<RunEvent> runner = kit.createTestProbe();
     CpuConfig cfg =
-        new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, 64, 200_000, Long.MAX_VALUE, 1000, false, Layout.KERNEL_PML4, new ShootdownUnit.Config(true, 0, Layout.ACK_FLAGS_FRAME), 0, 20_000_000, 0, InjectedFault.EXCEPTION);
+        new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, 64, 200_000, Long.MAX_VALUE, 1000, false, Layout.KERNEL_PML4, new ShootdownUnit.Config(true, 0, Layout.ACK_FLAGS_FRAME), 0, 20_000_000, 0, InjectedFault.EXCEPTION, false);
     cpu = kit.spawn(CpuActor.create(0, cfg, port -> KernelOnCpu.on(port, KernelPolicy.strat9(), 1000), TOPO, lat, null));
     Wiring w = new Wiring(List.of(cpu, machine.ref(), machine.ref(), machine.ref()), null, runner.ref(), observer.ref(), TOPO, lat, new Progress());
     cpu.tell(new NodeMsg.Wire(w));

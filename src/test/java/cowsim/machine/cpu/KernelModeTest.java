@@ -71,7 +71,7 @@ class KernelModeTest {
   }
 
   private KernelMode kernelMode(long leakAfter, long lockupCycles) {
-    CpuConfig cfg = new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, 8, 1_000, 1_000_000, 10, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, lockupCycles, leakAfter, InjectedFault.EXCEPTION);
+    CpuConfig cfg = new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, 8, 1_000, 1_000_000, 10, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, lockupCycles, leakAfter, InjectedFault.EXCEPTION, false);
     return new KernelMode(cfg, FakeBus.LAT, bus, mmu, shootdown, null, cpu);
   }
 

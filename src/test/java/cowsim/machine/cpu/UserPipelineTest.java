@@ -101,6 +101,7 @@ class UserPipelineTest {
     Context current;
     int boundaries;
     long memoryOps;
+    long sliceEnd = Long.MAX_VALUE;
 
     @Override
     public Mode mode() {
@@ -115,7 +116,17 @@ class UserPipelineTest {
     @Override
     public boolean boundary() {
       boundaries++;
+      if (bus.now >= sliceEnd) {
+        mode = Mode.KERNEL;
+        trap.reschedule();
+        return true;
+      }
       return false;
+    }
+
+    @Override
+    public long sliceEnd() {
+      return sliceEnd;
     }
 
     @Override
@@ -141,7 +152,11 @@ class UserPipelineTest {
   private UserPipeline pipeline = pipeline(4, 10);
 
   private UserPipeline pipeline(int batch, int maxRefaults) {
-    CpuConfig cfg = new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, batch, 1_000_000, 1_000_000_000, maxRefaults, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, 1_000_000, 0, InjectedFault.EXCEPTION);
+    return pipeline(batch, maxRefaults, false);
+  }
+
+  private UserPipeline pipeline(int batch, int maxRefaults, boolean stepCountdowns) {
+    CpuConfig cfg = new CpuConfig(64, 4, cowsim.machine.mmu.HugeTlb.DEFAULT, batch, 1_000_000, 1_000_000_000, maxRefaults, false, 1, new ShootdownUnit.Config(false, 0, 3), 0, 1_000_000, 0, InjectedFault.EXCEPTION, stepCountdowns);
     return new UserPipeline(cfg, FakeBus.LAT, bus, mmu, cpu);
   }
 
@@ -178,6 +193,45 @@ class UserPipelineTest {
     assertEquals(5, cpu.boundaries, "a boundary before each instruction and before the Resume");
     pipeline.run(); // the Resume arrives
     assertEquals(8, pipeline.instructions());
+  }
+
+  /**
+   * A delay loop ({@code dec rcx; jne}) run many iterations at a time stops where stepping it
+   * stops: the same Resumes at the same virtual times, the same registers and instruction count
+   * at each, and a time slice that ends inside the loop preempts at the same instruction. Each
+   * line of the result is one packet's end.
+   */
+  @Test
+  void aCountdownLoopRunsAtOnceWhereSteppingWouldRunItAndStopsWhereSteppingStops() throws Exception {
+    String program = "mov rcx, 200\n mov rdx, 3\nwait: dec rcx\n jne wait\n add rax, 1\n dec rdx\n jne again\n jmp end\nagain: mov rcx, 7\n jmp wait\nend: nop";
+    for (int batch : new int[] {1, 2, 3, 4, 7, 64}) {
+      for (long slice : new long[] {Long.MAX_VALUE, 1, 2, 57, 58, 200, 401, 402}) {
+        List<String> stepped = packets(program, batch, slice, true);
+        List<String> fast = packets(program, batch, slice, false);
+        assertEquals(stepped, fast, "batch " + batch + ", slice ending at " + slice);
+      }
+    }
+  }
+
+  /** Runs {@code program} packet by packet (each Resume delivered) until it leaves user mode. */
+  private List<String> packets(String program, int batch, long slice, boolean step) throws Exception {
+    bus.sent.clear();
+    bus.now = 0;
+    trap.calls.clear();
+    cpu.mode = Mode.KERNEL;
+    cpu.regs = new RegisterFile();
+    cpu.sliceEnd = slice;
+    pipeline = pipeline(batch, 10, step);
+    List<String> out = new ArrayList<>();
+    run(program);
+    while (true) {
+      out.add(bus.now + " " + pipeline.instructions() + " " + cpu.regs + " " + trap.calls + " " + bus.sent);
+      if (cpu.mode != Mode.USER || bus.sent.isEmpty()) {
+        return out;
+      }
+      assertEquals(new Resume(), bus.takeFirst().payload());
+      pipeline.run();
+    }
   }
 
   @Test
