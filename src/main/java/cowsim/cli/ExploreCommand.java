@@ -47,10 +47,25 @@ import picocli.CommandLine.Parameters;
     description = "Run a scenario under many schedules (random or PCT) to find races; replay and shrink the first failure.",
     footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input or output,",
         "3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
-final class ExploreCommand extends WritesOutput {
+final class ExploreCommand extends WritesOutput implements Interruptible {
 
   ExploreCommand() {
     super(false);
+  }
+
+  /** Set by {@link #interrupt} (SIGINT, SIGTERM). */
+  private volatile boolean interrupted;
+
+  /** The explorer once it exists, for {@link #interrupt}. */
+  private volatile Explorer explorer;
+
+  @Override
+  public void interrupt() {
+    interrupted = true;
+    Explorer e = explorer;
+    if (e != null) {
+      e.stop();
+    }
   }
 
 
@@ -125,7 +140,12 @@ final class ExploreCommand extends WritesOutput {
     Path fallback = Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      return explore(o, config, s, spec, n, j, new Explorer(new Simulation(host)));
+      Explorer e = new Explorer(new Simulation(host));
+      explorer = e;
+      if (interrupted) {
+        e.stop();
+      }
+      return explore(o, config, s, spec, n, j, e);
     }
   }
 
@@ -151,6 +171,10 @@ final class ExploreCommand extends WritesOutput {
     List<RunOutcome> results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
     progress.finish();
     long millis = (System.nanoTime() - started) / 1_000_000;
+    boolean cut = explorer.stopped();
+    if (cut) {
+      o.printf("interrupted: %d of %d runs finished before SIGINT/SIGTERM; this summary and explore.json are incomplete%n", results.size(), n);
+    }
 
     Set<String> hashes = new LinkedHashSet<>();
     Map<String, Integer> byKind = new TreeMap<>();
@@ -200,6 +224,8 @@ final class ExploreCommand extends WritesOutput {
     ObjectNode kinds = json.putObject("failures_by_kind");
     byKind.forEach(kinds::put);
     json.put("host_millis", millis);
+    json.put("complete", !cut);
+    json.put("interrupted", cut);
 
     RunOutcome crashed = results.stream().filter(r -> r.result().error() != null).findFirst().orElse(null);
     if (first != null) {
@@ -213,7 +239,13 @@ final class ExploreCommand extends WritesOutput {
       ff.put("run", first.index());
       ff.put("seed", first.seed());
       ff.put("dir", failDir.toString());
-      if (deterministic) {
+      if (deterministic && cut) {
+        // interrupted: no time for a replay with logs; the explored run's report, and how to replay it
+        writeRun(failOut, first);
+        String replay = replayCommand(first.seed(), spec);
+        o.println("  replay: " + replay);
+        ff.put("replay", replay);
+      } else if (deterministic) {
         // replay it with logs: the report and logs of exactly this run
         RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failOut.sub("logs").dir().toString());
         writeRun(failOut, again);
@@ -227,8 +259,10 @@ final class ExploreCommand extends WritesOutput {
         writeRun(failOut, first);
         o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
       }
-      o.println((deterministic ? "  report and logs: " : "  report: ") + failDir);
-      if (shrink && first.result().error() != null) {
+      o.println((deterministic && !cut ? "  report and logs: " : "  report: ") + failDir);
+      if (shrink && cut) {
+        o.println("  not shrunk: interrupted");
+      } else if (shrink && first.result().error() != null) {
         o.println("  not shrunk: the first failure is a simulator error, not a schedule's finding");
       } else if (shrink) {
         shrink(o, s, spec, explorer, first, j, config, output, json);

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -23,8 +24,23 @@ public final class Explorer {
 
   private final Simulation simulation;
 
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
   public Explorer(Simulation simulation) {
     this.simulation = simulation;
+  }
+
+  /**
+   * Asks the explorer to stop (Ctrl-C): runs not started yet are not started; the runs in
+   * progress finish; {@link #explore} returns those that finished. Any thread may call it.
+   */
+  public void stop() {
+    stopping.set(true);
+  }
+
+  /** Whether {@link #stop} was called. */
+  public boolean stopped() {
+    return stopping.get();
   }
 
   /** The seed of the run after the one with {@code seed}. */
@@ -58,7 +74,7 @@ public final class Explorer {
    * @param untilFirst stop at the first failing run: runs after it are not started, or dropped
    *     when they were already running, so the result is the same for any {@code jobs}
    * @param onDone called (from a worker thread, one call at a time) as each run completes
-   * @return the runs in run order
+   * @return the runs in run order (after {@link #stop}, those that finished)
    */
   public List<RunOutcome> explore(
       Scenario scenario, ScheduleSpec spec, long firstSeed, int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
@@ -76,7 +92,7 @@ public final class Explorer {
       for (int i = 0; i < runs; i++) {
         final int index = i;
         futures.add(pool.submit(() -> {
-          if (index > stopAfter.get()) {
+          if (index > stopAfter.get() || stopping.get()) {
             return null;
           }
           RunOutcome o = runOnce(scenario, spec, index, seeds.get(index), null);
