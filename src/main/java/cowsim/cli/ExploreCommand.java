@@ -60,12 +60,13 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   private volatile Explorer explorer;
 
   @Override
-  public void interrupt() {
+  public boolean interrupt() {
     interrupted = true;
     Explorer e = explorer;
     if (e != null) {
       e.stop();
     }
+    return true;
   }
 
 

@@ -8,6 +8,11 @@ package cowsim.cli;
  */
 interface Interruptible {
 
-  /** Asks the command to stop: called once, from the shutdown hook's thread. */
-  void interrupt();
+  /**
+   * Asks the command to stop: called once, from the shutdown hook's thread.
+   *
+   * @return whether the hook should wait for the command to finish (false: the command wrote
+   *     what it had itself, in this call, and the JVM may exit at once)
+   */
+  boolean interrupt();
 }

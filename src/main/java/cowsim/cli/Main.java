@@ -93,7 +93,9 @@ public final class Main implements Runnable {
       }
       err.println("cowsim: interrupted: stopping and writing what was found so far (at most " + waitMillis / 1000 + " s)");
       err.flush();
-      i.interrupt();
+      if (!i.interrupt()) {
+        return;
+      }
       try {
         if (!finished.await(waitMillis, TimeUnit.MILLISECONDS)) {
           err.println("cowsim: interrupted: the command did not finish writing within cowsim.cli.interrupt-wait; its output is incomplete");

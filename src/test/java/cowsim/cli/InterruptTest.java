@@ -79,4 +79,49 @@ class InterruptTest {
     assertTrue(json.get("first_failure").get("replay").asText().contains("--seed 1 "), json.toString());
     assertTrue(Files.exists(out.resolve("first-failure/report.json")));
   }
+
+  @Test
+  void sigtermDuringMutantsWritesTheMistakesTriedSoFarMarkedIncomplete() throws Exception {
+    Path out = tmp.resolve("mutants");
+    Process p = start("mutants", "scenarios/fork-cow-basic.conf", "--runs", "200", "--jobs", "1", "--strategy", "random", "--out", out.toString());
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> !p.isAlive() || read("stdout.txt").contains("[ 1/"));
+      assertTrue(p.isAlive(), read("stdout.txt") + read("stderr.txt"));
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the command exited after SIGTERM");
+    } finally {
+      p.destroyForcibly();
+    }
+    String stdout = read("stdout.txt");
+    assertEquals(143, p.exitValue(), stdout + read("stderr.txt"));
+    assertTrue(stdout.contains("interrupted: "), stdout);
+    JsonNode json = new ObjectMapper().readTree(out.resolve("mutants.json").toFile());
+    assertFalse(json.get("complete").asBoolean());
+    assertTrue(json.get("mistakes").size() >= 1, json.toString());
+    for (JsonNode m : json.get("mistakes")) {
+      assertFalse(m.get("result").asText().equals("survived") && m.get("runs_tried").asInt() < 201, "a mistake cut short is not a survivor: " + m);
+    }
+  }
+
+  @Test
+  void sigtermDuringStressAbandonsTheRunAndWritesAnIncompleteReportWithTheReplay() throws Exception {
+    Path out = tmp.resolve("stress");
+    Process p = start("stress", "--cpus", "4", "--ops", "1000000000", "--out", out.toString());
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> !p.isAlive() || read("stdout.txt").contains("scenario: "));
+      assertTrue(p.isAlive(), read("stdout.txt") + read("stderr.txt"));
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the command exited after SIGTERM");
+    } finally {
+      p.destroyForcibly();
+    }
+    String stdout = read("stdout.txt");
+    assertEquals(143, p.exitValue(), stdout + read("stderr.txt"));
+    assertTrue(stdout.contains("interrupted: the run was abandoned"), stdout);
+    assertTrue(stdout.contains("replay: java -jar target/cowsim.jar run " + out.resolve("stress.conf")), stdout);
+    JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertFalse(json.get("complete").asBoolean());
+    assertTrue(json.get("interrupted").asBoolean());
+    assertEquals(1, json.get("seed").asLong());
+  }
 }
