@@ -176,7 +176,8 @@ public final class RunReport {
     out.printf("  frames: %d allocated, %d freed, %d in use of %d; %d messages, %d cycles, %d ms%n",
         r.stat(Stat.FRAMES_ALLOCATED), r.stat(Stat.FRAMES_FREED), r.stat(Stat.FRAMES_IN_USE), r.stat(Stat.FRAMES_TOTAL),
         r.stat(Stat.MESSAGES), r.stat(Stat.CYCLES), r.stat(Stat.HOST_MILLIS));
-    out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
+    out.println("  trace_hash: " + (r.traceHash() != null ? r.traceHash()
+        : r.scenario().mode() == cowsim.scenario.Mode.DETERMINISTIC ? "none (the run ended before its trace was complete)" : "none (concurrent mode is not replayable)"));
     printViolations(out, r);
     out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
     for (String f : v.failures()) {
