@@ -233,7 +233,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       Output failOut = output.sub("first-failure");
       Path failDir = failOut.dir();
       o.printf("first failure: run %d, seed %d: %s%n", first.index(), first.seed(), String.join(", ", first.kinds()));
-      for (String f : first.verdict().failures().subList(0, Math.min(3, first.verdict().failures().size()))) {
+      for (String f : summaryFailures(first)) {
         o.println("  " + f);
       }
       ObjectNode ff = json.putObject("first_failure");
@@ -352,6 +352,28 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     sj.put("trace_hash", again.traceHash());
     sj.put("test_runs", r.tests());
     sj.put("budget_exhausted", r.budgetExhausted());
+  }
+
+  /**
+   * The failure lines the summary shows for a run: one per violation kind, in the order the kinds
+   * were found (the verdict lists them by kind name), then the other failures, at least three lines.
+   */
+  static List<String> summaryFailures(RunOutcome r) {
+    List<String> all = r.verdict().failures();
+    List<String> out = new ArrayList<>();
+    for (String k : r.kinds()) {
+      all.stream().filter(f -> f.startsWith("violation " + k + " ")).findFirst().ifPresent(out::add);
+    }
+    int want = Math.max(3, out.size());
+    for (String f : all) {
+      if (out.size() >= want) {
+        break;
+      }
+      if (!out.contains(f)) {
+        out.add(f);
+      }
+    }
+    return out;
   }
 
   private static String step(long s) {

@@ -73,7 +73,9 @@ public final class Explorer {
    * @param firstSeed the first run's seed; the others follow {@link #seeds}
    * @param untilFirst stop at the first failing run: runs after it are not started, or dropped
    *     when they were already running, so the result is the same for any {@code jobs}
-   * @param onDone called (from a worker thread, one call at a time) as each run completes
+   * @param onDone called (from a worker thread, one call at a time) for each run completed, in run
+   *     order: a run that ends before an earlier one is reported once the earlier one has been
+   *     reported
    * @return the runs in run order (after {@link #stop}, those that finished)
    */
   public List<RunOutcome> explore(
@@ -86,13 +88,14 @@ public final class Explorer {
       t.setDaemon(true);
       return t;
     });
-    Object lock = new Object();
+    InRunOrder inOrder = new InRunOrder(onDone, stopAfter::get);
     List<Future<RunOutcome>> futures = new ArrayList<>();
     try {
       for (int i = 0; i < runs; i++) {
         final int index = i;
         futures.add(pool.submit(() -> {
           if (index > stopAfter.get() || stopping.get()) {
+            inOrder.done(index, null);
             return null;
           }
           RunOutcome o = runOnce(scenario, spec, index, seeds.get(index), null);
@@ -102,11 +105,7 @@ public final class Explorer {
           if (!o.pass() && untilFirst) {
             stopAfter.accumulateAndGet(index, Math::min);
           }
-          if (index <= stopAfter.get()) {
-            synchronized (lock) {
-              onDone.accept(o);
-            }
-          }
+          inOrder.done(index, o);
           return o;
         }));
       }
