@@ -86,7 +86,7 @@ public final class RunReport {
       n.put("cycle", x.cycle());
       n.put("detail", x.detail());
       ArrayNode h = n.putArray("history");
-      for (Violation.HistoryEntry e : x.history()) {
+      for (Violation.HistoryEntry e : timeline(x)) {
         ObjectNode he = h.addObject();
         he.put("cycle", e.cycle());
         he.put("cpu", e.cpu());
@@ -233,9 +233,17 @@ public final class RunReport {
         continue;
       }
       out.printf("  [%s] cycle %d%s%s: %s%n", x.kind(), x.cycle(), x.cpu() < 0 ? "" : ", cpu-" + x.cpu(), x.pid() == 0 ? "" : ", pid " + x.pid(), x.detail());
-      for (Violation.HistoryEntry e : x.history()) {
+      for (Violation.HistoryEntry e : timeline(x)) {
         out.printf("      %10d  %-10s %s%n", e.cycle(), e.actor(), e.what());
       }
     }
+  }
+
+  /**
+   * A violation's history in cycle order (stable: entries of one cycle keep the order they were
+   * recorded in). The history is gathered per frame and per CPU, so it is not sorted as kept.
+   */
+  public static java.util.List<Violation.HistoryEntry> timeline(Violation x) {
+    return x.history().stream().sorted(java.util.Comparator.comparingLong(Violation.HistoryEntry::cycle)).toList();
   }
 }
