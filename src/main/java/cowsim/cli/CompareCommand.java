@@ -79,6 +79,8 @@ final class CompareCommand extends WritesOutput {
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   int jobs = Runtime.getRuntime().availableProcessors();
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-compare-<timestamp>).")
   Path out;
 

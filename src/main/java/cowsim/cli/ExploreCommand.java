@@ -100,6 +100,8 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--shrink", description = "Shrink the first failing schedule and write it as a schedule file.")
   boolean shrink;
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
   Path out;
 

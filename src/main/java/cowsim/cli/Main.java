@@ -43,6 +43,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    useWorkingTreeLogback(Path.of("config", "logback.xml"));
     // initialise logging before Akka starts logging from other threads
     LoggerFactory.getILoggerFactory();
     CommandLine cl = commandLine();
@@ -112,6 +113,17 @@ public final class Main implements Runnable {
       return ConfigFactory.load().getDuration("cowsim.cli.interrupt-wait", TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       return 30_000; // a broken config is reported by the command that reads it
+    }
+  }
+
+  /**
+   * config/logback.xml of the working directory, when there is one and no
+   * -Dlogback.configurationFile names another, configures logging (edits apply without a
+   * rebuild); otherwise the copy bundled in the jar does. Only main calls this, before logging starts.
+   */
+  static void useWorkingTreeLogback(Path file) {
+    if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(file)) {
+      System.setProperty("logback.configurationFile", file.toAbsolutePath().toString());
     }
   }
 

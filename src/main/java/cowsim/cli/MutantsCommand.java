@@ -89,6 +89,8 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   Integer jobs;
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory for mutants.json (default: runs/mutants-<timestamp>).")
   Path out;
 

@@ -119,6 +119,8 @@ final class StressCommand extends WritesOutput implements Interruptible {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the generator and the run (default ${DEFAULT-VALUE}).", defaultValue = "1")
   long seed;
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/stress-<timestamp>).")
   Path out;
 
