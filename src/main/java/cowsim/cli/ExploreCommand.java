@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.explore.Explorer;
+import cowsim.explore.NamingReplay;
 import cowsim.explore.Progress;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleRecord;
@@ -319,10 +320,13 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     comments.add("time order (earliest arrival first, ties by the seed) except for these decisions:");
     comments.add("  pick STEP RANK: delivery STEP (0 = first) takes the pending message at position RANK in time order");
     comments.add("  delay SEND CYCLES: the SEND-th message handed to the interconnect (0 = first) arrives CYCLES late");
-    output.writeString(file.getFileName().toString(), after.format(comments));
+    comments.add("  after each decision, the message it moved: its arrival time in time order, source -> destination, type");
     Output shrunkOut = output.sub("shrunk");
     Path shrunkDir = shrunkOut.dir();
-    RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
+    // the replay with logs also names each decision's message for the file
+    NamingReplay naming = new NamingReplay(after);
+    RunOutcome again = explorer.runOnce(s, naming, first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
+    output.writeString(file.getFileName().toString(), after.format(comments, naming::name));
     writeRun(shrunkOut, again);
     o.printf("shrunk: %s -> %s%n", before.describe(), after.describe());
     if (!r.changePointsBefore().isEmpty() || spec.strategy() == Strategy.PCT) {

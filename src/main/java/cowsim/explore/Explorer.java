@@ -61,6 +61,11 @@ public final class Explorer {
 
   /** Runs the scenario once with this seed and schedule (no logs) and classifies the run. */
   public RunOutcome runOnce(Scenario scenario, ScheduleSpec spec, int index, long seed, String logDir) {
+    return runOnce(scenario, (cowsim.machine.interconnect.Scheduler.Factory) spec, index, seed, logDir);
+  }
+
+  /** As {@link #runOnce(Scenario, ScheduleSpec, int, long, String)} under any schedule, e.g. a {@link NamingReplay}. */
+  public RunOutcome runOnce(Scenario scenario, cowsim.machine.interconnect.Scheduler.Factory spec, int index, long seed, String logDir) {
     Simulation.Recorded rec = simulation.runRecorded(scenario.withSeed(seed), logDir, spec);
     SimResult r = rec.result();
     Verdict v = Verdict.judge(r);
