@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,7 +52,14 @@ final class CompareCommand extends WritesOutput {
   @Parameters(index = "0", paramLabel = "FILE", description = "Scenario file (HOCON).")
   Path file;
 
-  @Mixin ScenarioArgs args;
+  /** Only --seed and --set of the scenario options: the columns set the profile, and compare counts violations, not expectations. */
+  private final ScenarioArgs args = new ScenarioArgs();
+
+  @Option(names = "--seed", paramLabel = "N", description = "First seed of every column (overrides the scenario's); the others derived.")
+  Long seed;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any scenario key, e.g. --set machine.cpus=8 (repeatable).")
+  List<String> sets = new ArrayList<>();
 
   @Option(names = "--profiles", paramLabel = "P,P", split = ",", description = "Profiles to compare (default: strat9,linux).")
   List<String> profiles = new ArrayList<>(List.of("strat9", "linux"));
@@ -73,11 +79,14 @@ final class CompareCommand extends WritesOutput {
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   int jobs = Runtime.getRuntime().availableProcessors();
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-compare-<timestamp>).")
   Path out;
 
   /** One column's totals. */
-  private record Column(String name, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means) {}
+  private record Column(String name, String profile, List<String> knobs, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means,
+      List<RunOutcome> outcomes) {}
 
   private static final List<Stat> COSTS =
       List.of(Stat.IPIS, Stat.SHOOTDOWN_WAIT_CYCLES, Stat.COW_COPIES, Stat.COW_REUSES, Stat.PAGE_FAULTS, Stat.CYCLES, Stat.MESSAGES);
@@ -87,7 +96,10 @@ final class CompareCommand extends WritesOutput {
     Scenario base;
     List<Scenario> columns = new ArrayList<>();
     List<String> names = new ArrayList<>();
+    List<List<String>> knobsOf = new ArrayList<>();
     try {
+      args.seed = seed;
+      args.sets = sets;
       base = args.load(file);
       if (base.mode() != Mode.DETERMINISTIC) {
         throw new ScenarioException(file.toString(), 0, "compare explores schedules: the scenario must run in deterministic mode");
@@ -98,11 +110,13 @@ final class CompareCommand extends WritesOutput {
       for (String p : profiles) {
         columns.add(base.withProfile(p.trim()));
         names.add(p.trim());
+        knobsOf.add(List.of());
       }
       for (String v : variants) {
         List<String> knobs = List.of(v.split(";"));
         columns.add(base.withProfile(profiles.get(0).trim(), knobs));
         names.add(profiles.get(0).trim() + " + " + v);
+        knobsOf.add(knobs.stream().map(String::trim).toList());
       }
     } catch (ScenarioException e) {
       System.err.println(e.getMessage());
@@ -117,12 +131,13 @@ final class CompareCommand extends WritesOutput {
     Config config = ConfigFactory.load();
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      return compare(base, columns, names, ScheduleSpec.of(config, st, depth), new Explorer(new Simulation(host)));
+      return compare(base, columns, names, knobsOf, ScheduleSpec.of(config, st, depth), new Explorer(new Simulation(host)));
     }
   }
 
   /** Explores every column on one actor system, prints the table, writes compare.json. */
-  private int compare(Scenario base, List<Scenario> columns, List<String> names, ScheduleSpec spec, Explorer explorer) throws Exception {
+  private int compare(Scenario base, List<Scenario> columns, List<String> names, List<List<String>> knobsOf, ScheduleSpec spec, Explorer explorer)
+      throws Exception {
     List<Column> results = new ArrayList<>();
     RunOutcome crashed = null;
     PrintStream o = System.out;
@@ -147,7 +162,8 @@ final class CompareCommand extends WritesOutput {
         }
       }
       kinds.put("any", withViolations);
-      results.add(new Column(names.get(c), outcomes.size(), kinds, means));
+      String profile = c < profiles.size() ? profiles.get(c).trim() : profiles.get(0).trim();
+      results.add(new Column(names.get(c), profile, knobsOf.get(c), outcomes.size(), kinds, means, outcomes));
       o.printf("  %s: %d/%d runs with violations%n", names.get(c), withViolations, outcomes.size());
     }
     print(o, results);
@@ -161,6 +177,24 @@ final class CompareCommand extends WritesOutput {
     return 0;
   }
 
+
+  /** The {@code run} command that replays one run of a column: its profile, its knobs, the seed and the schedule. */
+  String replayCommand(Column c, long runSeed, ScheduleSpec spec) {
+    StringBuilder b = new StringBuilder(ExploreCommand.JAR).append(" run ").append(ExploreCommand.quote(file.toString()));
+    b.append(" --seed ").append(runSeed);
+    String st = spec.cliArgs();
+    if (!st.isEmpty()) {
+      b.append(' ').append(st);
+    }
+    b.append(" --profile ").append(ExploreCommand.quote(c.profile()));
+    for (String set : sets) {
+      b.append(" --set ").append(ExploreCommand.quote(set));
+    }
+    for (String k : c.knobs()) {
+      b.append(" --set ").append(ExploreCommand.quote("kernel." + k));
+    }
+    return b.toString();
+  }
 
   private static void print(PrintStream o, List<Column> cols) {
     TreeSet<String> kinds = new TreeSet<>();
@@ -208,6 +242,9 @@ final class CompareCommand extends WritesOutput {
     for (Column c : cols) {
       ObjectNode n = arr.addObject();
       n.put("name", c.name());
+      n.put("profile", c.profile());
+      ArrayNode kn = n.putArray("knobs");
+      c.knobs().forEach(kn::add);
       n.put("runs", c.runs());
       n.put("runs_with_violations", c.runsWithKind().get("any"));
       ObjectNode k = n.putObject("runs_with_kind");
@@ -218,6 +255,16 @@ final class CompareCommand extends WritesOutput {
       });
       ObjectNode means = n.putObject("means");
       c.means().forEach(means::put);
+      ArrayNode per = n.putArray("per_run");
+      for (RunOutcome r : c.outcomes()) {
+        ObjectNode x = per.addObject();
+        x.put("run", r.index());
+        x.put("seed", r.seed());
+        x.put("trace_hash", r.traceHash());
+        ArrayNode kinds = x.putArray("violation_kinds");
+        new TreeSet<>(r.result().violationCounts().keySet()).forEach(kinds::add);
+        x.put("replay", replayCommand(c, r.seed(), spec));
+      }
     }
     return output.writeJson("compare.json", root);
   }

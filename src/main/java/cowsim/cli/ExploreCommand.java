@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import cowsim.explore.Explorer;
+import cowsim.explore.NamingReplay;
 import cowsim.explore.Progress;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleRecord;
@@ -47,10 +48,26 @@ import picocli.CommandLine.Parameters;
     description = "Run a scenario under many schedules (random or PCT) to find races; replay and shrink the first failure.",
     footer = {"", "Exit codes: 0 every run met its expectations, 1 some run did not, 2 bad input or output,",
         "3 a run ended in a simulator error (its stack trace in DIR/error.txt)."})
-final class ExploreCommand extends WritesOutput {
+final class ExploreCommand extends WritesOutput implements Interruptible {
 
   ExploreCommand() {
     super(false);
+  }
+
+  /** Set by {@link #interrupt} (SIGINT, SIGTERM). */
+  private volatile boolean interrupted;
+
+  /** The explorer once it exists, for {@link #interrupt}. */
+  private volatile Explorer explorer;
+
+  @Override
+  public boolean interrupt() {
+    interrupted = true;
+    Explorer e = explorer;
+    if (e != null) {
+      e.stop();
+    }
+    return true;
   }
 
 
@@ -83,6 +100,8 @@ final class ExploreCommand extends WritesOutput {
 
   @Option(names = "--shrink", description = "Shrink the first failing schedule and write it as a schedule file.")
   boolean shrink;
+
+  @picocli.CommandLine.Mixin LogArgs logArgs;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
   Path out;
@@ -125,7 +144,12 @@ final class ExploreCommand extends WritesOutput {
     Path fallback = Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      return explore(o, config, s, spec, n, j, new Explorer(new Simulation(host)));
+      Explorer e = new Explorer(new Simulation(host));
+      explorer = e;
+      if (interrupted) {
+        e.stop();
+      }
+      return explore(o, config, s, spec, n, j, e);
     }
   }
 
@@ -151,6 +175,10 @@ final class ExploreCommand extends WritesOutput {
     List<RunOutcome> results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
     progress.finish();
     long millis = (System.nanoTime() - started) / 1_000_000;
+    boolean cut = explorer.stopped();
+    if (cut) {
+      o.printf("interrupted: %d of %d runs finished before SIGINT/SIGTERM; this summary and explore.json are incomplete%n", results.size(), n);
+    }
 
     Set<String> hashes = new LinkedHashSet<>();
     Map<String, Integer> byKind = new TreeMap<>();
@@ -200,20 +228,28 @@ final class ExploreCommand extends WritesOutput {
     ObjectNode kinds = json.putObject("failures_by_kind");
     byKind.forEach(kinds::put);
     json.put("host_millis", millis);
+    json.put("complete", !cut);
+    json.put("interrupted", cut);
 
     RunOutcome crashed = results.stream().filter(r -> r.result().error() != null).findFirst().orElse(null);
     if (first != null) {
       Output failOut = output.sub("first-failure");
       Path failDir = failOut.dir();
       o.printf("first failure: run %d, seed %d: %s%n", first.index(), first.seed(), String.join(", ", first.kinds()));
-      for (String f : first.verdict().failures().subList(0, Math.min(3, first.verdict().failures().size()))) {
+      for (String f : summaryFailures(first)) {
         o.println("  " + f);
       }
       ObjectNode ff = json.putObject("first_failure");
       ff.put("run", first.index());
       ff.put("seed", first.seed());
       ff.put("dir", failDir.toString());
-      if (deterministic) {
+      if (deterministic && cut) {
+        // interrupted: no time for a replay with logs; the explored run's report, and how to replay it
+        String replay = replayCommand(first.seed(), spec);
+        writeRun(failOut, first, replay);
+        o.println("  replay: " + replay);
+        ff.put("replay", replay);
+      } else if (deterministic) {
         // replay it with logs: the report and logs of exactly this run
         RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failOut.sub("logs").dir().toString());
         String replay = replayCommand(first.seed(), spec);
@@ -227,8 +263,10 @@ final class ExploreCommand extends WritesOutput {
         writeRun(failOut, first, replayCommand(first.seed(), spec));
         o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
       }
-      o.println((deterministic ? "  report and logs: " : "  report: ") + failDir);
-      if (shrink && first.result().error() != null) {
+      o.println((deterministic && !cut ? "  report and logs: " : "  report: ") + failDir);
+      if (shrink && cut) {
+        o.println("  not shrunk: interrupted");
+      } else if (shrink && first.result().error() != null) {
         o.println("  not shrunk: the first failure is a simulator error, not a schedule's finding");
       } else if (shrink) {
         shrink(o, s, spec, explorer, first, j, config, output, json);
@@ -282,10 +320,13 @@ final class ExploreCommand extends WritesOutput {
     comments.add("time order (earliest arrival first, ties by the seed) except for these decisions:");
     comments.add("  pick STEP RANK: delivery STEP (0 = first) takes the pending message at position RANK in time order");
     comments.add("  delay SEND CYCLES: the SEND-th message handed to the interconnect (0 = first) arrives CYCLES late");
-    output.writeString(file.getFileName().toString(), after.format(comments));
+    comments.add("  after each decision, the message it moved: its arrival time in time order, source -> destination, type");
     Output shrunkOut = output.sub("shrunk");
     Path shrunkDir = shrunkOut.dir();
-    RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
+    // the replay with logs also names each decision's message for the file
+    NamingReplay naming = new NamingReplay(after);
+    RunOutcome again = explorer.runOnce(s, naming, first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
+    output.writeString(file.getFileName().toString(), after.format(comments, naming::name));
     writeRun(shrunkOut, again, JAR + " run " + quote(this.file.toString()) + extraArgs() + " --schedule " + quote(file.toString()));
     o.printf("shrunk: %s -> %s%n", before.describe(), after.describe());
     if (!r.changePointsBefore().isEmpty() || spec.strategy() == Strategy.PCT) {
@@ -317,6 +358,28 @@ final class ExploreCommand extends WritesOutput {
     sj.put("trace_hash", again.traceHash());
     sj.put("test_runs", r.tests());
     sj.put("budget_exhausted", r.budgetExhausted());
+  }
+
+  /**
+   * The failure lines the summary shows for a run: one per violation kind, in the order the kinds
+   * were found (the verdict lists them by kind name), then the other failures, at least three lines.
+   */
+  static List<String> summaryFailures(RunOutcome r) {
+    List<String> all = r.verdict().failures();
+    List<String> out = new ArrayList<>();
+    for (String k : r.kinds()) {
+      all.stream().filter(f -> f.startsWith("violation " + k + " ")).findFirst().ifPresent(out::add);
+    }
+    int want = Math.max(3, out.size());
+    for (String f : all) {
+      if (out.size() >= want) {
+        break;
+      }
+      if (!out.contains(f)) {
+        out.add(f);
+      }
+    }
+    return out;
   }
 
   private static String step(long s) {

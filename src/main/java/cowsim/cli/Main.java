@@ -11,6 +11,8 @@ import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
@@ -41,23 +43,88 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    useWorkingTreeLogback(Path.of("config", "logback.xml"));
     // initialise logging before Akka starts logging from other threads
     LoggerFactory.getILoggerFactory();
     CommandLine cl = commandLine();
     // the JVM-wide last resort: a Throwable that kills a thread nothing else watches
     Thread.setDefaultUncaughtExceptionHandler(lastResort(() -> command(cl), System.err, code -> Runtime.getRuntime().halt(code)));
     long since = LogHealth.mark();
-    int code = execute(cl, args);
-    // flush the asynchronous per-actor log appenders before the JVM goes
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {
-      lc.stop();
-    }
-    String logs = code < 2 ? LogHealth.problem(since, null) : null;
-    if (logs != null) {
-      System.err.println("cowsim: logs incomplete: " + RunOutput.oneLine(logs));
-      code = 2;
+    CountDownLatch finished = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(onSignal(() -> command(cl), finished, interruptWaitMillis(), System.err), "cowsim-interrupt"));
+    int code;
+    try {
+      code = execute(cl, args);
+      // flush the asynchronous per-actor log appenders before the JVM goes
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext lc) {
+        lc.stop();
+      }
+      String logs = code < 2 ? LogHealth.problem(since, null) : null;
+      if (logs != null) {
+        System.err.println("cowsim: logs incomplete: " + RunOutput.oneLine(logs));
+        code = 2;
+      }
+    } finally {
+      System.err.flush();
+      System.out.flush();
+      finished.countDown();
     }
     System.exit(code);
+  }
+
+  /**
+   * The shutdown hook's work. After the command finished (System.exit) it does nothing. On SIGINT
+   * or SIGTERM while an {@link Interruptible} command runs, it asks the command to stop and waits,
+   * at most {@code waitMillis}, for it to write its output; the JVM then exits with the signal's
+   * status (130 for SIGINT, 143 for SIGTERM). Any other command is cut short as before.
+   */
+  static Runnable onSignal(Supplier<Object> command, CountDownLatch finished, long waitMillis, PrintStream err) {
+    return () -> {
+      if (finished.getCount() == 0) {
+        return;
+      }
+      Object c;
+      try {
+        c = command.get();
+      } catch (RuntimeException e) {
+        return; // still parsing the command line: nothing to save
+      }
+      if (!(c instanceof Interruptible i)) {
+        return;
+      }
+      err.println("cowsim: interrupted: stopping and writing what was found so far (at most " + waitMillis / 1000 + " s)");
+      err.flush();
+      if (!i.interrupt()) {
+        return;
+      }
+      try {
+        if (!finished.await(waitMillis, TimeUnit.MILLISECONDS)) {
+          err.println("cowsim: interrupted: the command did not finish writing within cowsim.cli.interrupt-wait; its output is incomplete");
+          err.flush();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
+  private static long interruptWaitMillis() {
+    try {
+      return ConfigFactory.load().getDuration("cowsim.cli.interrupt-wait", TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      return 30_000; // a broken config is reported by the command that reads it
+    }
+  }
+
+  /**
+   * config/logback.xml of the working directory, when there is one and no
+   * -Dlogback.configurationFile names another, configures logging (edits apply without a
+   * rebuild); otherwise the copy bundled in the jar does. Only main calls this, before logging starts.
+   */
+  static void useWorkingTreeLogback(Path file) {
+    if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(file)) {
+      System.setProperty("logback.configurationFile", file.toAbsolutePath().toString());
+    }
   }
 
   /** Runs the command line and returns its exit code (tests call this). */

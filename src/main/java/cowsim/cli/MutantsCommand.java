@@ -46,10 +46,26 @@ import picocli.CommandLine.Parameters;
         "The profile is linux unless --profile says otherwise (the scenarios' own kernel knobs are dropped)."},
     footer = {"", "Exit codes: 0 every scored mistake caught, 1 some survived, 2 bad input or output or a scenario not clean"
         + " without a mistake, 3 a run crashed the simulator (its stack trace in DIR/error.txt)."})
-final class MutantsCommand extends WritesOutput {
+final class MutantsCommand extends WritesOutput implements Interruptible {
 
   MutantsCommand() {
     super(false);
+  }
+
+  /** Set by {@link #interrupt} (SIGINT, SIGTERM). */
+  private volatile boolean interrupted;
+
+  /** The explorer once it exists, for {@link #interrupt}. */
+  private volatile Explorer explorer;
+
+  @Override
+  public boolean interrupt() {
+    interrupted = true;
+    Explorer e = explorer;
+    if (e != null) {
+      e.stop();
+    }
+    return true;
   }
 
 
@@ -72,6 +88,8 @@ final class MutantsCommand extends WritesOutput {
 
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   Integer jobs;
+
+  @picocli.CommandLine.Mixin LogArgs logArgs;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory for mutants.json (default: runs/mutants-<timestamp>).")
   Path out;
@@ -136,7 +154,12 @@ final class MutantsCommand extends WritesOutput {
     Path fallback = Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      return mutants(o, config, chosen, loaded, spec, n, j, new Explorer(new Simulation(host)));
+      Explorer e = new Explorer(new Simulation(host));
+      explorer = e;
+      if (interrupted) {
+        e.stop();
+      }
+      return mutants(o, config, chosen, loaded, spec, n, j, e);
     }
   }
 
@@ -158,6 +181,9 @@ final class MutantsCommand extends WritesOutput {
     o.println("baseline: every scenario without a mistake ...");
     Mutants.Caught dirty = mutants.baseline(targets, console);
     console.clear();
+    if (explorer.stopped()) {
+      dirty = null; // an interrupted baseline is not a verdict on the scenarios
+    }
     if (dirty != null && dirty.run().result().error() != null) {
       RunOutcome r = dirty.run();
       Path trace = output.writeStackTrace(r.result().error());
@@ -173,13 +199,25 @@ final class MutantsCommand extends WritesOutput {
           String.join(", ", r.kinds()), r.verdict().failures().isEmpty() ? "" : r.verdict().failures().get(0), replay(dirty, Mistake.NONE));
       return 2;
     }
-    o.printf("baseline: %d scenarios clean (%d runs each)%n", targets.size(), n + 1);
+    if (!explorer.stopped()) {
+      o.printf("baseline: %d scenarios clean (%d runs each)%n", targets.size(), n + 1);
+    }
 
     List<Mutants.Outcome> outcomes = new ArrayList<>();
     for (Mistake m : chosen) {
-      outcomes.add(mutants.mutant(m, targets, console));
+      if (explorer.stopped()) {
+        break;
+      }
+      Mutants.Outcome r = mutants.mutant(m, targets, console);
+      if (explorer.stopped() && r.survived()) {
+        break; // not tried to the end: neither caught nor survived
+      }
+      outcomes.add(r);
     }
     console.clear();
+    if (explorer.stopped()) {
+      o.printf("interrupted: %d of %d mistakes tried before SIGINT/SIGTERM; this score and mutants.json are incomplete%n", outcomes.size(), chosen.size());
+    }
     long millis = (System.nanoTime() - started) / 1_000_000;
     return report(o, dir, outcomes, targets, spec, n, j, millis);
   }
@@ -300,6 +338,8 @@ final class MutantsCommand extends WritesOutput {
     ArrayNode sv = score.putArray("survived");
     survivors.forEach(sv::add);
     json.put("host_millis", millis);
+    json.put("complete", !explorer.stopped());
+    json.put("interrupted", explorer.stopped());
     ArrayNode list = json.putArray("mistakes");
     for (Mutants.Outcome r : outcomes) {
       Mistake m = r.mistake();

@@ -38,6 +38,8 @@ final class RunCommand extends WritesOutput {
 
   @Mixin ScheduleArgs schedule;
 
+  @picocli.CommandLine.Mixin LogArgs logArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-<timestamp>).")
   Path out;
 

@@ -23,7 +23,7 @@ final class ScenarioArgs {
   String mode;
 
   @Option(names = "--profile", paramLabel = "NAME",
-      description = "Run under this kernel profile (strat9 or linux) with the scenario's own kernel knobs dropped.")
+      description = "Run under this kernel profile (strat9 or linux) with the scenario's own kernel knobs dropped (those given by --set kernel.KNOB=VALUE kept).")
   String profile;
 
   @Option(names = "--expect-violations", paramLabel = "KIND,KIND", split = ",",
@@ -62,7 +62,11 @@ final class ScenarioArgs {
       s = s.withSeed(seed);
     }
     if (profile != null) {
-      s = s.withProfile(profile);
+      // the scenario's knobs go; the user's own (--set kernel.KNOB=VALUE) stay, as compare --variant columns replay
+      List<String> knobs = sets.stream().map(String::trim)
+          .filter(x -> x.startsWith("kernel.") && !x.startsWith("kernel.profile=") && !x.startsWith("kernel.profile "))
+          .map(x -> x.substring("kernel.".length())).toList();
+      s = knobs.isEmpty() ? s.withProfile(profile) : s.withProfile(profile, knobs);
     }
     if (expectViolations != null) {
       List<String> kinds = expectViolations.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();

@@ -30,10 +30,64 @@ import picocli.CommandLine.Option;
     footer = {"", "Exit codes: 0 no violation, 1 violations (or failed asserts), 2 bad input or output, 3 simulator error or a limit",
         "hit with nothing found. With --duration, stopping at the time limit is a result: the run is judged on what",
         "it found so far (violations found before it ran out: exit code 1)."})
-final class StressCommand extends WritesOutput {
+final class StressCommand extends WritesOutput implements Interruptible {
 
   StressCommand() {
     super(true);
+  }
+
+  /** What {@link #interrupt} needs while the run is in progress (null before and after it). */
+  private record Running(Output output, Path scenarioFile, long seed, Progress progress) {}
+
+  private Running running;
+
+  /** Set once {@link #interrupt} wrote the abandoned run's output: the run's own end writes nothing. */
+  private boolean abandoned;
+
+  /**
+   * SIGINT or SIGTERM during the run: the run is abandoned (a single run cannot be cut short and
+   * still judged), its report.json written marked incomplete with the progress so far and the
+   * replay command (the generated scenario replays it).
+   */
+  @Override
+  public synchronized boolean interrupt() {
+    Running r = running;
+    if (r == null) {
+      return true; // before the run (generating) or after it (writing): let the command finish
+    }
+    abandoned = true;
+    String replay = "java -jar target/cowsim.jar run " + r.scenarioFile() + " --mode deterministic";
+    System.out.println();
+    System.out.printf("interrupted: the run was abandoned after %d memory operations, %d violations seen so far; report.json is incomplete%n",
+        r.progress().memoryOps(), r.progress().violations());
+    System.out.println("replay: " + replay + "   (seed " + r.seed() + ")");
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    o.put("outcome", r.progress().violations() > 0 ? "fail" : "incomplete");
+    o.put("ending", "interrupted");
+    o.put("ending_detail", "interrupted by SIGINT/SIGTERM; the run was abandoned");
+    o.put("complete", false);
+    o.put("interrupted", true);
+    o.put("seed", r.seed());
+    o.put("memory_ops_so_far", r.progress().memoryOps());
+    o.put("violations_so_far", r.progress().violations());
+    o.put("replay", replay);
+    try {
+      System.out.println("report: " + r.output().writeJson("report.json", o));
+    } catch (cowsim.report.OutputException e) {
+      System.err.println("cowsim: " + e.getMessage());
+    }
+    System.out.flush();
+    return false;
+  }
+
+  private synchronized void running(Running r) {
+    running = r;
+  }
+
+  /** Ends the run's in-progress state; false when an interrupt already wrote the output. */
+  private synchronized boolean ran() {
+    running = null;
+    return !abandoned;
   }
 
 
@@ -64,6 +118,8 @@ final class StressCommand extends WritesOutput {
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the generator and the run (default ${DEFAULT-VALUE}).", defaultValue = "1")
   long seed;
+
+  @picocli.CommandLine.Mixin LogArgs logArgs;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/stress-<timestamp>).")
   Path out;
@@ -98,14 +154,18 @@ final class StressCommand extends WritesOutput {
       System.err.println(e.getMessage());
       return 2;
     }
+    Progress progress = new Progress();
+    running(new Running(output, dir.resolve(Stress.FILE), s.seed(), progress));
     System.out.println("stress: " + new cowsim.stress.Generator(spec).describe() + ", " + spec.mode() + ", profile " + s.kernel().profile());
     System.out.println("scenario: " + dir.resolve(Stress.FILE));
     Stress.Outcome o;
     Path logDir = stress.logs();
     long since = LogHealth.mark();
-    Progress progress = new Progress();
     try (SimulationHost host = new SimulationHost(config); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
       o = stress.run(s, logDir, progress, new Simulation(host));
+    }
+    if (!ran()) {
+      return 130;
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -23,8 +24,23 @@ public final class Explorer {
 
   private final Simulation simulation;
 
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
   public Explorer(Simulation simulation) {
     this.simulation = simulation;
+  }
+
+  /**
+   * Asks the explorer to stop (Ctrl-C): runs not started yet are not started; the runs in
+   * progress finish; {@link #explore} returns those that finished. Any thread may call it.
+   */
+  public void stop() {
+    stopping.set(true);
+  }
+
+  /** Whether {@link #stop} was called. */
+  public boolean stopped() {
+    return stopping.get();
   }
 
   /** The seed of the run after the one with {@code seed}. */
@@ -45,6 +61,11 @@ public final class Explorer {
 
   /** Runs the scenario once with this seed and schedule (no logs) and classifies the run. */
   public RunOutcome runOnce(Scenario scenario, ScheduleSpec spec, int index, long seed, String logDir) {
+    return runOnce(scenario, (cowsim.machine.interconnect.Scheduler.Factory) spec, index, seed, logDir);
+  }
+
+  /** As {@link #runOnce(Scenario, ScheduleSpec, int, long, String)} under any schedule, e.g. a {@link NamingReplay}. */
+  public RunOutcome runOnce(Scenario scenario, cowsim.machine.interconnect.Scheduler.Factory spec, int index, long seed, String logDir) {
     Simulation.Recorded rec = simulation.runRecorded(scenario.withSeed(seed), logDir, spec);
     SimResult r = rec.result();
     Verdict v = Verdict.judge(r);
@@ -57,8 +78,10 @@ public final class Explorer {
    * @param firstSeed the first run's seed; the others follow {@link #seeds}
    * @param untilFirst stop at the first failing run: runs after it are not started, or dropped
    *     when they were already running, so the result is the same for any {@code jobs}
-   * @param onDone called (from a worker thread, one call at a time) as each run completes
-   * @return the runs in run order
+   * @param onDone called (from a worker thread, one call at a time) for each run completed, in run
+   *     order: a run that ends before an earlier one is reported once the earlier one has been
+   *     reported
+   * @return the runs in run order (after {@link #stop}, those that finished)
    */
   public List<RunOutcome> explore(
       Scenario scenario, ScheduleSpec spec, long firstSeed, int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
@@ -70,13 +93,14 @@ public final class Explorer {
       t.setDaemon(true);
       return t;
     });
-    Object lock = new Object();
+    InRunOrder inOrder = new InRunOrder(onDone, stopAfter::get);
     List<Future<RunOutcome>> futures = new ArrayList<>();
     try {
       for (int i = 0; i < runs; i++) {
         final int index = i;
         futures.add(pool.submit(() -> {
-          if (index > stopAfter.get()) {
+          if (index > stopAfter.get() || stopping.get()) {
+            inOrder.done(index, null);
             return null;
           }
           RunOutcome o = runOnce(scenario, spec, index, seeds.get(index), null);
@@ -86,11 +110,7 @@ public final class Explorer {
           if (!o.pass() && untilFirst) {
             stopAfter.accumulateAndGet(index, Math::min);
           }
-          if (index <= stopAfter.get()) {
-            synchronized (lock) {
-              onDone.accept(o);
-            }
-          }
+          inOrder.done(index, o);
           return o;
         }));
       }

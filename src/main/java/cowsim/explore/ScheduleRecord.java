@@ -95,6 +95,14 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
 
   /** The file text, with the given comment lines at the top. */
   public String format(List<String> comments) {
+    return format(comments, d -> null);
+  }
+
+  /**
+   * The file text, with the given comment lines at the top and each decision followed by a
+   * comment naming its message ({@code note}, null for none). The reader ignores comments.
+   */
+  public String format(List<String> comments, java.util.function.Function<Decision, String> note) {
     StringBuilder b = new StringBuilder();
     for (String c : comments) {
       b.append("# ").append(c).append('\n');
@@ -105,10 +113,15 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
     b.append("seed ").append(seed).append('\n');
     for (Decision d : decisions) {
       if (d instanceof Pick p) {
-        b.append("pick ").append(p.step()).append(' ').append(p.rank()).append('\n');
+        b.append("pick ").append(p.step()).append(' ').append(p.rank());
       } else if (d instanceof Delay x) {
-        b.append("delay ").append(x.send()).append(' ').append(x.cycles()).append('\n');
+        b.append("delay ").append(x.send()).append(' ').append(x.cycles());
       }
+      String n = note.apply(d);
+      if (n != null) {
+        b.append("   # ").append(n.replace('\n', ' '));
+      }
+      b.append('\n');
     }
     return b.toString();
   }

@@ -87,7 +87,7 @@ public final class RunReport {
       n.put("cycle", x.cycle());
       n.put("detail", x.detail());
       ArrayNode h = n.putArray("history");
-      for (Violation.HistoryEntry e : x.history()) {
+      for (Violation.HistoryEntry e : timeline(x)) {
         ObjectNode he = h.addObject();
         he.put("cycle", e.cycle());
         he.put("cpu", e.cpu());
@@ -216,7 +216,8 @@ public final class RunReport {
     out.printf("  frames: %d allocated, %d freed, %d in use of %d; %d messages, %d cycles, %d ms%n",
         r.stat(Stat.FRAMES_ALLOCATED), r.stat(Stat.FRAMES_FREED), r.stat(Stat.FRAMES_IN_USE), r.stat(Stat.FRAMES_TOTAL),
         r.stat(Stat.MESSAGES), r.stat(Stat.CYCLES), r.stat(Stat.HOST_MILLIS));
-    out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
+    out.println("  trace_hash: " + (r.traceHash() != null ? r.traceHash()
+        : r.scenario().mode() == cowsim.scenario.Mode.DETERMINISTIC ? "none (the run ended before its trace was complete)" : "none (concurrent mode is not replayable)"));
     printViolations(out, r);
     out.println(outcomeLine(r, v));
     for (String f : v.failures()) {
@@ -272,9 +273,17 @@ public final class RunReport {
         continue;
       }
       out.printf("  [%s] cycle %d%s%s: %s%n", x.kind(), x.cycle(), x.cpu() < 0 ? "" : ", cpu-" + x.cpu(), x.pid() == 0 ? "" : ", pid " + x.pid(), x.detail());
-      for (Violation.HistoryEntry e : x.history()) {
+      for (Violation.HistoryEntry e : timeline(x)) {
         out.printf("      %10d  %-10s %s%n", e.cycle(), e.actor(), e.what());
       }
     }
+  }
+
+  /**
+   * A violation's history in cycle order (stable: entries of one cycle keep the order they were
+   * recorded in). The history is gathered per frame and per CPU, so it is not sorted as kept.
+   */
+  public static java.util.List<Violation.HistoryEntry> timeline(Violation x) {
+    return x.history().stream().sorted(java.util.Comparator.comparingLong(Violation.HistoryEntry::cycle)).toList();
   }
 }

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -178,17 +179,22 @@ public final class Simulation {
     long started = System.nanoTime();
     CrashLatch latch = null;
     SimulationHost on = null;
+    // what the machine reported, when it did before the calling thread failed
+    AtomicReference<RunGuardian.Outcome> collected = new AtomicReference<>();
     try {
       on = host != null ? host : new SimulationHost(config);
       latch = new CrashLatch(on.cushion(settings().cushionBytes()));
-      return runGuarded(s, logDir, schedule, progress, on, latch, started);
+      return runGuarded(s, logDir, schedule, progress, on, latch, started, collected);
     } catch (Throwable t) {
       if (latch != null) {
         latch.releaseCushion();
       }
-      RunGuardian.Outcome out =
-          new RunGuardian.Outcome(
-              SimResult.Ending.SIMULATOR_ERROR, "simulator error in the thread that ran the simulation: " + t, List.of(), null, List.of(), Map.of(), t, false, 0);
+      RunGuardian.Outcome c = collected.get();
+      String detail = "simulator error in the thread that ran the simulation: " + t;
+      RunGuardian.Outcome out = c == null
+          ? new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, detail, List.of(), null, List.of(), Map.of(), t, false, 0)
+          : new RunGuardian.Outcome(SimResult.Ending.SIMULATOR_ERROR, detail, c.stats(), c.conductor(), c.violations(), c.violationCounts(), t, false,
+              c.machineNanos());
       return new Recorded(assemble(s, out, (System.nanoTime() - started) / 1_000_000), null, 0);
     } finally {
       if (on != null && latch != null) {
@@ -253,7 +259,8 @@ public final class Simulation {
   }
 
   private Recorded runGuarded(
-      Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, SimulationHost on, CrashLatch latch, long started) {
+      Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, SimulationHost on, CrashLatch latch, long started,
+      AtomicReference<RunGuardian.Outcome> collected) {
     Settings settings = settings();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
     Latencies lat = latencies(s.machine().latency());
@@ -325,6 +332,7 @@ public final class Simulation {
         // the result is already known; a slow stop does not change it
       }
     }
+    collected.set(out);
     if (!callerFault.equals("none")) {
       // test hook (cowsim.debug.throw-in-caller): the calling thread fails after the machine stopped
       InjectedFault.parse(callerFault, "cowsim.debug.throw-in-caller").raise("cowsim.debug.throw-in-caller (a simulated simulator bug)");

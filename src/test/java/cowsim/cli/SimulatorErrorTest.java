@@ -126,6 +126,20 @@ class SimulatorErrorTest {
   }
 
   @Test
+  void anErrorInTheCommandsThreadAfterTheMachineStoppedKeepsTheStatsCollected(@TempDir Path dir) throws Exception {
+    hook("throw-in-caller", "exception");
+    int code = executePromptly("run", "--out", dir.toString());
+    assertEquals(3, code, console());
+    JsonNode report = report(dir);
+    assertFalse(report.get("complete").asBoolean());
+    assertEquals("simulator_error", report.get("ending").asText());
+    assertEquals(2, report.get("stats").get("cow_faults").asInt(), "the counters the machine reported before the caller failed");
+    assertEquals(1, report.get("stats").get("forks").asInt());
+    assertFalse(console().contains("concurrent mode is not replayable"), "a deterministic run: " + console());
+    assertOneLineNamingTheTrace(dir.resolve("error.txt"));
+  }
+
+  @Test
   void stressDoesNotHangOnAStackOverflow(@TempDir Path dir) throws Exception {
     hook("throw-after-instructions", "50");
     hook("throw-kind", "stack-overflow");

@@ -231,6 +231,15 @@ class ExploreTest {
     ScheduleRecord r = ScheduleRecord.read(file);
     assertEquals("racy-cow-threads", r.scenario());
     assertTrue(console.contains("--schedule " + file), console);
+    // every decision line names the message it moved: time, source -> destination, type
+    List<String> lines = Files.readAllLines(file).stream().filter(l -> l.startsWith("pick ") || l.startsWith("delay ")).toList();
+    assertEquals(r.decisions().size(), lines.size());
+    for (String l : lines) {
+      assertTrue(l.matches("(pick|delay) \\d+ \\d+   # message at cycle \\d+, \\S+ -> \\S+, \\w+"), l);
+    }
+    // a file without those comments (as written before) reads the same
+    String bare = Files.readString(file).replaceAll("   # message at [^\n]*", "");
+    assertEquals(r.decisions(), ScheduleRecord.parse(bare, "bare").decisions());
 
     Path replayDir = dir.resolve("replay");
     assertEquals(1, Main.execute("run", RACY, "--schedule", file.toString(), "--quiet", "--out", replayDir.toString()));
