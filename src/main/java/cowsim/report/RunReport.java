@@ -36,6 +36,7 @@ public final class RunReport {
     o.put("exit_code", v.exitCode());
     o.put("ending", r.ending().name().toLowerCase(Locale.ROOT));
     o.put("ending_detail", r.endDetail());
+    o.put("outcome_detail", Verdict.why(r)); // the outcome line's reason: the ending and the kernel's kills
     // false: the run ended in a simulator error (or its machine never stopped), and the counters
     // and violations below are those collected until then
     o.put("complete", r.complete());
@@ -178,7 +179,7 @@ public final class RunReport {
         r.stat(Stat.MESSAGES), r.stat(Stat.CYCLES), r.stat(Stat.HOST_MILLIS));
     out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
     printViolations(out, r);
-    out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
+    out.println(Verdict.outcomeLine(r, v));
     for (String f : v.failures()) {
       out.println("  - " + f);
     }
