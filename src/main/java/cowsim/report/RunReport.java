@@ -59,6 +59,9 @@ public final class RunReport {
         n.put("exit_code", p.exitCode());
       }
       n.put("killed", p.killed());
+      if (p.signal() != null) {
+        n.put("signal", p.signal()); // the exit code is the shell's 128 + the signal's number
+      }
       if (p.killReason() != null) {
         n.put("kill_reason", p.killReason());
       }
@@ -161,7 +164,7 @@ public final class RunReport {
         break;
       }
       out.printf("  %3d  %4d  %-16s  %s%s%n", p.pid(), p.ppid(), p.name(),
-          p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() : "");
+          p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() + (p.signal() == null ? "" : " (signal: " + p.signal() + ")") : "");
       printOutput(out, "stdout", p.stdout());
       printOutput(out, "stderr", p.stderr());
     }

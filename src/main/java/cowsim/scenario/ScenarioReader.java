@@ -538,8 +538,16 @@ final class ScenarioReader {
   /**
    * An expected exit code: 0..255, since the kernel keeps {@code code & 0xff} (exit(256) is
    * reported as 0, as wait4 gives it to the parent); a larger or negative value could never match.
+   * Or the name of the signal that kills the process ({@code SIGSEGV}: 139, {@code SIGABRT}: 134).
    */
   private static int exitCode(Section s, ConfigValue v, String name) throws ScenarioException {
+    if (v.valueType() == ConfigValueType.STRING) {
+      // a process killed by a signal exits with the shell's 128 + its number: SIGSEGV is 139
+      cowsim.kernel.Signal sig = cowsim.kernel.Signal.named(String.valueOf(v.unwrapped()));
+      if (sig != null) {
+        return sig.exitCode();
+      }
+    }
     long n = s.integer(v, name, Long.MIN_VALUE, Long.MAX_VALUE);
     if (n < 0 || n > 255) {
       throw s.error(
