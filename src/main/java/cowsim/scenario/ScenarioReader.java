@@ -547,6 +547,15 @@ final class ScenarioReader {
       if (sig != null) {
         return sig.exitCode();
       }
+      if (!String.valueOf(v.unwrapped()).matches("[-+]?[0-9].*")) {
+        throw s.error(
+            v,
+            name
+                + " must be an exit code (0..255) or the name of the signal that kills the process ("
+                + String.join(", ", java.util.Arrays.stream(cowsim.kernel.Signal.values()).map(Enum::name).toList())
+                + "), got "
+                + Section.describe(v));
+      }
     }
     long n = s.integer(v, name, Long.MIN_VALUE, Long.MAX_VALUE);
     if (n < 0 || n > 255) {
