@@ -69,13 +69,15 @@ final class RunCommand extends WritesOutput {
     }
     Verdict v = Verdict.judge(r);
     if (quiet) {
-      System.out.println(Verdict.outcomeLine(r, v));
+      System.out.println(RunReport.outcomeLine(r, v));
     } else {
       RunReport.print(System.out, r, v);
     }
     if (!spec.isTimeOrder()) {
       System.out.println("schedule: " + spec.describe());
     }
-    return RunOutput.finish(output, r, v, spec.describe(), logs, since, System.out, System.err);
+    String replay = ExploreCommand.JAR + " run" + (file == null ? "" : " " + ExploreCommand.quote(file.toString()))
+        + (schedule.fromFile() ? "" : " --seed " + s.seed()) + schedule.replayArgs() + args.replayArgs();
+    return RunOutput.finish(output, r, v, spec.describe(), replay, logs, since, System.out, System.err);
   }
 }

@@ -111,11 +111,6 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
     return s.toString();
   }
 
-  /** The outcome line: {@code outcome: pass (why)}. */
-  public static String outcomeLine(SimResult r, Verdict v) {
-    return "outcome: " + (v.pass() ? "pass" : "fail") + " (" + why(r) + ")";
-  }
-
   private static boolean isAssert(ProcessInfo p) {
     return p.exitCode() != null && p.exitCode() == cowsim.kernel.KernelOnCpu.ASSERT_EXIT;
   }

@@ -41,7 +41,7 @@ class VerdictTest {
     Verdict v = Verdict.judge(r);
     assertTrue(v.pass(), v.failures().toString());
     assertEquals("outcome: pass (every process exited; pid 2 killed by the kernel: out of memory for a demand-zero page)",
-        Verdict.outcomeLine(r, v));
+        RunReport.outcomeLine(r, v));
     SimResult quiet = result(s, SimResult.Ending.ALL_EXITED, "every process exited", Map.of(), List.of());
     assertEquals("every process exited", Verdict.why(quiet));
   }
