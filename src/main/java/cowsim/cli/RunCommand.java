@@ -71,7 +71,7 @@ final class RunCommand extends WritesOutput {
     }
     Verdict v = Verdict.judge(r);
     if (quiet) {
-      System.out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
+      System.out.println(RunReport.outcomeLine(r, v));
     } else {
       RunReport.print(System.out, r, v);
     }

@@ -1,6 +1,5 @@
 package cowsim.isa;
 
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,8 +19,6 @@ public final class Assembler {
   /** A label at the start of a line; the name is checked separately to give a clear error. */
   private static final Pattern LABEL_DEF = Pattern.compile("([^\\s:;,\\[\\]\"]+)\\s*:");
   private static final Pattern NAME = Pattern.compile("[A-Za-z_.][A-Za-z0-9_.]*");
-  private static final BigInteger MIN_IMM = BigInteger.valueOf(Long.MIN_VALUE);
-  private static final BigInteger MAX_IMM = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private Assembler() {}
 
@@ -217,6 +214,8 @@ public final class Assembler {
         depth++;
       } else if (c == ']') {
         depth--;
+      } else if (c == '<' && k + 1 < cond.length() && cond.charAt(k + 1) == '<') {
+        k++; // a shift in an operand, not a comparison
       } else if (depth == 0 && (c == '=' || c == '!' || c == '<' || c == '>')) {
         break;
       }
@@ -296,71 +295,28 @@ public final class Assembler {
     return Character.isWhitespace(c) || c == '[' ? s.substring(0, i) : "";
   }
 
-  /** A register, a number or a named constant. */
+  /**
+   * A register, or a constant expression: numbers and named constants with {@code | << + - *}
+   * and parentheses ({@link OperandExpr}); a register takes part in an expression only inside a
+   * memory operand.
+   */
   private static Operand parseScalar(String s, int line) throws AsmException {
-    char c0 = s.charAt(0);
-    if (Character.isDigit(c0) || c0 == '-' || c0 == '+') {
-      return new Operand.Imm(parseNumber(s, line));
+    OperandExpr.Value v = OperandExpr.parse(s, s, line);
+    if (v.isConstant()) {
+      return new Operand.Imm(v.constant());
     }
-    if (!NAME.matcher(s).matches()) {
-      throw new AsmException(line, "malformed operand '" + s + "'");
+    if (v.terms().size() == 1 && !OperandExpr.isExpression(s)) {
+      return new Operand.RegOp(v.terms().get(0).reg());
     }
-    Reg r = Reg.parse(s);
-    if (r != null) {
-      return new Operand.RegOp(r);
-    }
-    Reg full = Reg.parseSubRegister(s);
-    if (full != null) {
-      throw new AsmException(
-          line, "sub-register '" + s + "' is not supported; use the 64-bit register '" + full
-              + "'");
-    }
-    Long v = Constants.NAMES.get(s);
-    if (v != null) {
-      return new Operand.Imm(v);
-    }
-    for (String name : Constants.NAMES.keySet()) {
-      if (name.equalsIgnoreCase(s)) {
-        throw new AsmException(
-            line, "unknown register or constant '" + s + "' (constants are case-sensitive: '"
-                + name + "')");
-      }
-    }
-    throw new AsmException(line, "unknown register or constant '" + s + "'");
+    throw new AsmException(
+        line,
+        "operand \"" + s + "\": a register can be part of an expression only inside [ ] (a memory operand)");
   }
 
-  private static long parseNumber(String s, int line) throws AsmException {
-    String t = s;
-    boolean negative = false;
-    if (t.startsWith("-") || t.startsWith("+")) {
-      negative = t.charAt(0) == '-';
-      t = t.substring(1);
-    }
-    int radix = 10;
-    if (t.length() > 1 && t.charAt(0) == '0' && (t.charAt(1) == 'x' || t.charAt(1) == 'X')) {
-      radix = 16;
-      t = t.substring(2);
-    }
-    boolean ok = !t.isEmpty() && !t.startsWith("_") && !t.endsWith("_");
-    for (int i = 0; ok && i < t.length(); i++) {
-      char c = t.charAt(i);
-      ok = c == '_' || Character.digit(c, radix) >= 0;
-    }
-    if (!ok) {
-      throw new AsmException(line, "malformed number '" + s + "'");
-    }
-    BigInteger v = new BigInteger(t.replace("_", ""), radix);
-    if (negative) {
-      v = v.negate();
-    }
-    if (v.compareTo(MIN_IMM) < 0 || v.compareTo(MAX_IMM) > 0) {
-      throw new AsmException(line, "immediate out of 64-bit range");
-    }
-    // Values above Long.MAX_VALUE keep their bit pattern (0xFFFFFFFFFFFFFFFF is -1).
-    return v.longValue();
-  }
-
-  /** {@code [base + index*scale + disp]} in any term order; '-' only before the displacement. */
+  /**
+   * {@code [base + index*scale + disp]} in any term order, the displacement any constant
+   * expression; '-' only before constants.
+   */
   private static Operand.Mem parseMem(String s, int line) throws AsmException {
     if (!s.endsWith("]")) {
       throw new AsmException(line, "missing ']' in memory operand '" + s + "'");
@@ -372,86 +328,45 @@ public final class Assembler {
     if (inner.isBlank()) {
       throw new AsmException(line, "empty memory operand");
     }
+    OperandExpr.Value v = OperandExpr.parse(inner, s, line);
     Reg base = null;
     Reg index = null;
     int scale = 1;
-    Long disp = null;
-    boolean negative = false;
-    int start = 0;
-    for (int i = 0; i <= inner.length(); i++) {
-      char c = i < inner.length() ? inner.charAt(i) : '+';
-      if (c != '+' && c != '-') {
-        continue;
+    for (OperandExpr.Term t : v.terms()) {
+      if (t.scale() < 0) {
+        throw new AsmException(line, "a register cannot be subtracted in a memory operand");
       }
-      String term = inner.substring(start, i).strip();
-      start = i + 1;
-      if (term.isEmpty()) {
-        // A leading or doubled sign ("[-8]", "[rbx + -8]") is unary; a dangling one is not.
-        if (i == inner.length()) {
-          throw new AsmException(line, "malformed memory operand '" + s + "'");
-        }
-        negative ^= c == '-';
-        continue;
-      }
-      int star = term.indexOf('*');
-      if (star >= 0) {
-        if (negative) {
-          throw new AsmException(line, "a register cannot be subtracted in a memory operand");
-        }
+      if (t.scaled()) {
         if (index != null) {
           throw new AsmException(line, "more than one index register in '" + s + "'");
         }
-        String left = term.substring(0, star).strip();
-        String right = term.substring(star + 1).strip();
-        if (left.isEmpty() || right.isEmpty()) {
-          throw new AsmException(line, "malformed memory operand '" + s + "'");
-        }
-        boolean regLeft = !left.isEmpty() && !Character.isDigit(left.charAt(0));
-        Operand regPart = parseScalar(regLeft ? left : right, line);
-        String scalePart = regLeft ? right : left;
-        if (!(regPart instanceof Operand.RegOp)) {
-          throw new AsmException(line, "malformed memory operand '" + s + "'");
-        }
-        long sc = parseNumber(scalePart, line);
+        long sc = t.scale();
         if (sc != 1 && sc != 2 && sc != 4 && sc != 8) {
           throw new AsmException(line, "scale must be 1, 2, 4 or 8");
         }
-        index = ((Operand.RegOp) regPart).reg();
-        scale = (int) sc;
-        if (index == Reg.RSP) {
+        if (t.reg() == Reg.RSP) {
           throw new AsmException(line, "rsp cannot be an index register");
         }
-      } else {
-        Operand o = parseScalar(term, line);
-        if (o instanceof Operand.RegOp reg) {
-          if (negative) {
-            throw new AsmException(line, "a register cannot be subtracted in a memory operand");
-          }
-          if (base == null) {
-            base = reg.reg();
-          } else if (index == null) {
-            // x86 cannot index by rsp, but [rax + rsp] is fine with rsp as the base.
-            if (reg.reg() == Reg.RSP && base != Reg.RSP) {
-              index = base;
-              base = Reg.RSP;
-            } else if (reg.reg() == Reg.RSP) {
-              throw new AsmException(line, "rsp cannot be an index register");
-            } else {
-              index = reg.reg();
-            }
-          } else {
-            throw new AsmException(line, "too many registers in memory operand '" + s + "'");
-          }
+        index = t.reg();
+        scale = (int) sc;
+      } else if (t.scale() != 1) {
+        throw new AsmException(line, "a register cannot be subtracted in a memory operand");
+      } else if (base == null) {
+        base = t.reg();
+      } else if (index == null) {
+        // x86 cannot index by rsp, but [rax + rsp] is fine with rsp as the base.
+        if (t.reg() == Reg.RSP && base != Reg.RSP) {
+          index = base;
+          base = Reg.RSP;
+        } else if (t.reg() == Reg.RSP) {
+          throw new AsmException(line, "rsp cannot be an index register");
         } else {
-          if (disp != null) {
-            throw new AsmException(line, "more than one displacement in '" + s + "'");
-          }
-          long v = ((Operand.Imm) o).value();
-          disp = negative ? -v : v;
+          index = t.reg();
         }
+      } else {
+        throw new AsmException(line, "too many registers in memory operand '" + s + "'");
       }
-      negative = c == '-';
     }
-    return new Operand.Mem(base, index, scale, disp == null ? 0 : disp);
+    return new Operand.Mem(base, index, scale, v.constant());
   }
 }

@@ -17,8 +17,8 @@ import java.util.Map;
  */
 public final class KernelOnCpu implements TrapHandler {
 
-  /** Exit code of a process killed by a failed {@code assert} (as abort()). */
-  public static final long ASSERT_EXIT = 134;
+  /** Exit code of a process killed by a failed {@code assert} (as abort(): SIGABRT, 134). */
+  public static final long ASSERT_EXIT = Signal.SIGABRT.exitCode();
 
   private final Hardware hw;
 
@@ -166,13 +166,14 @@ public final class KernelOnCpu implements TrapHandler {
 
   /**
    * The task cannot go on (unresolvable fault, refault loop, misaligned access, wild control
-   * flow): its whole process dies with code 1, as a group exit (strat9 kills the task; Linux's
-   * SIGSEGV default action is do_group_exit). Its siblings are stopped by {@link KernelState}.
+   * flow): its whole process dies by SIGSEGV, as a group exit (strat9 kills the task; Linux's
+   * SIGSEGV default action is do_group_exit(SIGSEGV)): exit code 139, wait4 status 11. Its
+   * siblings are stopped by {@link KernelState}.
    */
   public void kill(String reason) {
     hw.counters().killed++;
     hw.log("killing pid {}: {}", hw.current().pid(), reason);
-    exit(1, true, reason);
+    exit(Signal.SIGSEGV.exitCode(), true, reason);
   }
 
   /**
@@ -180,7 +181,7 @@ public final class KernelOnCpu implements TrapHandler {
    * {@code ret} to a value that call never pushed): a page fault on an instruction fetch outside
    * every VMA, as for an unmapped address (code is not in simulated memory, so no VMA holds it).
    * strat9 kills the task; Linux's bad_area sends SIGSEGV, whose default action ends the thread
-   * group (force_sig_fault, then do_group_exit). Both end the whole process, with code 1 here.
+   * group (force_sig_fault, then do_group_exit). Both end the whole process, by SIGSEGV (exit code 139).
    */
   @Override
   public void badFetch(long rip) {

@@ -12,4 +12,10 @@ public record ProcessInfo(
   public ProcessInfo(long pid, long ppid, String name, Integer exitCode, boolean killed, String killReason, int threads) {
     this(pid, ppid, name, exitCode, killed, killReason, threads, 0, "", "");
   }
+
+  /** The signal that killed it ({@code SIGSEGV}, {@code SIGABRT}), or null when it exited or runs. */
+  public String signal() {
+    Signal s = killed && exitCode != null ? Signal.ofExitCode(exitCode) : null;
+    return s == null ? null : s.name();
+  }
 }

@@ -330,9 +330,14 @@ final class ProcessTable {
     parent.children.remove(child.pid);
   }
 
-  /** wait4's status word of an exited process. */
+  /**
+   * wait4's status word of an exited process, as wait_task_zombie gives it: {@code (code & 0xff)
+   * << 8} after an exit, the signal number ({@code WTERMSIG}) after a kill (the report's exit code
+   * is then the shell's 128 + signal).
+   */
   static long status(Process p) {
-    return (p.exitCode & 0xffL) << 8;
+    Signal sig = p.killReason != null ? Signal.ofExitCode(p.exitCode) : null;
+    return sig != null ? sig.number : (p.exitCode & 0xffL) << 8;
   }
 
   /**

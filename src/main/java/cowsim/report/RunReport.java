@@ -37,6 +37,7 @@ public final class RunReport {
     o.put("exit_code", v.exitCode());
     o.put("ending", r.ending().name().toLowerCase(Locale.ROOT));
     o.put("ending_detail", r.endDetail());
+    o.put("outcome_detail", Verdict.why(r)); // the outcome line's reason: the ending and the kernel's kills
     // false: the run ended in a simulator error (or its machine never stopped), and the counters
     // and violations below are those collected until then
     o.put("complete", r.complete());
@@ -59,6 +60,9 @@ public final class RunReport {
         n.put("exit_code", p.exitCode());
       }
       n.put("killed", p.killed());
+      if (p.signal() != null) {
+        n.put("signal", p.signal()); // the exit code is the shell's 128 + the signal's number
+      }
       if (p.killReason() != null) {
         n.put("kill_reason", p.killReason());
       }
@@ -169,9 +173,12 @@ public final class RunReport {
     return json;
   }
 
-  /** The console's outcome line: pass or fail, and how the run ended. */
+  /**
+   * The console's outcome line: pass or fail, how the run ended and whom the kernel killed
+   * ({@link Verdict#why}).
+   */
   public static String outcomeLine(SimResult r, Verdict v) {
-    return "outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")";
+    return "outcome: " + (v.pass() ? "pass" : "fail") + " (" + Verdict.why(r) + ")";
   }
 
   /** The console summary: per CPU, per process, the totals, the outcome and why. */
@@ -200,7 +207,7 @@ public final class RunReport {
         break;
       }
       out.printf("  %3d  %4d  %-16s  %s%s%n", p.pid(), p.ppid(), p.name(),
-          p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() : "");
+          p.exitCode() == null ? "running" : p.exitCode(), p.killed() ? "  killed: " + p.killReason() + (p.signal() == null ? "" : " (signal: " + p.signal() + ")") : "");
       printOutput(out, "stdout", p.stdout());
       printOutput(out, "stderr", p.stderr());
     }

@@ -91,6 +91,31 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
   }
 
   /**
+   * Why the run ended, as the outcome line says it: the ending's detail, and each process the
+   * kernel killed (a fatal fault, out of memory, the refault limit; not a failed assert, which is
+   * a failure of its own), so a run whose expectations did not cover a kill still shows it:
+   * {@code every process exited; pid 3 killed by the kernel: out of memory ...}.
+   */
+  public static String why(SimResult r) {
+    StringBuilder s = new StringBuilder(String.valueOf(r.endDetail()));
+    List<ProcessInfo> killed =
+        r.processes().stream().filter(p -> p.killed() && !isAssert(p)).toList();
+    int shown = Math.min(killed.size(), 3);
+    for (int i = 0; i < shown; i++) {
+      ProcessInfo p = killed.get(i);
+      s.append("; pid ").append(p.pid()).append(" killed by the kernel: ").append(p.killReason());
+    }
+    if (killed.size() > shown) {
+      s.append("; ").append(killed.size() - shown).append(" more killed by the kernel");
+    }
+    return s.toString();
+  }
+
+  private static boolean isAssert(ProcessInfo p) {
+    return p.exitCode() != null && p.exitCode() == cowsim.kernel.KernelOnCpu.ASSERT_EXIT;
+  }
+
+  /**
    * Violation kinds found, with how often, in the order of their names (failed asserts count as
    * 'assertion' even unchecked).
    */

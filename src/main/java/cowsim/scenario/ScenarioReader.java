@@ -191,6 +191,7 @@ final class ScenarioReader {
     }
     List<ProcessSpec> processes = new ArrayList<>();
     Map<String, Integer> seen = new LinkedHashMap<>();
+    FrameBudget budget = new FrameBudget(machine.frames());
     for (int i = 0; i < list.size(); i++) {
       ConfigValue v = list.get(i);
       String path = "processes[" + i + "]";
@@ -201,13 +202,13 @@ final class ScenarioReader {
       ConfigObject declared = (ConfigObject) v;
       Location where = locator.locate(declared);
       Section p = new Section(declared.withFallback(processDefaults), path, where, locator);
-      processes.add(process(p, machine, where.line(), seen, i));
+      processes.add(process(p, machine, where.line(), seen, i, budget));
     }
     return processes;
   }
 
   private ProcessSpec process(
-      Section p, Machine machine, int line, Map<String, Integer> seen, int index)
+      Section p, Machine machine, int line, Map<String, Integer> seen, int index, FrameBudget budget)
       throws ScenarioException {
     p.checkKeys(PROCESS_KEYS);
     String name = p.name("name", "the process name, letters, digits, '.', '_' and '-'");
@@ -263,8 +264,16 @@ final class ScenarioReader {
               + Section.bytes(machine.memoryBytes())
               + ")");
     }
+    budget.process(stack);
+    if (!budget.fits()) {
+      throw p.error(
+          stackValue,
+          p.pathOf("stack")
+              + " is set up eagerly, one frame a page: "
+              + notEnough(budget, machine));
+    }
     boolean kernelThread = p.bool("kernel-thread");
-    List<Region> memory = regions(p, stack, machine);
+    List<Region> memory = regions(p, stack, machine, budget);
     ConfigValue programValue =
         p.required("program", "the assembly source, usually \"\"\"...\"\"\"");
     String source = p.string(programValue, p.pathOf("program"));
@@ -289,12 +298,25 @@ final class ScenarioReader {
     }
   }
 
-  private List<Region> regions(Section p, long stack, Machine machine) throws ScenarioException {
+  /** Why the frames counted so far cannot fit: the numbers, for a population error. */
+  private static String notEnough(FrameBudget budget, Machine machine) {
+    return "the machine needs at least "
+        + budget.needed()
+        + " frames before any program runs (the kernel's "
+        + Layout.RESERVED_FRAMES
+        + " reserved frames, and the stacks, populated regions and page tables of the processes up to this one),"
+        + " but it has "
+        + budget.frames()
+        + " (machine.memory = "
+        + Section.bytes(machine.memoryBytes())
+        + ")";
+  }
+
+  private List<Region> regions(Section p, long stack, Machine machine, FrameBudget budget)
+      throws ScenarioException {
     ConfigList list = p.list("memory", "regions { at, size, prot, populate }");
     List<Region> regions = new ArrayList<>();
     long stackBase = ProcessSpec.STACK_TOP - stack;
-    long populated = stack / PAGE; // frames allocated before the program starts
-    long hugePopulated = 0; // 2 MiB pages among them, each a 512-frame aligned block
     for (int i = 0; i < list.size(); i++) {
       ConfigValue v = list.get(i);
       String path = p.pathOf("memory") + "[" + i + "]";
@@ -340,33 +362,26 @@ final class ScenarioReader {
                 + ")");
       }
       if (region.populate()) {
-        populated += region.size() / PAGE; // 512 frames a 2 MiB page
-        if (region.huge()) {
-          hugePopulated += region.size() / Region.HUGE_PAGE_SIZE;
-        }
-        if (populated > machine.frames()) {
+        budget.map(region.size(), region.huge());
+        if (!budget.fits()) {
           throw r.error(
               r.object().get("size"),
               path
-                  + (hugePopulated == 0
-                      ? ": populate = true needs one frame a page, " + populated + " pages"
-                      : ": populate = true needs one frame a 4 KiB page and 512 (an aligned block) a 2 MiB page: "
-                          + populated + " frames")
-                  + " with the stack and the regions before it, but the machine has "
-                  + machine.frames()
-                  + " frames (machine.memory = "
-                  + Section.bytes(machine.memoryBytes())
-                  + ")");
+                  + ": populate = true needs one frame a page"
+                  + (region.huge() ? " (512, an aligned block, a 2 MiB page)" : "")
+                  + ", "
+                  + region.size() / PAGE
+                  + " frames for this region: "
+                  + notEnough(budget, machine));
         }
-        long blocks = hugeBlocks(machine);
-        if (hugePopulated > blocks) {
+        if (!budget.hugeFits()) {
           throw r.error(
               r.object().get("size"),
               path
                   + ": populate = true with page-size = 2 MiB needs a 512-frame aligned block a page, "
-                  + hugePopulated
-                  + " pages of 2 MiB with the regions before it, but the machine has "
-                  + blocks
+                  + budget.hugePages()
+                  + " pages of 2 MiB with the regions before it (of every process), but the machine has "
+                  + budget.hugeBlocks()
                   + " such blocks free of the kernel's "
                   + Layout.RESERVED_FRAMES
                   + " reserved frames (machine.memory = "
@@ -432,15 +447,6 @@ final class ScenarioReader {
       }
     }
     return new Region(at, size, writable, populate, pageSize);
-  }
-
-  /**
-   * The 2 MiB pages a machine can hold: its 512-frame aligned blocks, but for those holding the
-   * kernel's reserved frames (the first).
-   */
-  private static long hugeBlocks(Machine machine) {
-    long perBlock = Region.HUGE_PAGE_SIZE / PAGE;
-    return Math.max(0, machine.frames() / perBlock - (Layout.RESERVED_FRAMES + perBlock - 1) / perBlock);
   }
 
   private static String span(long from, long to) {
@@ -537,8 +543,25 @@ final class ScenarioReader {
   /**
    * An expected exit code: 0..255, since the kernel keeps {@code code & 0xff} (exit(256) is
    * reported as 0, as wait4 gives it to the parent); a larger or negative value could never match.
+   * Or the name of the signal that kills the process ({@code SIGSEGV}: 139, {@code SIGABRT}: 134).
    */
   private static int exitCode(Section s, ConfigValue v, String name) throws ScenarioException {
+    if (v.valueType() == ConfigValueType.STRING) {
+      // a process killed by a signal exits with the shell's 128 + its number: SIGSEGV is 139
+      cowsim.kernel.Signal sig = cowsim.kernel.Signal.named(String.valueOf(v.unwrapped()));
+      if (sig != null) {
+        return sig.exitCode();
+      }
+      if (!String.valueOf(v.unwrapped()).matches("[-+]?[0-9].*")) {
+        throw s.error(
+            v,
+            name
+                + " must be an exit code (0..255) or the name of the signal that kills the process ("
+                + String.join(", ", java.util.Arrays.stream(cowsim.kernel.Signal.values()).map(Enum::name).toList())
+                + "), got "
+                + Section.describe(v));
+      }
+    }
     long n = s.integer(v, name, Long.MIN_VALUE, Long.MAX_VALUE);
     if (n < 0 || n > 255) {
       throw s.error(

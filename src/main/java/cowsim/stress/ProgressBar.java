@@ -63,13 +63,22 @@ public final class ProgressBar implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the display and shows the final count, exact once the run's CPUs have reported their
+   * counters (their remainders below a chunk): the bar's last state stays on its line, as a plain
+   * {@code progress:} line does.
+   */
   @Override
   public synchronized void close() {
     stop = true;
     thread.interrupt();
-    if (terminal) {
-      out.print("\r" + " ".repeat(100) + "\r");
-      out.flush();
+    try {
+      draw();
+      if (terminal) {
+        out.println();
+      }
+    } catch (Throwable t) {
+      // a display: nothing to do about it
     }
   }
 }

@@ -26,7 +26,7 @@ class AssemblerErrorTest {
     "mov rax, [rbx + rxx*8]           | 1 | unknown register or constant 'rxx'",
     "mov rax, [rxx]                   | 1 | unknown register or constant 'rxx'",
     "mov rax, sys_exit                | 1 | unknown register or constant 'sys_exit' (constants are case-sensitive: 'SYS_exit')",
-    "mov rax, rax + 1                 | 1 | malformed operand 'rax + 1'",
+    "mov rax, rax + 1                 | 1 | operand \"rax + 1\": a register can be part of an expression only inside [ ] (a memory operand)",
     // sub-registers
     "mov eax, 1                       | 1 | sub-register 'eax' is not supported; use the 64-bit register 'rax'",
     "nop / / add rax, al              | 3 | sub-register 'al' is not supported; use the 64-bit register 'rax'",
@@ -78,14 +78,21 @@ class AssemblerErrorTest {
     "mov rax, [rcx*16]                | 1 | scale must be 1, 2, 4 or 8",
     "mov rax, [rbx + rsp*2]           | 1 | rsp cannot be an index register",
     "mov rax, [rbx - rcx]             | 1 | a register cannot be subtracted in a memory operand",
-    "mov rax, [rbx + 8 + 8]           | 1 | more than one displacement in '[rbx + 8 + 8]'",
     "mov rax, [rbx + rcx + rdx]       | 1 | too many registers in memory operand '[rbx + rcx + rdx]'",
     "mov rax, [rbx + rcx*2 + rdx*4]   | 1 | more than one index register in '[rbx + rcx*2 + rdx*4]'",
     "mov rax, [rbx                    | 1 | missing ']' in memory operand '[rbx'",
     "mov rax, []                      | 1 | empty memory operand",
-    "mov rax, [rbx +]                 | 1 | malformed memory operand '[rbx +]'",
-    "mov rax, [*]                     | 1 | malformed memory operand '[*]'",
-    "mov rax, [rbx + rcx*]            | 1 | malformed memory operand '[rbx + rcx*]'",
+    "mov rax, [rbx +]                 | 1 | operand \"[rbx +]\": a number, a name or '(' is missing at the end",
+    "mov rax, [*]                     | 1 | operand \"[*]\": a number, a name or '(' is missing before '*'",
+    "mov rax, [rbx + rcx*]            | 1 | operand \"[rbx + rcx*]\": a number, a name or '(' is missing at the end",
+    "mov rax, (1 << 4                  | 1 | operand \"(1 << 4\": missing ')'",
+    "mov rax, 1 << 4)                  | 1 | operand \"1 << 4)\": unbalanced ')'",
+    "mov rax, 1 << 64                  | 1 | operand \"1 << 64\": a shift count must be between 0 and 63, got 64",
+    "mov rax, 1 $ 2                    | 1 | operand \"1 $ 2\": unexpected '$'",
+    "mov rax, [rbx*rcx]                | 1 | operand \"[rbx*rcx]\": two registers cannot be multiplied",
+    "mov rax, [(rbx + 8)*2]            | 1 | operand \"[(rbx + 8)*2]\": only a single register can be multiplied (by a scale)",
+    "mov rax, [rbx + MAP_SHARD]        | 1 | unknown register or constant 'MAP_SHARD'",
+    "mov rax, [rbx + rcx*2*3]          | 1 | scale must be 1, 2, 4 or 8",
     "mov rax, dword [rbx]             | 1 | only 8-byte (qword) memory operands are supported",
     "mov rax, byte ptr [rbx]          | 1 | only 8-byte (qword) memory operands are supported",
     "mov qword rax, 1                 | 1 | 'qword' must be followed by a memory operand",
@@ -106,6 +113,19 @@ class AssemblerErrorTest {
     assertEquals(reason, e.reason());
     assertEquals(line, e.line());
     assertEquals("line " + line + ": " + reason, e.getMessage());
+  }
+
+  /** Errors whose operand or reason has a '|', which the table above cannot hold. */
+  @Test
+  void anOperandErrorNamesTheOperand() {
+    assertEquals("operand \"[rbx + 8 | 8]\": '|' applies to numbers and constants, not to a register"
+        + " (parenthesize the constant part: rbx + (A | B))", fail("mov rax, [rbx + 8 | 8]").reason());
+    assertEquals("operand \"rbx << 2\": '<<' applies to numbers and constants, not to a register"
+        + " (parenthesize the constant part: rbx + (A | B))", fail("mov rax, rbx << 2").reason());
+    assertEquals("operand \"MAP_PRIVATE|\": a number, a name or '(' is missing at the end",
+        fail("mov r10, MAP_PRIVATE|").reason());
+    assertEquals("operand \"MAP_PRIVATE||MAP_ANONYMOUS\": a number, a name or '(' is missing before '|'",
+        fail("mov r10, MAP_PRIVATE||MAP_ANONYMOUS").reason());
   }
 
   @Test

@@ -76,7 +76,8 @@ class GroupExitTest {
       String flagged = "mov qword [0x400008], 1\n" + sibling;
       SimResult r = run(threads("", main, flagged, mode));
       ProcessInfo p = process(r, 1);
-      assertEquals(1, p.exitCode(), mode + " " + p);
+      assertEquals(139, p.exitCode(), mode + " " + p);
+      assertEquals("SIGSEGV", p.signal());
       assertTrue(p.killed(), mode + " " + p);
       assertTrue(p.killReason().contains("outside every VMA"), p.killReason());
       assertEquals(2, r.stat("exits"), "both threads ended");
@@ -111,7 +112,7 @@ class GroupExitTest {
     String sibling = "mov rcx, 20000\n delay: dec rcx\n jne delay\n" + FAULT;
     SimResult r = run(threads("", main, sibling, Mode.DETERMINISTIC));
     ProcessInfo p = process(r, 1);
-    assertEquals(1, p.exitCode(), p.toString());
+    assertEquals(139, p.exitCode(), p.toString());
     assertTrue(p.killed());
     ProcessInfo child = r.processes().stream().filter(q -> q.ppid() == 1).findFirst().orElseThrow();
     assertEquals(0, child.exitCode(), "another process: it runs on and exits by itself");
@@ -139,7 +140,7 @@ class GroupExitTest {
         """;
     SimResult r = run(threads(", latency { ipi = 200000 }", main, sibling, Mode.DETERMINISTIC));
     ProcessInfo p = process(r, 1);
-    assertEquals(1, p.exitCode(), p.toString());
+    assertEquals(139, p.exitCode(), p.toString());
     assertTrue(p.killed(), p.toString());
   }
 
@@ -177,7 +178,7 @@ class GroupExitTest {
         """;
     SimResult r = run(threads(", latency { ipi = 200000 }", main, sibling, Mode.DETERMINISTIC));
     ProcessInfo p = process(r, 1);
-    assertEquals(1, p.exitCode(), p.toString());
+    assertEquals(139, p.exitCode(), p.toString());
     assertTrue(p.killed());
     assertEquals(2, p.threads(), "the late clone made no thread");
     assertEquals(1, r.stat("threads"));
@@ -232,7 +233,49 @@ class GroupExitTest {
     for (int seed = 1; seed <= 5; seed++) {
       SimResult r = run(threads("", main, sibling, mode).withSeed(seed));
       ProcessInfo p = process(r, 1);
-      assertEquals(p.killed() ? 1 : 0, p.exitCode(), mode + " seed " + seed + ": " + p);
+      assertEquals(p.killed() ? 139 : 0, p.exitCode(), mode + " seed " + seed + ": " + p);
     }
+  }
+
+  /**
+   * A child killed by a fault is reported as Linux's wait4 reports it (kernel/exit.c,
+   * wait_task_zombie): the status word is the signal, SIGSEGV = 11 (WTERMSIG), not an exit code
+   * shifted by 8; the report's exit code is the shell's 139 and names the signal.
+   */
+  @Test
+  void aChildKilledByAFaultHasTheSignalInItsWait4Status() throws Exception {
+    Scenario s = ScenarioLoader.parse(
+        """
+        name = sigsegv-status
+        machine { cpus = 1 }
+        processes = [ { name = p, memory = [ { at = 0x400000, size = 4 KiB, prot = rw } ], program = \"\"\"
+            mov rax, SYS_fork
+            syscall
+            cmp rax, 0
+            je child
+            mov rax, SYS_wait4
+            mov rdi, -1
+            mov rsi, 0x400000
+            syscall
+            mov rbx, [0x400000]
+            assert rbx == 11, "wait4's status: WTERMSIG = SIGSEGV"
+            mov rax, SYS_exit
+            mov rdi, 0
+            syscall
+          child:
+            mov rax, [0x900000]
+        \"\"\" } ]
+        expect { exit-codes { p = SIGSEGV } }
+        """,
+        "sigsegv-status.conf",
+        List.of());
+    assertEquals(139, s.expect().exitCodes().get("p"));
+    SimResult r = run(s);
+    assertEquals(List.of(), r.assertionFailures());
+    ProcessInfo child = process(r, 2);
+    assertEquals(139, child.exitCode());
+    assertTrue(child.killed());
+    assertEquals("SIGSEGV", child.signal());
+    assertEquals(null, process(r, 1).signal());
   }
 }

@@ -101,13 +101,15 @@ class RegionPageSizeTest {
     assertEquals(7, regions(scenario("16 MiB", "{ at = 0x400000, size = 14 MiB, page-size = 2 MiB, populate = true }")).get(0).size() / M2);
     String text = scenario("16 MiB", "{ at = 0x400000, page-size = 2 MiB, populate = true,", "  size = 16 MiB }");
     assertAt(fails(text), "t.conf", lineOf(text, "size = 16 MiB }"),
-        "processes[0].memory[0]: populate = true needs one frame a 4 KiB page and 512 (an aligned block) a 2 MiB page: 4100"
-            + " frames with the stack and the regions before it, but the machine has 4096 frames (machine.memory = 16 MiB)");
+        "processes[0].memory[0]: populate = true needs one frame a page (512, an aligned block, a 2 MiB page), 4096 frames"
+            + " for this region: the machine needs at least 4120 frames before any program runs (the kernel's 16 reserved"
+            + " frames, and the stacks, populated regions and page tables of the processes up to this one), but it has 4096"
+            + " (machine.memory = 16 MiB)");
     // counted with the 4 KiB regions before it
     String after = scenario("16 MiB",
         "{ at = 0x200000, size = 2 MiB, populate = true }",
         "{ at = 0x400000, page-size = 2 MiB, populate = true,", "  size = 14 MiB }");
-    assertAt(fails(after), "t.conf", lineOf(after, "14 MiB }"), "4 KiB page and 512 (an aligned block) a 2 MiB page: 4100 frames");
+    assertAt(fails(after), "t.conf", lineOf(after, "14 MiB }"), "3584 frames for this region: the machine needs at least 4120 frames");
     // unpopulated, a 2 MiB region costs no frame at start, as a 4 KiB one
     assertEquals(1, regions(scenario("16 MiB", "{ at = 0x400000, size = 64 MiB, page-size = 2 MiB }")).size());
   }
@@ -119,7 +121,7 @@ class RegionPageSizeTest {
     String text = scenario("15 MiB", "{ at = 0x400000, page-size = 2 MiB, populate = true,", "  size = 14 MiB }");
     assertAt(fails(text), "t.conf", lineOf(text, "14 MiB }"),
         "processes[0].memory[0]: populate = true with page-size = 2 MiB needs a 512-frame aligned block a page, 7 pages of"
-            + " 2 MiB with the regions before it, but the machine has 6 such blocks free of the kernel's 16 reserved frames"
+            + " 2 MiB with the regions before it (of every process), but the machine has 6 such blocks free of the kernel's 16 reserved frames"
             + " (machine.memory = 15 MiB)");
     // 3 MiB: one block and a half, the block the kernel's: no 2 MiB page at all
     String small = scenario("3 MiB", "{ at = 0x400000, page-size = 2 MiB, populate = true,", "  size = 2 MiB }");

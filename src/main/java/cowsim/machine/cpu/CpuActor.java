@@ -100,6 +100,8 @@ public final class CpuActor extends Node<Payload.ToCpu> {
   private Context current;
   private long sliceEnd;
   private long contextSwitches;
+  /** Memory operations already added to the run's Progress (a display's count, never read here). */
+  private long progressReported;
 
   private boolean rescheduleWanted;
   private boolean killWanted;
@@ -314,7 +316,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     @Override
     public void memoryOp() {
       if ((user.memoryOps() & (Progress.CHUNK - 1)) == 0) {
-        wiring.progress().addMemoryOps(Progress.CHUNK); // the run's progress display only
+        reportProgress(); // the run's progress display only
       }
     }
 
@@ -451,8 +453,21 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     }
   }
 
+  /**
+   * Adds the memory operations not yet in the run's {@link Progress} (a chunk while it runs; the
+   * remainder when it reports its counters at the end, so the final count is exact).
+   */
+  private void reportProgress() {
+    long ops = user.memoryOps();
+    if (ops > progressReported && wiring != null) {
+      wiring.progress().addMemoryOps(ops - progressReported);
+      progressReported = ops;
+    }
+  }
+
   @Override
   protected NodeStats stats() {
+    reportProgress();
     Map<String, Long> c = new LinkedHashMap<>();
     c.put(Stat.INSTRUCTIONS.key, user.instructions());
     c.put(Stat.MEMORY_OPS.key, user.memoryOps());

@@ -45,7 +45,7 @@ class WildFetchTest {
     for (Mode mode : Mode.values()) {
       SimResult r = run("mov rax, " + to + "\npush rax\nret\nnop", mode);
       ProcessInfo p = r.processes().get(0);
-      assertEquals(1, p.exitCode(), mode + " " + p);
+      assertEquals(139, p.exitCode(), mode + " " + p);
       assertTrue(p.killed());
       assertTrue(p.killReason().contains("instruction fetch at rip " + to + ", outside the program (SIGSEGV)"), p.killReason());
       assertEquals(1, r.stat("page_faults"), "an instruction-fetch fault");
@@ -93,7 +93,7 @@ class WildFetchTest {
             """,
             mode);
     ProcessInfo p = r.processes().get(0);
-    assertEquals(1, p.exitCode(), p.toString());
+    assertEquals(139, p.exitCode(), p.toString());
     assertTrue(p.killed());
     assertEquals(2, r.stat("exits"), "the spinning sibling ended too");
   }
