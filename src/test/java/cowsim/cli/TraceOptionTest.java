@@ -80,4 +80,21 @@ class TraceOptionTest {
     assertEquals(1, e.lines().count(), e);
     assertTrue(e.contains("--trace"), e);
   }
+
+  /** explore: the first failure, replayed after the exploration, is the one traced. */
+  @Test
+  void exploreTracesItsFirstFailure(@TempDir Path dir) throws Exception {
+    Path trace = dir.resolve("first.perfetto-trace");
+    int code = Main.execute("explore", "scenarios/racy-cow-threads.conf", "--runs", "20", "--jobs", "1", "--until-first",
+        "--out", dir.resolve("out").toString(), "--trace", trace.toString());
+    assertEquals(1, code, console.err.toString(StandardCharsets.UTF_8));
+    assertTrue(console.out.toString(StandardCharsets.UTF_8).contains("  trace: " + trace), console.out.toString(StandardCharsets.UTF_8));
+    DecodedTrace t = DecodedTrace.read(trace);
+    JsonNode report = new ObjectMapper().readTree(dir.resolve("out/first-failure/report.json").toFile());
+    List<String> kinds = new java.util.ArrayList<>();
+    report.get("violations").forEach(v -> kinds.add("violation: " + v.get("kind").asText()));
+    List<String> instants = t.ofType(TrackEvent.Type.TYPE_INSTANT).stream().map(v -> v.e().getName()).filter(n -> n.startsWith("violation: ")).toList();
+    assertFalse(instants.isEmpty());
+    assertEquals(kinds, instants, "the trace's violations are the first failure's");
+  }
 }
