@@ -227,15 +227,15 @@ final class ExploreCommand extends WritesOutput {
         if (trace != null) {
           o.println("  trace: " + trace + "   (open it in https://ui.perfetto.dev)");
         }
-        writeRun(failOut, again);
         String replay = replayCommand(first.seed(), spec);
+        writeRun(failOut, again, replay);
         o.println("  replay: " + replay);
         ff.put("replay", replay);
         if (!String.valueOf(again.traceHash()).equals(first.traceHash())) {
           o.println("  warning: the replay gave trace_hash " + again.traceHash() + ", the explored run " + first.traceHash());
         }
       } else {
-        writeRun(failOut, first);
+        writeRun(failOut, first, replayCommand(first.seed(), spec));
         o.println("  (concurrent mode: not replayable; its report is saved, without logs)");
       }
       o.println((deterministic ? "  report and logs: " : "  report: ") + failDir);
@@ -297,7 +297,7 @@ final class ExploreCommand extends WritesOutput {
     Output shrunkOut = output.sub("shrunk");
     Path shrunkDir = shrunkOut.dir();
     RunOutcome again = explorer.runOnce(s, ScheduleSpec.replay(after), first.index(), after.seed(), shrunkOut.sub("logs").dir().toString());
-    writeRun(shrunkOut, again);
+    writeRun(shrunkOut, again, JAR + " run " + quote(this.file.toString()) + extraArgs() + " --schedule " + quote(file.toString()));
     o.printf("shrunk: %s -> %s%n", before.describe(), after.describe());
     if (!r.changePointsBefore().isEmpty() || spec.strategy() == Strategy.PCT) {
       o.printf("  priority-change points: %d -> %d%n", r.changePointsBefore().size(), r.changePointsAfter().size());
@@ -334,8 +334,8 @@ final class ExploreCommand extends WritesOutput {
     return s < 0 ? "none" : Long.toString(s);
   }
 
-  private static void writeRun(Output dir, RunOutcome r) throws OutputException {
-    RunReport.write(dir, r.result(), r.verdict(), null);
+  private static void writeRun(Output dir, RunOutcome r, String replay) throws OutputException {
+    RunReport.write(dir, r.result(), r.verdict(), null, replay);
     if (r.result().error() != null) {
       dir.writeStackTrace(r.result().error());
     }

@@ -84,6 +84,8 @@ final class RunCommand extends WritesOutput {
     if (!spec.isTimeOrder()) {
       System.out.println("schedule: " + spec.describe());
     }
-    return RunOutput.finish(output, r, v, spec.describe(), logs, since, System.out, System.err);
+    String replay = ExploreCommand.JAR + " run" + (file == null ? "" : " " + ExploreCommand.quote(file.toString()))
+        + (schedule.fromFile() ? "" : " --seed " + s.seed()) + schedule.replayArgs() + args.replayArgs();
+    return RunOutput.finish(output, r, v, spec.describe(), replay, logs, since, System.out, System.err);
   }
 }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 
 /**
  * The end of a command that ran one scenario (run, stress), after its outcome is printed: write
- * report.json (atomically) and error.txt, check the logs, say on the console which files are
+ * report.json, report.html and stats.txt (atomically) and error.txt, check the logs, say on the console which files are
  * whole, and pick the exit code. A simulator error is exit code 3 whatever else happened; an
  * output that could not be written is exit code 2 with one line; otherwise the verdict's code.
  */
@@ -23,13 +23,15 @@ final class RunOutput {
 
   /**
    * @param schedule the schedule description for report.json, or null
+   * @param replay the command that runs it again (report.json, report.html), or null
    * @param logs the per-actor log directory, or null without logs
    * @param logsSince when the run started ({@link LogHealth#mark()})
    */
-  static int finish(Output out, SimResult r, Verdict v, String schedule, Path logs, long logsSince, PrintStream stdout, PrintStream stderr) {
+  static int finish(
+      Output out, SimResult r, Verdict v, String schedule, String replay, Path logs, long logsSince, PrintStream stdout, PrintStream stderr) {
     String outputProblem = null;
     try {
-      Path report = RunReport.write(out, r, v, schedule);
+      Path report = RunReport.write(out, r, v, schedule, replay);
       stdout.println("report: " + report + (logs == null ? "" : "   logs: " + logs));
     } catch (OutputException e) {
       outputProblem = e.getMessage() + " (no report kept; the outcome above stands)";

@@ -33,6 +33,24 @@ final class ScenarioArgs {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any scenario key, e.g. --set machine.cpus=8 (repeatable).")
   List<String> sets = new ArrayList<>();
 
+  /** The options as given but --seed, for a replay command (empty when none was). */
+  String replayArgs() {
+    StringBuilder b = new StringBuilder();
+    if (mode != null) {
+      b.append(" --mode ").append(ExploreCommand.quote(mode));
+    }
+    if (profile != null) {
+      b.append(" --profile ").append(ExploreCommand.quote(profile));
+    }
+    if (expectViolations != null) {
+      b.append(" --expect-violations ").append(ExploreCommand.quote(String.join(",", expectViolations)));
+    }
+    for (String set : sets) {
+      b.append(" --set ").append(ExploreCommand.quote(set));
+    }
+    return b.toString();
+  }
+
   /** Loads the file (or the bundled default) with the overrides applied. */
   Scenario load(Path file) throws ScenarioException {
     Scenario s = file == null ? ScenarioLoader.loadResource(DEFAULT_SCENARIO, sets) : ScenarioLoader.load(file, sets);

@@ -28,6 +28,29 @@ final class ScheduleArgs {
       description = "Replay a schedule file written by explore --shrink (its seed is used).")
   Path schedule;
 
+  /** The schedule options as given, for a replay command (empty when none was). */
+  String replayArgs() {
+    StringBuilder b = new StringBuilder();
+    if (schedule != null) {
+      b.append(" --schedule ").append(ExploreCommand.quote(schedule.toString()));
+    }
+    if (strategy != null) {
+      b.append(" --strategy ").append(ExploreCommand.quote(strategy));
+    }
+    if (depth != null) {
+      b.append(" --depth ").append(depth);
+    }
+    if (pctSteps != null) {
+      b.append(" --pct-steps ").append(pctSteps);
+    }
+    return b.toString();
+  }
+
+  /** Whether a schedule file fixes the seed. */
+  boolean fromFile() {
+    return schedule != null;
+  }
+
   /** A scenario and the schedule to run it with. */
   record Resolved(Scenario scenario, ScheduleSpec spec) {}
 

@@ -115,22 +115,22 @@ final class StressCommand extends WritesOutput {
     if (o.stoppedByDuration()) {
       System.out.println("stopped: the --duration of " + duration + " ran out; judged on what was found so far");
     }
+    boolean deterministic = s.mode() == cowsim.scenario.Mode.DETERMINISTIC;
+    String replay = "java -jar target/cowsim.jar run " + o.scenarioFile() + (deterministic ? "" : " --mode deterministic");
     if (!o.result().violations().isEmpty() || !o.verdict().pass()) {
-      if (s.mode() == cowsim.scenario.Mode.DETERMINISTIC && trace != null) {
+      if (deterministic && trace != null) {
         try (SimulationHost host = new SimulationHost(config)) {
           cowsim.trace.TraceFile.record(trace, s.name(), new Simulation(host), sim -> sim.run(s, null), cowsim.sim.SimResult::violations);
         }
         System.out.println("trace: " + trace + "   (the failing run replayed; open it in https://ui.perfetto.dev)");
       }
-      if (s.mode() == cowsim.scenario.Mode.DETERMINISTIC) {
-        System.out.println("replay: java -jar target/cowsim.jar run " + o.scenarioFile()
-            + "   (deterministic: the same schedule, seed " + s.seed() + "; logs in the run's DIR/logs)");
+      if (deterministic) {
+        System.out.println("replay: " + replay + "   (deterministic: the same schedule, seed " + s.seed() + "; logs in the run's DIR/logs)");
       } else {
-        System.out.println("replay: java -jar target/cowsim.jar run " + o.scenarioFile() + " --mode deterministic"
-            + "   (concurrent runs are not replayable; this runs the same programs deterministically)");
+        System.out.println("replay: " + replay + "   (concurrent runs are not replayable; this runs the same programs deterministically)");
       }
     }
-    return RunOutput.finish(output, o.result(), o.verdict(), null, logDir, since, System.out, System.err);
+    return RunOutput.finish(output, o.result(), o.verdict(), null, replay, logDir, since, System.out, System.err);
   }
 
   /**

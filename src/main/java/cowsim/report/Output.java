@@ -209,6 +209,11 @@ public final class Output {
     return sw.toString();
   }
 
+  /** Removes {@code name} if it is there (best effort: a file of a write that is being undone). */
+  public void delete(String name) {
+    deleteQuietly(dir.resolve(name));
+  }
+
   private static void deleteQuietly(Path p) {
     if (p == null) {
       return;

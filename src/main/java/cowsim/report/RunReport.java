@@ -8,12 +8,13 @@ import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.sim.SimResult;
 import cowsim.sim.Simulation;
+import cowsim.stats.Distribution;
 import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** report.json and the console summary of one run. */
+/** report.json (with report.html and stats.txt beside it) and the console summary of one run. */
 public final class RunReport {
 
   private RunReport() {}
@@ -111,8 +112,21 @@ public final class RunReport {
       n.put("context_switches", c.contextSwitches());
     }
     ObjectNode stats = o.putObject("stats");
-    for (Stat k : Stat.values()) {
+    for (Stat k : Stat.counters()) {
       stats.put(k.key, r.stat(k));
+    }
+    ObjectNode dists = o.putObject("distributions");
+    for (Stat k : Stat.distributions()) {
+      Distribution d = r.distribution(k);
+      ObjectNode n = dists.putObject(k.key);
+      n.put("unit", k.unit);
+      n.put("count", d.count());
+      n.put("min", d.min());
+      for (double p : Distribution.PERCENTILES) {
+        n.put("p" + (long) p, d.percentile(p));
+      }
+      n.put("max", d.max());
+      n.put("mean", Math.round(d.mean() * 100) / 100.0);
     }
     if (r.error() != null) {
       o.put("error", String.valueOf(r.error()));
@@ -120,18 +134,44 @@ public final class RunReport {
     return o;
   }
 
+  /** {@link #write(Output, SimResult, Verdict, String, String)} without a replay command. */
+  public static Path write(Output out, SimResult r, Verdict v, String schedule) throws OutputException {
+    return write(out, r, v, schedule, null);
+  }
+
   /**
-   * Writes {@code report.json} atomically: whole, or absent and an {@link OutputException}.
+   * Writes {@code report.json}, {@code report.html} ({@link HtmlReport}) and {@code stats.txt}
+   * ({@link StatsText}), each atomically: all three whole, or none of them and an {@link
+   * OutputException} naming the first that could not be written.
    *
    * @param schedule how the conductor scheduled the run (deterministic mode), or null
-   * @return the report's path
+   * @param replay the command that runs it again (report.json's {@code replay}), or null
+   * @return the path of report.json
    */
-  public static Path write(Output out, SimResult r, Verdict v, String schedule) throws OutputException {
+  public static Path write(Output out, SimResult r, Verdict v, String schedule, String replay) throws OutputException {
     ObjectNode o = json(r, v);
     if (schedule != null && r.traceHash() != null) {
       o.put("schedule", schedule);
     }
-    return out.writeJson("report.json", o);
+    if (replay != null) {
+      o.put("replay", replay);
+    }
+    Path json = out.writeJson("report.json", o);
+    try {
+      out.writeString("report.html", HtmlReport.html(r, v, schedule != null && r.traceHash() != null ? schedule : null, replay));
+      out.writeString("stats.txt", StatsText.text(r, v));
+    } catch (OutputException e) {
+      // the three go together: no report.json beside a missing page
+      out.delete("report.json");
+      out.delete("report.html");
+      throw e;
+    }
+    return json;
+  }
+
+  /** The console's outcome line: pass or fail, and how the run ended. */
+  public static String outcomeLine(SimResult r, Verdict v) {
+    return "outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")";
   }
 
   /** The console summary: per CPU, per process, the totals, the outcome and why. */
@@ -178,7 +218,7 @@ public final class RunReport {
         r.stat(Stat.MESSAGES), r.stat(Stat.CYCLES), r.stat(Stat.HOST_MILLIS));
     out.println("  trace_hash: " + (r.traceHash() == null ? "none (concurrent mode is not replayable)" : r.traceHash()));
     printViolations(out, r);
-    out.println("outcome: " + (v.pass() ? "pass" : "fail") + " (" + r.endDetail() + ")");
+    out.println(outcomeLine(r, v));
     for (String f : v.failures()) {
       out.println("  - " + f);
     }

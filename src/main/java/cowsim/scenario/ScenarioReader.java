@@ -501,6 +501,11 @@ final class ScenarioReader {
                 + name
                 + " is host time, not simulated: it differs from run to run, so no scenario can expect it");
       }
+      if (stat.distribution()) {
+        throw statsSection.error(
+            v,
+            statsSection.pathOf(name) + ": " + name + " is a distribution (percentiles in stats.txt), not one number: expect.stats takes counters");
+      }
       stats.put(name, statsSection.integer(v, statsSection.pathOf(name), 0, Long.MAX_VALUE));
     }
 

@@ -3,6 +3,7 @@ package cowsim.sim;
 import cowsim.kernel.ProcessInfo;
 import cowsim.machine.cpu.CpuActor;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Distribution;
 import cowsim.stats.Stat;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Map;
  *     besides is set-up (the scenario's processes, spawning the actors), collecting the counters,
  *     the oracle's end-of-run checks, stopping the actors and assembling this result. Zero when
  *     the run's guardian did not report. In no report or output: a benchmark's measure
+ * @param distributions every distribution stat of {@link Stat}, merged over the CPUs (empty when
+ *     nothing sampled it)
  */
 public record SimResult(
     Scenario scenario,
@@ -39,7 +42,32 @@ public record SimResult(
     Map<String, Integer> violationCounts,
     Throwable error,
     boolean complete,
-    java.time.Duration machineTime) {
+    java.time.Duration machineTime,
+    Map<Stat, Distribution> distributions) {
+
+  public SimResult {
+    distributions = Map.copyOf(distributions);
+  }
+
+  /** A result without distributions (tests that build one by hand). */
+  public SimResult(
+      Scenario scenario,
+      Ending ending,
+      String endDetail,
+      String traceHash,
+      Map<String, Long> stats,
+      List<ProcessInfo> processes,
+      List<CpuActor.CpuDetail> cpus,
+      List<String> liveTasks,
+      List<String> assertionFailures,
+      List<cowsim.check.Violation> violations,
+      Map<String, Integer> violationCounts,
+      Throwable error,
+      boolean complete,
+      java.time.Duration machineTime) {
+    this(scenario, ending, endDetail, traceHash, stats, processes, cpus, liveTasks, assertionFailures, violations, violationCounts, error, complete,
+        machineTime, Map.of());
+  }
 
   /** How a run ended. */
   public enum Ending {
@@ -55,6 +83,15 @@ public record SimResult(
 
   public long stat(Stat s) {
     return stats.getOrDefault(s.key, 0L);
+  }
+
+  /** A distribution stat's samples (none when nothing sampled it). */
+  public Distribution distribution(Stat s) {
+    if (!s.distribution()) {
+      throw new IllegalArgumentException(s.key + " is a counter, not a distribution");
+    }
+    Distribution d = distributions.get(s);
+    return d != null ? d : new Distribution();
   }
 
   /** A stat by its name in reports and {@code expect.stats}; the name must be in {@link Stat}. */

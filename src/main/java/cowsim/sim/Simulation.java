@@ -24,6 +24,7 @@ import cowsim.scenario.Mode;
 import cowsim.scenario.ProcessSpec;
 import cowsim.scenario.Region;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Distribution;
 import cowsim.stats.Progress;
 import cowsim.stats.Stat;
 import java.util.ArrayList;
@@ -398,8 +399,12 @@ public final class Simulation {
   private static SimResult assemble(Scenario s, RunGuardian.Outcome out, long hostMillis) {
     // every stat of the registry, in its order, zero when nothing counted it
     Map<String, Long> sums = new LinkedHashMap<>();
-    for (Stat k : Stat.values()) {
+    for (Stat k : Stat.counters()) {
       sums.put(k.key, 0L);
+    }
+    Map<Stat, Distribution> dists = new LinkedHashMap<>();
+    for (Stat k : Stat.distributions()) {
+      dists.put(k, new Distribution());
     }
     List<ProcessInfo> processes = List.of();
     List<String> live = List.of();
@@ -412,6 +417,13 @@ public final class Simulation {
           throw new IllegalStateException("node " + n.node() + " counts '" + k + "', which is not in the stats registry (cowsim.stats.Stat)");
         }
         sums.merge(k, v, Long::sum);
+      });
+      n.distributions().forEach((k, d) -> {
+        Stat stat = Stat.of(k);
+        if (stat == null || !stat.distribution()) {
+          throw new IllegalStateException("node " + n.node() + " samples '" + k + "', which is no distribution of the stats registry (cowsim.stats.Stat)");
+        }
+        dists.get(stat).add(d);
       });
       if (n.detail() instanceof CpuActor.CpuDetail d) {
         cpus.add(d);
@@ -429,6 +441,6 @@ public final class Simulation {
     String detail = out.detail();
     String hash = out.conductor() == null ? null : out.conductor().traceHash();
     return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error(), out.complete(),
-        java.time.Duration.ofNanos(out.machineNanos()));
+        java.time.Duration.ofNanos(out.machineNanos()), dists);
   }
 }

@@ -10,6 +10,11 @@ import java.util.List;
  * scenario reader validates {@code expect.stats} against them and the README's stats table lists
  * them (a test checks it row for row).
  *
+ * <p>Most stats are counters, one number each. A {@link Kind#DISTRIBUTION} is one sample per event
+ * (a shootdown's wait, a fault's latency), kept in a {@link Distribution}: report.json prints it
+ * under {@code distributions}, stats.txt as its count and percentiles, and {@code expect.stats}
+ * cannot name it.
+ *
  * <p>This package imports nothing of cowsim, so every layer (machine, kernel, scenario, sim) can
  * name a stat without an upward import.
  */
@@ -57,7 +62,17 @@ public enum Stat {
   MEMORY_ATOMICS("memory_atomics", "requests", "atomic requests served by the memory banks: compare-and-swap, refcount operations, locks"),
   MEMORY_FRAME_OPS("memory_frame_ops", "requests", "whole-frame reads and writes (copies, zero fills) served by the memory banks"),
   HUGE_FAULTS("huge_faults", "faults", "faults that mapped a fresh zeroed 2 MiB page with one PD entry"),
-  HUGE_SPLITS("huge_splits", "pages", "2 MiB mappings split into 512 PTEs (a COW fault, or a partial munmap or mprotect)");
+  HUGE_SPLITS("huge_splits", "pages", "2 MiB mappings split into 512 PTEs (a COW fault, or a partial munmap or mprotect)"),
+  SHOOTDOWN_WAIT("shootdown_wait", "cycles", "distribution, one sample per shootdown: cycles its initiator spun until every ack or the timeout", Kind.DISTRIBUTION),
+  FAULT_LATENCY("fault_latency", "cycles", "distribution, one sample per user page fault resolved: cycles from the fault's entry to the retried access", Kind.DISTRIBUTION);
+
+  /** What one value of a stat is. */
+  public enum Kind {
+    /** One number, summed over the components. */
+    COUNTER,
+    /** One sample per event, merged over the components (a {@link Distribution}). */
+    DISTRIBUTION
+  }
 
   /** The name in reports and in {@code expect.stats}. */
   public final String key;
@@ -74,15 +89,32 @@ public enum Stat {
    */
   public final boolean simulated;
 
+  /** A counter or a distribution. */
+  public final Kind kind;
+
   Stat(String key, String unit, String doc) {
-    this(key, unit, doc, true);
+    this(key, unit, doc, true, Kind.COUNTER);
   }
 
   Stat(String key, String unit, String doc, boolean simulated) {
+    this(key, unit, doc, simulated, Kind.COUNTER);
+  }
+
+  Stat(String key, String unit, String doc, Kind kind) {
+    this(key, unit, doc, true, kind);
+  }
+
+  Stat(String key, String unit, String doc, boolean simulated, Kind kind) {
     this.key = key;
     this.unit = unit;
     this.doc = doc;
     this.simulated = simulated;
+    this.kind = kind;
+  }
+
+  /** Whether it is a distribution (not a counter). */
+  public boolean distribution() {
+    return kind == Kind.DISTRIBUTION;
   }
 
   /** The stat with this name, or null. */
@@ -95,19 +127,41 @@ public enum Stat {
     return null;
   }
 
-  /** Every name, in report order. */
+  /** Every counter's name, in report order: report.json's {@code stats}. */
   public static List<String> keys() {
     List<String> out = new ArrayList<>();
-    for (Stat s : values()) {
+    for (Stat s : counters()) {
       out.add(s.key);
     }
     return List.copyOf(out);
   }
 
-  /** The names {@code expect.stats} accepts (the simulated ones), in report order. */
+  /** The counters, in report order. */
+  public static List<Stat> counters() {
+    List<Stat> out = new ArrayList<>();
+    for (Stat s : values()) {
+      if (s.kind == Kind.COUNTER) {
+        out.add(s);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The distributions, in report order. */
+  public static List<Stat> distributions() {
+    List<Stat> out = new ArrayList<>();
+    for (Stat s : values()) {
+      if (s.kind == Kind.DISTRIBUTION) {
+        out.add(s);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The names {@code expect.stats} accepts (the simulated counters), in report order. */
   public static List<String> expectableKeys() {
     List<String> out = new ArrayList<>();
-    for (Stat s : values()) {
+    for (Stat s : counters()) {
       if (s.simulated) {
         out.add(s.key);
       }

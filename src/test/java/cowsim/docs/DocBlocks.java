@@ -279,7 +279,7 @@ final class DocBlocks {
   }
 
   /** How a line a reader types starts: the commands the documentation shows. */
-  private static final Pattern COMMAND = Pattern.compile("^(java |mvn |sh |for |done|git |grep |cat |ls )");
+  private static final Pattern COMMAND = Pattern.compile("^(java |mvn |sh |for |done|git |grep |cat |ls |farm-bench )");
 
   /**
    * The fenced blocks with no marker that are not something to type or a config file: each is an

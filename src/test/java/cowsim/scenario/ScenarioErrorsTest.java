@@ -463,6 +463,14 @@ class ScenarioErrorsTest {
     }
 
     @Test
+    void aDistributionCannotBeExpected() {
+      assertFailsAt(
+          "expect {\n  stats { forks = 1\n    fault_latency = 5 }\n}\n",
+          "fault_latency",
+          "expect.stats.fault_latency: fault_latency is a distribution (percentiles in stats.txt), not one number: expect.stats takes counters");
+    }
+
+    @Test
     void everyStatOfTheReportButHostTimeIsAccepted() throws Exception {
       // before the registry, expect.stats refused shootdowns, syscalls, ack_timeouts,
       // shootdown_wait_cycles and every other per-component counter the report prints

@@ -58,9 +58,15 @@ class StatTest {
   }
 
   @Test
-  void onlyHostTimeCannotBeExpected() {
+  void onlyHostTimeAndTheDistributionsCannotBeExpected() {
     assertEquals(List.of(Stat.HOST_MILLIS), java.util.Arrays.stream(Stat.values()).filter(s -> !s.simulated).toList());
-    assertEquals(Stat.values().length - 1, Stat.expectableKeys().size());
+    assertEquals(List.of(Stat.SHOOTDOWN_WAIT, Stat.FAULT_LATENCY), Stat.distributions());
+    assertEquals(Stat.values().length - 1 - Stat.distributions().size(), Stat.expectableKeys().size());
+    assertEquals(Stat.values().length - Stat.distributions().size(), Stat.keys().size());
+    for (Stat d : Stat.distributions()) {
+      assertTrue(d.distribution());
+      assertFalse(Stat.keys().contains(d.key), d.key + ": not a counter of report.json's stats");
+    }
     assertFalse(Stat.expectableKeys().contains("host_millis"));
     assertThrows(UnsupportedOperationException.class, () -> Stat.keys().add("x"));
     assertThrows(UnsupportedOperationException.class, () -> Stat.expectableKeys().clear());
@@ -82,7 +88,8 @@ class StatTest {
       assertEquals(s.doc, row.group(3).trim(), s.key);
       listed.add(s.key);
     }
-    assertEquals(Stat.keys(), listed, "the README's stats table, row for row");
+    List<String> all = java.util.Arrays.stream(Stat.values()).map(st -> st.key).toList();
+    assertEquals(all, listed, "the README's stats table, row for row (counters and distributions)");
   }
 
   @Test

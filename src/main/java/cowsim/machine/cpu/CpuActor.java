@@ -486,6 +486,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
         new CpuDetail(
             id, user.instructions(), now, mmu.hits(), mmu.misses(), c.getOrDefault(Stat.PAGE_FAULTS.key, 0L),
             c.getOrDefault(Stat.COW_FAULTS.key, 0L), shootdown.ipisSent(), contextSwitches, user.assertions()),
-        now);
+        now,
+        Map.of(Stat.SHOOTDOWN_WAIT.key, shootdown.waits().copy(), Stat.FAULT_LATENCY.key, user.faultLatency().copy()));
   }
 }

@@ -7,6 +7,7 @@ import cowsim.machine.interconnect.Latencies;
 import cowsim.machine.memory.MemoryBank;
 import cowsim.machine.mmu.Mmu;
 import cowsim.machine.observe.Event;
+import cowsim.stats.Distribution;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,6 +58,7 @@ public final class ShootdownUnit {
   private long shootdowns;
   private long ackTimeouts;
   private long waitCycles;
+  private final Distribution waits = new Distribution();
 
   /** The spin of an initiator waiting for its targets' acks, as the observer names it. */
   static final String ACK_WAIT = "ack wait";
@@ -239,6 +241,7 @@ public final class ShootdownUnit {
       bus.observe(new Event.ShootdownDone(bus.now(), bus.cpu(), request, acksMissing));
     }
     waitCycles += bus.now() - started;
+    waits.record(bus.now() - started);
     if (timer != null) {
       bus.cancel(timer);
     }
@@ -274,5 +277,10 @@ public final class ShootdownUnit {
   /** Cycles spent spinning for acks. */
   long waitCycles() {
     return waitCycles;
+  }
+
+  /** Per shootdown started here: the cycles spent spinning for its acks. */
+  Distribution waits() {
+    return waits;
   }
 }

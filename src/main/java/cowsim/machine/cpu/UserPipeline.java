@@ -13,6 +13,7 @@ import cowsim.machine.memory.MemoryBank;
 import cowsim.machine.mmu.Mmu;
 import cowsim.machine.mmu.VirtualAddress;
 import cowsim.machine.observe.Event;
+import cowsim.stats.Distribution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -74,6 +75,7 @@ final class UserPipeline {
   private long refaultKills;
   private long assertionFailures;
   private final List<String> assertions = new ArrayList<>();
+  private final Distribution faultLatency = new Distribution();
 
   UserPipeline(CpuConfig cfg, Latencies lat, Bus bus, Mmu mmu, Cpu cpu) {
     this.cfg = cfg;
@@ -318,6 +320,7 @@ final class UserPipeline {
 
   /** A user-mode access faulted: the kernel's page-fault path runs here, then the retry. */
   private void userFault(long va, boolean write, boolean present, boolean reserved) {
+    long entered = bus.now();
     bus.spend(lat.faultEntry());
     cpu.mode(Mode.KERNEL);
     long page = va & ~0xfffL;
@@ -337,7 +340,10 @@ final class UserPipeline {
       cpu.trap().fatal("refault loop: " + refaults + " faults on page " + hex(page) + " without progress");
       return;
     }
-    cpu.trap().pageFault(va, write, present, reserved, this::enter);
+    cpu.trap().pageFault(va, write, present, reserved, () -> {
+      faultLatency.record(bus.now() - entered);
+      enter();
+    });
   }
 
   /** Translate a user address for a load or store; faults go to {@code onFault}. */
@@ -388,6 +394,11 @@ final class UserPipeline {
 
   long refaultKills() {
     return refaultKills;
+  }
+
+  /** Per user page fault the kernel resolved: cycles from the fault's entry to the retry. */
+  Distribution faultLatency() {
+    return faultLatency;
   }
 
   long assertionFailures() {

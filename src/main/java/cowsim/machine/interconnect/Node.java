@@ -146,7 +146,7 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
     NodeStats s = stats();
     Map<String, Long> counters = new java.util.LinkedHashMap<>(s.counters());
     counters.put(Stat.MESSAGES.key, handled);
-    c.replyTo().tell(new NodeStats(s.node(), counters, s.detail(), s.clock()));
+    c.replyTo().tell(new NodeStats(s.node(), counters, s.detail(), s.clock(), s.distributions()));
     return this;
   }
 
