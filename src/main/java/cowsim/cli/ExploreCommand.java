@@ -98,6 +98,9 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   Integer jobs;
 
+  @Option(names = "--trace", paramLabel = "FILE", description = "Write the first failure's timeline, replayed, as a Perfetto trace (deterministic mode).")
+  Path trace;
+
   @Option(names = "--shrink", description = "Shrink the first failing schedule and write it as a schedule file.")
   boolean shrink;
 
@@ -251,7 +254,15 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
         ff.put("replay", replay);
       } else if (deterministic) {
         // replay it with logs: the report and logs of exactly this run
-        RunOutcome again = explorer.runOnce(s, spec, first.index(), first.seed(), failOut.sub("logs").dir().toString());
+        String logs = failOut.sub("logs").dir().toString();
+        RunOutcome f = first;
+        Scenario fs = s;
+        ScheduleSpec fspec = spec;
+        RunOutcome again = trace == null ? explorer.runOnce(s, spec, first.index(), first.seed(), logs)
+            : cowsim.trace.TraceFile.record(trace, s.name(), new Simulation(config), sim -> new Explorer(sim).runOnce(fs, fspec, f.index(), f.seed(), logs), x -> x.result().violations());
+        if (trace != null) {
+          o.println("  trace: " + trace + "   (open it in https://ui.perfetto.dev)");
+        }
         String replay = replayCommand(first.seed(), spec);
         writeRun(failOut, again, replay);
         o.println("  replay: " + replay);

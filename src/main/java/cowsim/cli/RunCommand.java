@@ -46,6 +46,9 @@ final class RunCommand extends WritesOutput {
   @Option(names = "--quiet", description = "Print only the outcome line.")
   boolean quiet;
 
+  @Option(names = "--trace", paramLabel = "FILE", description = "Write the run's timeline as a Perfetto trace (open it in ui.perfetto.dev).")
+  Path trace;
+
 
   @Override
   public Integer call() throws OutputException {
@@ -67,7 +70,12 @@ final class RunCommand extends WritesOutput {
     long since = LogHealth.mark();
     SimResult r;
     try (SimulationHost host = new SimulationHost(config)) {
-      r = new Simulation(host).run(s, logs.toString(), spec);
+      Scenario run = s;
+      r = trace == null ? new Simulation(host).run(s, logs.toString(), spec)
+          : cowsim.trace.TraceFile.record(trace, s.name(), new Simulation(host), sim -> sim.run(run, logs.toString(), spec), SimResult::violations);
+    }
+    if (trace != null) {
+      System.out.println("trace: " + trace + "   (open it in https://ui.perfetto.dev)");
     }
     Verdict v = Verdict.judge(r);
     if (quiet) {

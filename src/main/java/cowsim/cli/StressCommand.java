@@ -127,6 +127,9 @@ final class StressCommand extends WritesOutput implements Interruptible {
   @Option(names = "--duration", paramLabel = "TIME", description = "Stop after this much wall time (e.g. 30s, 2m, 500ms) and report what was found.")
   String duration;
 
+  @Option(names = "--trace", paramLabel = "FILE", description = "When the run fails, replay it (deterministic mode) and write its timeline as a Perfetto trace.")
+  Path trace;
+
   @Option(names = "--logs", description = "Write the per-actor logs to DIR/logs (slow on big runs; `run DIR/stress.conf` writes them too).")
   boolean logs;
 
@@ -175,6 +178,12 @@ final class StressCommand extends WritesOutput implements Interruptible {
     boolean deterministic = s.mode() == cowsim.scenario.Mode.DETERMINISTIC;
     String replay = "java -jar target/cowsim.jar run " + o.scenarioFile() + (deterministic ? "" : " --mode deterministic");
     if (!o.result().violations().isEmpty() || !o.verdict().pass()) {
+      if (deterministic && trace != null) {
+        try (SimulationHost host = new SimulationHost(config)) {
+          cowsim.trace.TraceFile.record(trace, s.name(), new Simulation(host), sim -> sim.run(s, null), cowsim.sim.SimResult::violations);
+        }
+        System.out.println("trace: " + trace + "   (the failing run replayed; open it in https://ui.perfetto.dev)");
+      }
       if (deterministic) {
         System.out.println("replay: " + replay + "   (deterministic: the same schedule, seed " + s.seed() + "; logs in the run's DIR/logs)");
       } else {

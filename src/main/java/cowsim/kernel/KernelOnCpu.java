@@ -204,10 +204,24 @@ public final class KernelOnCpu implements TrapHandler {
    */
   @Override
   public void pageFault(long va, boolean write, boolean present, boolean reserved, Runnable retry) {
+    if (hw.reporting()) {
+      hw.report(new Event.KernelEntry(hw.now(), hw.cpu(), "page fault",
+          (write ? "write" : "read") + " at 0x" + Long.toHexString(va) + (reserved ? ", reserved bit" : present ? ", protection" : ", not present")));
+    }
     PageFaultHandler.handle(hw, hw.current().pid(), va, write, present || reserved, retry, this::kill);
   }
 
   // ------------------------------------------------------------------ system calls
+
+  /** A system call's name for the timeline (its SYS_ constant), or "syscall N". */
+  static String syscallName(long nr) {
+    for (Map.Entry<String, Long> e : Constants.NAMES.entrySet()) {
+      if (e.getKey().startsWith("SYS_") && e.getValue() == nr) {
+        return e.getKey();
+      }
+    }
+    return "syscall " + nr;
+  }
 
   /** The CPU executed {@code syscall}: rcx and r11 are already clobbered; rax is the number. */
   @Override
@@ -218,6 +232,9 @@ public final class KernelOnCpu implements TrapHandler {
     long nr = r.get(Reg.RAX);
     long a0 = r.get(Reg.RDI);
     long a1 = r.get(Reg.RSI);
+    if (hw.reporting()) {
+      hw.report(new Event.KernelEntry(hw.now(), hw.cpu(), syscallName(nr), "rdi 0x" + Long.toHexString(a0) + ", rsi 0x" + Long.toHexString(a1)));
+    }
     if (nr == Constants.SYS_getpid) {
       ret(t.pid());
     } else if (nr == Constants.SYS_gettid) {

@@ -177,7 +177,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
       shootdown.onTimeout(t);
     } else if (payload instanceof RescheduleIpi) {
       if (mode == Mode.IDLE) {
-        mode = Mode.KERNEL;
+        mode(Mode.KERNEL);
         trap.reschedule();
       } else {
         rescheduleWanted = true;
@@ -238,13 +238,13 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     shootdown.takeDeferred();
     if (killWanted) {
       killWanted = false;
-      mode = Mode.KERNEL;
+      mode(Mode.KERNEL);
       trap.killed(killCode);
       return true;
     }
     if (now >= sliceEnd || rescheduleWanted) {
       rescheduleWanted = false;
-      mode = Mode.KERNEL;
+      mode(Mode.KERNEL);
       trap.reschedule();
       return true;
     }
@@ -267,16 +267,24 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     sliceEnd = now + cfg.quantum();
   }
 
+  /** Every mode change goes through here: an observer sees it (the timeline's user and kernel slices). */
+  private void mode(Mode m) {
+    if (m != mode && observing()) {
+      observe(new Event.CpuMode(now, id, m.name().toLowerCase(java.util.Locale.ROOT), current == null ? 0 : current.pid(), current == null ? 0 : current.tid()));
+    }
+    mode = m;
+  }
+
   private void becomeIdle() {
     current = null;
-    mode = Mode.IDLE;
+    mode(Mode.IDLE);
     if (mmu.cr3() != cfg.kernelCr3()) {
       mmu.writeCr3(cfg.kernelCr3());
     }
     shootdown.takeDeferred();
     if (rescheduleWanted) {
       rescheduleWanted = false;
-      mode = Mode.KERNEL;
+      mode(Mode.KERNEL);
       trap.reschedule();
     }
   }
@@ -290,7 +298,7 @@ public final class CpuActor extends Node<Payload.ToCpu> {
 
     @Override
     public void mode(Mode m) {
-      mode = m;
+      CpuActor.this.mode(m);
     }
 
     @Override

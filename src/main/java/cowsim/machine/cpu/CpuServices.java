@@ -105,4 +105,9 @@ public interface CpuServices {
 
   /** Report a fact to the observer (no effect on the simulation). */
   void report(Event e);
+
+  /** Whether anyone observes (an event built for nobody is wasted work); true unless known otherwise. */
+  default boolean reporting() {
+    return true;
+  }
 }

@@ -147,4 +147,9 @@ public interface ForwardingCpuServices extends CpuServices {
   default void report(Event e) {
     services().report(e);
   }
+
+  @Override
+  default boolean reporting() {
+    return services().reporting();
+  }
 }

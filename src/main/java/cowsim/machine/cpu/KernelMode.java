@@ -225,6 +225,9 @@ final class KernelMode implements KernelPort {
                     if (spinSince >= 0) {
                       lockWaitCycles += bus.now() - spinSince;
                       spinSince = -1;
+                      if (bus.observing()) {
+                        bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), what));
+                      }
                     }
                     k.run();
                     return;
@@ -232,6 +235,9 @@ final class KernelMode implements KernelPort {
                   if (spinSince < 0) {
                     spinSince = bus.now();
                     spinPause = lat.lockSpin();
+                    if (bus.observing()) {
+                      bus.observe(new Event.SpinBegin(bus.now(), bus.cpu(), what));
+                    }
                   }
                   shootdown.takeDeferred();
                   bus.spend(spinPause);
@@ -255,6 +261,7 @@ final class KernelMode implements KernelPort {
     bus.warn("soft lockup: spun {} cycles on {} of frame {}; this CPU halts", spun, what, hex(frame));
     if (bus.observing()) {
       Context t = cpu.current();
+      bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), what));
       bus.observe(new Event.Lockup(bus.now(), bus.cpu(), t == null ? 0 : t.pid(), t == null ? 0 : t.tid(), what, spun));
     }
     if (!bus.deterministic()) {
@@ -344,6 +351,11 @@ final class KernelMode implements KernelPort {
   @Override
   public void report(Event e) {
     bus.observe(e);
+  }
+
+  @Override
+  public boolean reporting() {
+    return bus.observing();
   }
 
   @Override

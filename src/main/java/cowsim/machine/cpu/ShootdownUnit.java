@@ -60,6 +60,9 @@ public final class ShootdownUnit {
   private long waitCycles;
   private final Distribution waits = new Distribution();
 
+  /** The spin of an initiator waiting for its targets' acks, as the observer names it. */
+  static final String ACK_WAIT = "ack wait";
+
   ShootdownUnit(Config cfg, Latencies lat, Bus bus, Mmu mmu) {
     this.cfg = cfg;
     this.lat = lat;
@@ -96,6 +99,9 @@ public final class ShootdownUnit {
       }
     }
     ipisHandled++;
+    if (bus.observing()) {
+      bus.observe(new Event.IpiHandled(bus.now(), bus.cpu(), ipi.initiator(), ipi.request()));
+    }
     bus.debug("flush IPI from cpu-{} (request {}): {}, ack", ipi.initiator(), ipi.request(), ipi.pages() == null ? "TLB flushed" : ipi.pages().length + " pages invalidated");
     if (cfg.sharedAckFlags()) {
       // strat9: set this CPU's one ack flag in kernel memory (a posted store)
@@ -142,6 +148,9 @@ public final class ShootdownUnit {
     if (bus.infoEnabled()) {
       bus.info("shootdown {}: {} to {} CPUs, spinning for acks", request, pages == null ? "full flush" : pages.length + " pages", targets.length);
     }
+    if (bus.observing()) {
+      bus.observe(new Event.SpinBegin(bus.now(), bus.cpu(), ACK_WAIT));
+    }
     // IPIs that were waiting for a boundary are taken while spinning
     takeDeferred();
     if (cfg.sharedAckFlags()) {
@@ -162,6 +171,9 @@ public final class ShootdownUnit {
   void onAck(FlushAck ack) {
     if (!spinning || ack.request() != request) {
       return; // late ack of a request that timed out
+    }
+    if (bus.observing()) {
+      bus.observe(new Event.IpiAcked(bus.now(), bus.cpu(), ack.from(), request));
     }
     if (--acksMissing == 0) {
       end();
@@ -210,6 +222,9 @@ public final class ShootdownUnit {
             bus.expect(
                 v -> {
                   if (v != 0) {
+                    if (bus.observing()) {
+                      bus.observe(new Event.IpiAcked(bus.now(), bus.cpu(), target, request));
+                    }
                     pendingTargets.remove(0);
                     acksMissing--;
                   }
@@ -222,6 +237,7 @@ public final class ShootdownUnit {
   private void end() {
     spinning = false;
     if (bus.observing()) {
+      bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), ACK_WAIT));
       bus.observe(new Event.ShootdownDone(bus.now(), bus.cpu(), request, acksMissing));
     }
     waitCycles += bus.now() - started;

@@ -122,6 +122,36 @@ public sealed interface Event {
    */
   record ShootdownDone(long cycle, int cpu, long request, int missing) implements Event {}
 
+  /**
+   * A flush IPI from {@code initiator} was handled on this CPU (its TLB entries dropped, its ack
+   * sent or its ack flag set). Timeline only: no oracle judges it.
+   */
+  record IpiHandled(long cycle, int cpu, int initiator, long request) implements Event, TimelineOnly {}
+
+  /** The initiator saw {@code target}'s ack of its shootdown {@code request} (a FlushAck or its ack flag). */
+  record IpiAcked(long cycle, int cpu, int target, long request) implements Event, TimelineOnly {}
+
+  /**
+   * The CPU changed mode ({@code mode}: user, kernel, idle, halted), running task {@code pid} /
+   * {@code tid} (0 when idle). Timeline only.
+   */
+  record CpuMode(long cycle, int cpu, String mode, long pid, long tid) implements Event, TimelineOnly {}
+
+  /**
+   * This CPU starts spinning ({@code what}: a lock's name, or "ack wait" for a shootdown's acks);
+   * it ends with the {@link SpinEnd} of the same {@code what}. Timeline only.
+   */
+  record SpinBegin(long cycle, int cpu, String what) implements Event, TimelineOnly {}
+
+  /** The spin begun with the same {@code what} ended (the lock granted, the acks in, or given up). */
+  record SpinEnd(long cycle, int cpu, String what) implements Event, TimelineOnly {}
+
+  /**
+   * Marks the events that only draw the run's timeline (the Perfetto trace of {@code run --trace}):
+   * mode changes, kernel entries, spins, IPIs handled and acked. No oracle judges them.
+   */
+  interface TimelineOnly {}
+
   /** A task faulted on one page too often without progress and was stopped. */
   record Refault(long cycle, int cpu, long pid, long tid, long va, int faults) implements Event {}
 
@@ -141,6 +171,13 @@ public sealed interface Event {
   record AssertionFailed(long cycle, int cpu, long pid, long tid, String message) implements Event {}
 
   // ---- the kernel ----
+
+  /**
+   * The kernel was entered for {@code what}: a system call by name ("SYS_fork"), or "page fault"
+   * ({@code detail} says the address and access). It lasts until the CPU leaves kernel mode
+   * ({@link CpuMode}). Timeline only.
+   */
+  record KernelEntry(long cycle, int cpu, String what, String detail) implements Event, TimelineOnly {}
 
   /** A new PML4 was allocated for an address space (fork's child or a new process). */
   record RootCreated(long cycle, int cpu, long cr3) implements Event {}
