@@ -54,19 +54,12 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     super(false);
   }
 
-  /** Set by {@link #interrupt} (SIGINT, SIGTERM). */
-  private volatile boolean interrupted;
-
-  /** The explorer once it exists, for {@link #interrupt}. */
-  private volatile Explorer explorer;
+  /** What {@link #interrupt} (SIGINT, SIGTERM) stops. */
+  private final ExplorerStop stop = new ExplorerStop();
 
   @Override
   public boolean interrupt() {
-    interrupted = true;
-    Explorer e = explorer;
-    if (e != null) {
-      e.stop();
-    }
+    stop.stop();
     return true;
   }
 
@@ -147,11 +140,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     Path fallback = Path.of("runs", s.name() + "-explore-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      Explorer e = new Explorer(new Simulation(host));
-      explorer = e;
-      if (interrupted) {
-        e.stop();
-      }
+      Explorer e = stop.attach(new Explorer(new Simulation(host)));
       return explore(o, config, s, spec, n, j, e);
     }
   }

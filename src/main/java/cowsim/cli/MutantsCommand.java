@@ -52,19 +52,12 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
     super(false);
   }
 
-  /** Set by {@link #interrupt} (SIGINT, SIGTERM). */
-  private volatile boolean interrupted;
-
-  /** The explorer once it exists, for {@link #interrupt}. */
-  private volatile Explorer explorer;
+  /** What {@link #interrupt} (SIGINT, SIGTERM) stops. */
+  private final ExplorerStop stop = new ExplorerStop();
 
   @Override
   public boolean interrupt() {
-    interrupted = true;
-    Explorer e = explorer;
-    if (e != null) {
-      e.stop();
-    }
+    stop.stop();
     return true;
   }
 
@@ -154,11 +147,7 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
     Path fallback = Path.of("runs", "mutants-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      Explorer e = new Explorer(new Simulation(host));
-      explorer = e;
-      if (interrupted) {
-        e.stop();
-      }
+      Explorer e = stop.attach(new Explorer(new Simulation(host)));
       return mutants(o, config, chosen, loaded, spec, n, j, e);
     }
   }
@@ -338,8 +327,8 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
     ArrayNode sv = score.putArray("survived");
     survivors.forEach(sv::add);
     json.put("host_millis", millis);
-    json.put("complete", !explorer.stopped());
-    json.put("interrupted", explorer.stopped());
+    json.put("complete", !stop.stopped());
+    json.put("interrupted", stop.stopped());
     ArrayNode list = json.putArray("mistakes");
     for (Mutants.Outcome r : outcomes) {
       Mistake m = r.mistake();

@@ -204,7 +204,7 @@ public final class KernelOnCpu implements TrapHandler {
    */
   @Override
   public void pageFault(long va, boolean write, boolean present, boolean reserved, Runnable retry) {
-    if (hw.reporting()) {
+    if (hw.timeline()) {
       hw.report(new Event.KernelEntry(hw.now(), hw.cpu(), "page fault",
           (write ? "write" : "read") + " at 0x" + Long.toHexString(va) + (reserved ? ", reserved bit" : present ? ", protection" : ", not present")));
     }
@@ -232,7 +232,7 @@ public final class KernelOnCpu implements TrapHandler {
     long nr = r.get(Reg.RAX);
     long a0 = r.get(Reg.RDI);
     long a1 = r.get(Reg.RSI);
-    if (hw.reporting()) {
+    if (hw.timeline()) {
       hw.report(new Event.KernelEntry(hw.now(), hw.cpu(), syscallName(nr), "rdi 0x" + Long.toHexString(a0) + ", rsi 0x" + Long.toHexString(a1)));
     }
     if (nr == Constants.SYS_getpid) {

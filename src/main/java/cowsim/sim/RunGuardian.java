@@ -214,7 +214,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       ctx.watch(oracle);
       observer = oracle.narrow();
     }
-    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat, plan.progress(), plan.deterministic() && plan.direct());
+    Wiring wiring = new Wiring(List.copyOf(nodes), conductor, events, observer, t, lat, plan.progress(), plan.deterministic() && plan.direct(),
+        plan.listener() != null);
     for (ActorRef<NodeMsg> n : nodes) {
       n.tell(new NodeMsg.Wire(wiring));
     }

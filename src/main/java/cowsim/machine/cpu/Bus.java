@@ -49,6 +49,9 @@ interface Bus {
 
   boolean observing();
 
+  /** Whether the run records a timeline: the timeline-only events are built only then. */
+  boolean timeline();
+
   void observe(Event e);
 
   boolean infoEnabled();

@@ -267,9 +267,9 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     sliceEnd = now + cfg.quantum();
   }
 
-  /** Every mode change goes through here: an observer sees it (the timeline's user and kernel slices). */
+  /** Every mode change goes through here: a timeline sees it (its user and kernel slices). */
   private void mode(Mode m) {
-    if (m != mode && observing()) {
+    if (m != mode && timeline()) {
       observe(new Event.CpuMode(now, id, m.name().toLowerCase(java.util.Locale.ROOT), current == null ? 0 : current.pid(), current == null ? 0 : current.tid()));
     }
     mode = m;
@@ -403,6 +403,11 @@ public final class CpuActor extends Node<Payload.ToCpu> {
     @Override
     public boolean observing() {
       return CpuActor.this.observing();
+    }
+
+    @Override
+    public boolean timeline() {
+      return CpuActor.this.timeline();
     }
 
     @Override

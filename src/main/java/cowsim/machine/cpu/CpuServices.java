@@ -106,8 +106,8 @@ public interface CpuServices {
   /** Report a fact to the observer (no effect on the simulation). */
   void report(Event e);
 
-  /** Whether anyone observes (an event built for nobody is wasted work); true unless known otherwise. */
-  default boolean reporting() {
+  /** Whether the run records a timeline (its events are built for it alone); true unless known otherwise. */
+  default boolean timeline() {
     return true;
   }
 }

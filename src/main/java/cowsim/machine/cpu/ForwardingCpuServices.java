@@ -149,7 +149,7 @@ public interface ForwardingCpuServices extends CpuServices {
   }
 
   @Override
-  default boolean reporting() {
-    return services().reporting();
+  default boolean timeline() {
+    return services().timeline();
   }
 }

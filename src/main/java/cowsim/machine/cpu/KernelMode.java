@@ -225,7 +225,7 @@ final class KernelMode implements KernelPort {
                     if (spinSince >= 0) {
                       lockWaitCycles += bus.now() - spinSince;
                       spinSince = -1;
-                      if (bus.observing()) {
+                      if (bus.timeline()) {
                         bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), what));
                       }
                     }
@@ -235,7 +235,7 @@ final class KernelMode implements KernelPort {
                   if (spinSince < 0) {
                     spinSince = bus.now();
                     spinPause = lat.lockSpin();
-                    if (bus.observing()) {
+                    if (bus.timeline()) {
                       bus.observe(new Event.SpinBegin(bus.now(), bus.cpu(), what));
                     }
                   }
@@ -259,9 +259,11 @@ final class KernelMode implements KernelPort {
     cpu.mode(Mode.HALTED);
     lockups++;
     bus.warn("soft lockup: spun {} cycles on {} of frame {}; this CPU halts", spun, what, hex(frame));
+    if (bus.timeline()) {
+      bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), what));
+    }
     if (bus.observing()) {
       Context t = cpu.current();
-      bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), what));
       bus.observe(new Event.Lockup(bus.now(), bus.cpu(), t == null ? 0 : t.pid(), t == null ? 0 : t.tid(), what, spun));
     }
     if (!bus.deterministic()) {
@@ -354,8 +356,8 @@ final class KernelMode implements KernelPort {
   }
 
   @Override
-  public boolean reporting() {
-    return bus.observing();
+  public boolean timeline() {
+    return bus.timeline();
   }
 
   @Override

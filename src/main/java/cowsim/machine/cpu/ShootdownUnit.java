@@ -99,7 +99,7 @@ public final class ShootdownUnit {
       }
     }
     ipisHandled++;
-    if (bus.observing()) {
+    if (bus.timeline()) {
       bus.observe(new Event.IpiHandled(bus.now(), bus.cpu(), ipi.initiator(), ipi.request()));
     }
     bus.debug("flush IPI from cpu-{} (request {}): {}, ack", ipi.initiator(), ipi.request(), ipi.pages() == null ? "TLB flushed" : ipi.pages().length + " pages invalidated");
@@ -148,7 +148,7 @@ public final class ShootdownUnit {
     if (bus.infoEnabled()) {
       bus.info("shootdown {}: {} to {} CPUs, spinning for acks", request, pages == null ? "full flush" : pages.length + " pages", targets.length);
     }
-    if (bus.observing()) {
+    if (bus.timeline()) {
       bus.observe(new Event.SpinBegin(bus.now(), bus.cpu(), ACK_WAIT));
     }
     // IPIs that were waiting for a boundary are taken while spinning
@@ -172,7 +172,7 @@ public final class ShootdownUnit {
     if (!spinning || ack.request() != request) {
       return; // late ack of a request that timed out
     }
-    if (bus.observing()) {
+    if (bus.timeline()) {
       bus.observe(new Event.IpiAcked(bus.now(), bus.cpu(), ack.from(), request));
     }
     if (--acksMissing == 0) {
@@ -222,7 +222,7 @@ public final class ShootdownUnit {
             bus.expect(
                 v -> {
                   if (v != 0) {
-                    if (bus.observing()) {
+                    if (bus.timeline()) {
                       bus.observe(new Event.IpiAcked(bus.now(), bus.cpu(), target, request));
                     }
                     pendingTargets.remove(0);
@@ -236,8 +236,10 @@ public final class ShootdownUnit {
 
   private void end() {
     spinning = false;
-    if (bus.observing()) {
+    if (bus.timeline()) {
       bus.observe(new Event.SpinEnd(bus.now(), bus.cpu(), ACK_WAIT));
+    }
+    if (bus.observing()) {
       bus.observe(new Event.ShootdownDone(bus.now(), bus.cpu(), request, acksMissing));
     }
     waitCycles += bus.now() - started;

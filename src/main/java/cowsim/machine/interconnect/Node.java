@@ -45,6 +45,7 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   private List<Payload> cancelled = List.of();
   private ArrayList<Event> observed = new ArrayList<>();
   private boolean observing;
+  private boolean timeline;
   private long handled;
   /** direct delivery: the conductor's outputs while it has this node handle a packet, else null */
   private Conductor.Outputs direct;
@@ -136,6 +137,7 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
     wiring = w.wiring();
     deterministic = wiring.deterministic();
     observing = wiring.observer() != null;
+    timeline = observing && wiring.timeline();
     if (wiring.direct()) {
       wiring.conductor().tell(new Conductor.Attach(id, this));
     }
@@ -175,6 +177,11 @@ public abstract class Node<P extends Payload> extends AbstractBehavior<NodeMsg> 
   /** Whether anybody checks this run (observations are dropped otherwise). */
   protected final boolean observing() {
     return observing;
+  }
+
+  /** Whether the run records a timeline: only then are the timeline-only events worth building. */
+  protected final boolean timeline() {
+    return timeline;
   }
 
   /** Report a fact to the oracles; sent with this packet's other observations. */

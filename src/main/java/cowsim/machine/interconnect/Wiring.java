@@ -15,6 +15,8 @@ import java.util.List;
  * @param progress the run's live progress counters (for a display; never read by the simulation)
  * @param direct deterministic mode: whether the conductor calls the nodes' packet handlers itself
  *     (direct delivery, every actor of the run on one thread) rather than sending them packets
+ * @param timeline whether the run records a timeline (a trace listens to the observations): the
+ *     timeline-only events ({@code Event.TimelineOnly}) are built only then
  */
 public record Wiring(
     List<ActorRef<NodeMsg>> nodes,
@@ -24,7 +26,8 @@ public record Wiring(
     Topology topology,
     Latencies latencies,
     Progress progress,
-    boolean direct) {
+    boolean direct,
+    boolean timeline) {
 
   public Wiring {
     if (direct && conductor == null) {
@@ -41,7 +44,7 @@ public record Wiring(
       Topology topology,
       Latencies latencies,
       Progress progress) {
-    this(nodes, conductor, runner, observer, topology, latencies, progress, false);
+    this(nodes, conductor, runner, observer, topology, latencies, progress, false, false);
   }
 
   public boolean deterministic() {

@@ -167,6 +167,11 @@ final class FakeBus implements Bus, Mmu.Host {
   }
 
   @Override
+  public boolean timeline() {
+    return observing;
+  }
+
+  @Override
   public void observe(Event e) {
     events.add(e);
   }
