@@ -166,14 +166,15 @@ public final class KernelOnCpu implements TrapHandler {
 
   /**
    * The task cannot go on (unresolvable fault, refault loop, misaligned access, wild control
-   * flow): its whole process dies by SIGSEGV, as a group exit (strat9 kills the task; Linux's
-   * SIGSEGV default action is do_group_exit(SIGSEGV)): exit code 139, wait4 status 11. Its
-   * siblings are stopped by {@link KernelState}.
+   * flow, out of memory): its whole process dies by a signal, as a group exit (strat9 kills the
+   * task; Linux's SIGSEGV default action is do_group_exit(SIGSEGV)): SIGSEGV, exit code 139, wait4
+   * status 11; or, out of memory, SIGKILL as Linux's OOM killer sends it (exit code 137, status 9;
+   * {@link Signal#ofKill}). Its siblings are stopped by {@link KernelState}.
    */
   public void kill(String reason) {
     hw.counters().killed++;
     hw.log("killing pid {}: {}", hw.current().pid(), reason);
-    exit(Signal.SIGSEGV.exitCode(), true, reason);
+    exit(Signal.ofKill(reason).exitCode(), true, reason);
   }
 
   /**

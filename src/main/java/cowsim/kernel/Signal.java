@@ -10,8 +10,15 @@ public enum Signal {
   /** abort(): a failed {@code assert}. */
   SIGABRT(6),
   /**
-   * Every kill of the kernel: an unresolvable fault, a misaligned access, wild control flow, the
-   * refault limit, and out of memory (where Linux's OOM killer would send SIGKILL).
+   * Out of memory: a fault or a boot the kernel cannot find a frame for. Linux's page-fault path
+   * turns VM_FAULT_OOM into pagefault_out_of_memory, whose OOM killer sends SIGKILL
+   * (mm/oom_kill.c: __oom_kill_process); the model kills the faulting process, not a victim chosen
+   * by badness.
+   */
+  SIGKILL(9),
+  /**
+   * Every other kill of the kernel: an unresolvable fault, a misaligned access, wild control flow,
+   * the refault limit.
    */
   SIGSEGV(11);
 
@@ -35,6 +42,14 @@ public enum Signal {
       }
     }
     return null;
+  }
+
+  /**
+   * The signal a kill of the kernel sends for this reason: SIGKILL when the reason is out of memory
+   * (the kernel's reasons for it start "out of memory" or, strat9's error, "OOM"), else SIGSEGV.
+   */
+  public static Signal ofKill(String reason) {
+    return reason.startsWith("out of memory") || reason.startsWith("OOM ") ? SIGKILL : SIGSEGV;
   }
 
   /** The signal of this name, or null. */

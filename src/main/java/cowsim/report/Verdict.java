@@ -94,7 +94,7 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
    * Why the run ended, as the outcome line says it: the ending's detail, and each process the
    * kernel killed (a fatal fault, out of memory, the refault limit; not a failed assert, which is
    * a failure of its own), so a run whose expectations did not cover a kill still shows it:
-   * {@code every process exited; pid 3 killed by the kernel: out of memory ...}.
+   * {@code every process exited; pid 3 killed by the kernel (SIGKILL): out of memory ...}.
    */
   public static String why(SimResult r) {
     StringBuilder s = new StringBuilder(String.valueOf(r.endDetail()));
@@ -103,7 +103,11 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
     int shown = Math.min(killed.size(), 3);
     for (int i = 0; i < shown; i++) {
       ProcessInfo p = killed.get(i);
-      s.append("; pid ").append(p.pid()).append(" killed by the kernel: ").append(p.killReason());
+      s.append("; pid ").append(p.pid()).append(" killed by the kernel");
+      if (p.signal() != null) {
+        s.append(" (").append(p.signal()).append(')');
+      }
+      s.append(": ").append(p.killReason());
     }
     if (killed.size() > shown) {
       s.append("; ").append(killed.size() - shown).append(" more killed by the kernel");

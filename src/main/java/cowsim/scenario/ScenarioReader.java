@@ -543,7 +543,7 @@ final class ScenarioReader {
   /**
    * An expected exit code: 0..255, since the kernel keeps {@code code & 0xff} (exit(256) is
    * reported as 0, as wait4 gives it to the parent); a larger or negative value could never match.
-   * Or the name of the signal that kills the process ({@code SIGSEGV}: 139, {@code SIGABRT}: 134).
+   * Or the name of the signal that kills the process ({@code SIGSEGV}: 139, {@code SIGKILL}: 137, {@code SIGABRT}: 134).
    */
   private static int exitCode(Section s, ConfigValue v, String name) throws ScenarioException {
     if (v.valueType() == ConfigValueType.STRING) {

@@ -278,4 +278,54 @@ class GroupExitTest {
     assertEquals("SIGSEGV", child.signal());
     assertEquals(null, process(r, 1).signal());
   }
+
+  /**
+   * A child the kernel kills for want of memory is reported as Linux's OOM killer ends it
+   * (mm/oom_kill.c: __oom_kill_process sends SIGKILL): wait4's status is 9, the report's exit
+   * code 137 with signal SIGKILL, and {@code expect} takes the signal's name. The child touches
+   * more demand-zero pages than a 1 MiB machine has.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"strat9", "linux"})
+  void aChildKilledForWantOfMemoryDiesBySigkill(String profile) throws Exception {
+    Scenario s = ScenarioLoader.parse(
+        """
+        name = oom-status
+        machine { cpus = 1, memory = 1 MiB }
+        kernel { profile = %s }
+        processes = [ { name = p, stack = 0, memory = [ { at = 0x400000, size = 4 KiB, prot = rw },
+            { at = 0x800000, size = 2 MiB, prot = rw } ], program = \"\"\"
+            mov rax, SYS_fork
+            syscall
+            cmp rax, 0
+            je child
+            mov rax, SYS_wait4
+            mov rdi, -1
+            mov rsi, 0x400000
+            syscall
+            mov rbx, [0x400000]
+            assert rbx == 9, "wait4's status: WTERMSIG = SIGKILL"
+            mov rax, SYS_exit
+            mov rdi, 0
+            syscall
+          child:
+            mov rcx, 0x800000
+          touch:
+            mov qword [rcx], 1
+            add rcx, 4096
+            jmp touch
+        \"\"\" } ]
+        expect { exit-codes { p = SIGKILL } }
+        """.formatted(profile),
+        "oom-status.conf",
+        List.of());
+    assertEquals(137, s.expect().exitCodes().get("p"));
+    SimResult r = run(s);
+    assertEquals(List.of(), r.assertionFailures());
+    ProcessInfo child = process(r, 2);
+    assertTrue(child.killed());
+    assertTrue(child.killReason().startsWith("out of memory"), child.killReason());
+    assertEquals(137, child.exitCode());
+    assertEquals("SIGKILL", child.signal());
+  }
 }

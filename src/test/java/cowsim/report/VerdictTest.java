@@ -34,13 +34,13 @@ class VerdictTest {
     Scenario s = scenario("");
     List<ProcessInfo> procs = List.of(
         new ProcessInfo(1, 0, "p", 0, false, null, 1),
-        new ProcessInfo(2, 1, "p", 139, true, "out of memory for a demand-zero page", 1),
+        new ProcessInfo(2, 1, "p", 137, true, "out of memory for a demand-zero page", 1),
         new ProcessInfo(3, 1, "p", 134, true, "assert failed", 1));
     SimResult r = new SimResult(s, SimResult.Ending.ALL_EXITED, "every process exited", null, Map.of(), procs, List.of(),
         List.of(), List.of(), List.of(), Map.of(), null, true, java.time.Duration.ZERO);
     Verdict v = Verdict.judge(r);
     assertTrue(v.pass(), v.failures().toString());
-    assertEquals("outcome: pass (every process exited; pid 2 killed by the kernel: out of memory for a demand-zero page)",
+    assertEquals("outcome: pass (every process exited; pid 2 killed by the kernel (SIGKILL): out of memory for a demand-zero page)",
         RunReport.outcomeLine(r, v));
     SimResult quiet = result(s, SimResult.Ending.ALL_EXITED, "every process exited", Map.of(), List.of());
     assertEquals("every process exited", Verdict.why(quiet));

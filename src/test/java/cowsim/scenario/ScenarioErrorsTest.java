@@ -107,9 +107,9 @@ class ScenarioErrorsTest {
               + " string 'soon'",
           "limits.max-cycles = 1.5     | limits.max-cycles must be an integer, got number 1.5",
           "expect.exit-code = zero    | expect.exit-code must be an exit code (0..255) or the name of the signal that"
-              + " kills the process (SIGABRT, SIGSEGV), got string 'zero'",
-          "expect.exit-codes.p = SIGKILL | expect.exit-codes.p must be an exit code (0..255) or the name of the signal"
-              + " that kills the process (SIGABRT, SIGSEGV), got string 'SIGKILL'",
+              + " kills the process (SIGABRT, SIGKILL, SIGSEGV), got string 'zero'",
+          "expect.exit-codes.p = SIGTERM | expect.exit-codes.p must be an exit code (0..255) or the name of the signal"
+              + " that kills the process (SIGABRT, SIGKILL, SIGSEGV), got string 'SIGTERM'",
           "expect.exit-codes.p = \"0\" | expect.exit-codes.p must be an integer, got string '0'",
           "expect.stats.forks = one   | expect.stats.forks must be an integer, got string 'one'",
           "expect.violations = deadlock | expect.violations must be a list [ ... ] of violation"
