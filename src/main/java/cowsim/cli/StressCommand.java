@@ -36,60 +36,23 @@ final class StressCommand extends WritesOutput implements Interruptible {
     super(true);
   }
 
-  /** What {@link #interrupt} needs while the run is in progress (null before and after it). */
-  private record Running(Output output, Path scenarioFile, long seed, Progress progress) {}
-
-  private Running running;
-
-  /** Set once {@link #interrupt} wrote the abandoned run's output: the run's own end writes nothing. */
-  private boolean abandoned;
+  /** The run's stop: requested before the run starts, the run stops as soon as it is up. */
+  private final cowsim.sim.RunStop stop = new cowsim.sim.RunStop();
 
   /**
-   * SIGINT or SIGTERM during the run: the run is abandoned (a single run cannot be cut short and
-   * still judged), its report.json written marked incomplete with the progress so far and the
-   * replay command (the generated scenario replays it).
+   * SIGINT or SIGTERM: the run is stopped where it is (at once if it has not started) and judged
+   * on what it found so far, as when a {@code --duration} runs out (ending {@code interrupted});
+   * the command then writes its report, marked incomplete, and the replay command of a failure as
+   * usual. After the run, while it writes, the command just finishes.
    */
   @Override
-  public synchronized boolean interrupt() {
-    Running r = running;
-    if (r == null) {
-      return true; // before the run (generating) or after it (writing): let the command finish
-    }
-    abandoned = true;
-    String replay = "java -jar target/cowsim.jar run " + r.scenarioFile() + " --mode deterministic";
+  public boolean interrupt() {
     System.out.println();
-    System.out.printf("interrupted: the run was abandoned after %d memory operations, %d violations seen so far; report.json is incomplete%n",
-        r.progress().memoryOps(), r.progress().violations());
-    System.out.println("replay: " + replay + "   (seed " + r.seed() + ")");
-    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-    o.put("outcome", r.progress().violations() > 0 ? "fail" : "incomplete");
-    o.put("ending", "interrupted");
-    o.put("ending_detail", "interrupted by SIGINT/SIGTERM; the run was abandoned");
-    o.put("complete", false);
-    o.put("interrupted", true);
-    o.put("seed", r.seed());
-    o.put("memory_ops_so_far", r.progress().memoryOps());
-    o.put("violations_so_far", r.progress().violations());
-    o.put("replay", replay);
-    try {
-      System.out.println("report: " + r.output().writeJson("report.json", o));
-    } catch (cowsim.report.OutputException e) {
-      System.err.println("cowsim: " + e.getMessage());
-    }
+    System.out.println("interrupted: stopping the run; it is judged on what was found so far");
     System.out.flush();
-    return false;
+    stop.request();
+    return true;
   }
-
-  private synchronized void running(Running r) {
-    running = r;
-  }
-
-  /** Ends the run's in-progress state; false when an interrupt already wrote the output. */
-  private synchronized boolean ran() {
-    running = null;
-    return !abandoned;
-  }
-
 
   @Option(names = "--cpus", paramLabel = "N", description = "Simulated CPUs, 1..4096 (default ${DEFAULT-VALUE}).", defaultValue = "8")
   int cpus;
@@ -158,22 +121,21 @@ final class StressCommand extends WritesOutput implements Interruptible {
       return 2;
     }
     Progress progress = new Progress();
-    running(new Running(output, dir.resolve(Stress.FILE), s.seed(), progress));
     System.out.println("stress: " + new cowsim.stress.Generator(spec).describe() + ", " + spec.mode() + ", profile " + s.kernel().profile());
     System.out.println("scenario: " + dir.resolve(Stress.FILE));
     Stress.Outcome o;
     Path logDir = stress.logs();
     long since = LogHealth.mark();
     try (SimulationHost host = new SimulationHost(config); ProgressBar bar = new ProgressBar(System.out, System.console() != null, spec.ops(), progress)) {
-      o = stress.run(s, logDir, progress, new Simulation(host));
-    }
-    if (!ran()) {
-      return 130;
+      o = stress.run(s, logDir, progress, new Simulation(host), stop);
     }
     RunReport.print(System.out, o.result(), o.verdict());
     Stress.printThroughput(System.out, o.result());
     if (o.stoppedByDuration()) {
       System.out.println("stopped: the --duration of " + duration + " ran out; judged on what was found so far");
+    }
+    if (o.interrupted()) {
+      System.out.println("stopped: interrupted by SIGINT/SIGTERM; judged on what was found so far (report.json: ending interrupted)");
     }
     boolean deterministic = s.mode() == cowsim.scenario.Mode.DETERMINISTIC;
     String replay = "java -jar target/cowsim.jar run " + o.scenarioFile() + (deterministic ? "" : " --mode deterministic");

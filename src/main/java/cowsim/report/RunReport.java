@@ -40,7 +40,12 @@ public final class RunReport {
     o.put("outcome_detail", Verdict.why(r)); // the outcome line's reason: the ending and the kernel's kills
     // false: the run ended in a simulator error (or its machine never stopped), and the counters
     // and violations below are those collected until then
-    o.put("complete", r.complete());
+    // and false for a run SIGINT or SIGTERM stopped half-way (ending interrupted)
+    boolean interrupted = r.ending() == cowsim.sim.SimResult.Ending.INTERRUPTED;
+    o.put("complete", r.complete() && !interrupted);
+    if (interrupted) {
+      o.put("interrupted", true);
+    }
     ArrayNode failures = o.putArray("failures");
     v.failures().forEach(failures::add);
     if (r.traceHash() == null) {

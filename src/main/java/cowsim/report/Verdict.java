@@ -26,7 +26,8 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
     List<String> failures = new ArrayList<>();
     Expect e = r.scenario().expect();
     // whatever ended the run, what the oracles and the asserts found is judged: a run stopped by
-    // a limit (max-cycles, the timeout, stress --duration) still reports its violations
+    // a limit (max-cycles, the timeout, stress --duration) or an interrupt still reports its
+    // violations; an interrupt is no failure of its own (the user stopped it)
     switch (r.ending()) {
       case SIMULATOR_ERROR:
       case LIMIT:
@@ -51,8 +52,9 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
         failures.add("expected violation '" + kind.key + "' did not occur");
       }
     }
-    // a simulator error stopped every process where it was: one still running is no finding
-    boolean crashed = r.ending() == SimResult.Ending.SIMULATOR_ERROR;
+    // a simulator error or an interrupt stopped every process where it was: one still running is
+    // no finding
+    boolean crashed = r.ending() == SimResult.Ending.SIMULATOR_ERROR || r.ending() == SimResult.Ending.INTERRUPTED;
     if (e.exitCode() != null) {
       for (ProcessInfo p : r.processes()) {
         if (crashed && p.exitCode() == null) {
@@ -73,7 +75,8 @@ public record Verdict(boolean pass, List<String> failures, int exitCode) {
         }
       }
     }
-    for (Map.Entry<String, Long> want : e.stats().entrySet()) {
+    // the stats of a run stopped half-way are not its final ones
+    for (Map.Entry<String, Long> want : r.ending() == SimResult.Ending.INTERRUPTED ? Map.<String, Long>of().entrySet() : e.stats().entrySet()) {
       long got = r.stat(want.getKey());
       if (got != want.getValue()) {
         failures.add("stat " + want.getKey() + " = " + got + ", expected " + want.getValue());

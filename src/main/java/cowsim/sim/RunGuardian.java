@@ -60,6 +60,11 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
   private record OracleFound(OracleActor.Found found) implements Command {}
 
+  /** The run's {@link RunStop} was requested (SIGINT or SIGTERM). */
+  private enum Interrupted implements Command {
+    INSTANCE
+  }
+
   private enum Timeout implements Command {
     INSTANCE
   }
@@ -95,7 +100,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       Duration crashGrace,
       boolean direct,
       int slice,
-      boolean oracleApart) {}
+      boolean oracleApart,
+      RunStop stop) {}
 
   /**
    * What the guardian hands back.
@@ -234,6 +240,10 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
       }
     }
     timers.startSingleTimer(Timeout.INSTANCE, plan.timeout());
+    if (plan.stop() != null) {
+      ActorRef<Command> self = getContext().getSelf();
+      plan.stop().onRequest(() -> self.tell(Interrupted.INSTANCE));
+    }
   }
 
   /**
@@ -272,6 +282,8 @@ final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     return newReceiveBuilder()
         .onMessage(Event.class, this::onEvent)
         .onMessage(Timeout.class, t -> end(SimResult.Ending.LIMIT, "timeout " + plan.timeout().toMillis() + " ms of host time"))
+        .onMessage(Interrupted.class, i -> end(SimResult.Ending.INTERRUPTED,
+            "interrupted by SIGINT/SIGTERM after " + (System.nanoTime() - bootNanos) / 1_000_000 + " ms of host time"))
         .onMessage(Stats.class, this::onStats)
         .onMessage(ConductorSummary.class, this::onSummary)
         .onMessage(OracleFound.class, this::onFound)

@@ -77,6 +77,11 @@ public record SimResult(
     DEADLOCK,
     /** A scenario limit (max-cycles, timeout) stopped it. */
     LIMIT,
+    /**
+     * SIGINT or SIGTERM stopped it ({@code stress}; a {@link RunStop}): judged on what was found
+     * so far, as a {@code --duration} that ran out.
+     */
+    INTERRUPTED,
     /** A Java exception or error (a stack overflow, out of memory) in the run: a simulator bug. */
     SIMULATOR_ERROR
   }

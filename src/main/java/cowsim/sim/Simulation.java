@@ -165,6 +165,11 @@ public final class Simulation {
     return runRecorded(s, logDir, schedule, progress).result();
   }
 
+  /** As {@link #run(Scenario, String, Scheduler.Factory, Progress)}, stopped early when {@code stop} is requested. */
+  public SimResult run(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, RunStop stop) {
+    return runRecorded(s, logDir, schedule, progress, stop).result();
+  }
+
   /**
    * As {@link #runRecorded(Scenario, String, Scheduler.Factory)}, counting the run's live progress
    * into {@code progress}. It never throws: a {@link Throwable} anywhere in the run, in an actor or
@@ -173,6 +178,14 @@ public final class Simulation {
    * SimResult#error()}, whatever the machine had collected, and {@link SimResult#complete()} false.
    */
   public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress) {
+    return runRecorded(s, logDir, schedule, progress, null);
+  }
+
+  /**
+   * As {@link #runRecorded(Scenario, String, Scheduler.Factory, Progress)}, stopped early (ending
+   * {@link SimResult.Ending#INTERRUPTED}) when {@code stop}, if not null, is requested.
+   */
+  public Recorded runRecorded(Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, RunStop stop) {
     if (listener != null && !check) {
       throw new IllegalStateException("a listener hears the oracles' events: it needs checks on");
     }
@@ -184,7 +197,7 @@ public final class Simulation {
     try {
       on = host != null ? host : new SimulationHost(config);
       latch = new CrashLatch(on.cushion(settings().cushionBytes()));
-      return runGuarded(s, logDir, schedule, progress, on, latch, started, collected);
+      return runGuarded(s, logDir, schedule, progress, stop, on, latch, started, collected);
     } catch (Throwable t) {
       if (latch != null) {
         latch.releaseCushion();
@@ -259,7 +272,7 @@ public final class Simulation {
   }
 
   private Recorded runGuarded(
-      Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, SimulationHost on, CrashLatch latch, long started,
+      Scenario s, String logDir, Scheduler.Factory schedule, Progress progress, RunStop stop, SimulationHost on, CrashLatch latch, long started,
       AtomicReference<RunGuardian.Outcome> collected) {
     Settings settings = settings();
     Topology topo = new Topology(s.machine().cpus(), s.machine().memoryBanks());
@@ -314,7 +327,8 @@ public final class Simulation {
             grace,
             settings.direct(),
             settings.slice(),
-            oracleApart);
+            oracleApart,
+            stop);
     CompletableFuture<RunGuardian.Outcome> future = new CompletableFuture<>();
     RunGuardian.Outcome out;
     SimulationHost.Run run = on.start(RunGuardian.create(plan, future), deterministic, latch);
@@ -447,7 +461,8 @@ public final class Simulation {
     sums.put(Stat.HOST_MILLIS.key, hostMillis);
     SimResult.Ending ending = out.ending();
     String detail = out.detail();
-    String hash = out.conductor() == null ? null : out.conductor().traceHash();
+    // an interrupted run's trace is a prefix that no replay ends at: it has no trace hash
+    String hash = out.conductor() == null || ending == SimResult.Ending.INTERRUPTED ? null : out.conductor().traceHash();
     return new SimResult(s, ending, detail, hash, sums, processes, cpus, live, assertions, out.violations(), out.violationCounts(), out.error(), out.complete(),
         java.time.Duration.ofNanos(out.machineNanos()), dists);
   }

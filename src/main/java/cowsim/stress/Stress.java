@@ -25,7 +25,12 @@ public final class Stress {
   public static final String FILE = "stress.conf";
 
   /** What happened. */
-  public record Outcome(SimResult result, Verdict verdict, Path scenarioFile, boolean stoppedByDuration) {}
+  public record Outcome(SimResult result, Verdict verdict, Path scenarioFile, boolean stoppedByDuration) {
+    /** Whether SIGINT or SIGTERM stopped the run (its {@link cowsim.sim.RunStop}): judged on what was found so far. */
+    public boolean interrupted() {
+      return result.ending() == SimResult.Ending.INTERRUPTED;
+    }
+  }
 
   private final StressSpec spec;
   private final List<String> sets;
@@ -78,8 +83,13 @@ public final class Stress {
 
   /** As {@link #run(Scenario, Path, Progress)}, on the command's {@code simulation}. */
   public Outcome run(Scenario s, Path logDirectory, Progress progress, Simulation simulation) {
+    return run(s, logDirectory, progress, simulation, null);
+  }
+
+  /** As {@link #run(Scenario, Path, Progress, Simulation)}, stopped early when {@code stop} (if not null) is requested. */
+  public Outcome run(Scenario s, Path logDirectory, Progress progress, Simulation simulation, cowsim.sim.RunStop stop) {
     String logDir = logDirectory == null ? null : logDirectory.toString();
-    SimResult r = simulation.run(s, logDir, null, progress);
+    SimResult r = simulation.run(s, logDir, null, progress, stop);
     Verdict v = Verdict.judge(r);
     boolean byDuration = false;
     if (spec.duration() != null && r.ending() == SimResult.Ending.LIMIT && r.endDetail() != null && r.endDetail().startsWith("timeout")) {
