@@ -10,12 +10,31 @@ import java.util.Locale;
  * unit, one per line, as gem5's {@code stats.txt} prints them ({@code name value # description
  * (unit)} between the "Begin/End Simulation Statistics" lines); a distribution as gem5 prints one,
  * one line per figure ({@code name::samples}, {@code ::min}, {@code ::mean}, {@code ::p50},
- * {@code ::p90}, {@code ::p99}, {@code ::max}, {@code ::total}). The lines before the block are
- * comments naming the run.
+ * {@code ::p90}, {@code ::p99}, {@code ::max}, {@code ::total}); then each CPU's own counters, as
+ * gem5's {@code system.cpu0.*} lines ({@code cpu0.instructions}, ...), each the share of one
+ * machine-wide stat ({@link #PER_CPU}). The lines before the block are comments naming the run.
  */
 public final class StatsText {
 
   private StatsText() {}
+
+  /** The per-CPU counters, in the order of their lines: each one CPU's share of this stat. */
+  static final java.util.List<Stat> PER_CPU = java.util.List.of(
+      Stat.CYCLES, Stat.INSTRUCTIONS, Stat.TLB_HITS, Stat.TLB_MISSES, Stat.PAGE_FAULTS, Stat.COW_FAULTS, Stat.IPIS, Stat.CONTEXT_SWITCHES);
+
+  private static long perCpu(Stat s, cowsim.machine.cpu.CpuActor.CpuDetail c) {
+    return switch (s) {
+      case CYCLES -> c.cycles();
+      case INSTRUCTIONS -> c.instructions();
+      case TLB_HITS -> c.tlbHits();
+      case TLB_MISSES -> c.tlbMisses();
+      case PAGE_FAULTS -> c.pageFaults();
+      case COW_FAULTS -> c.cowFaults();
+      case IPIS -> c.ipisSent();
+      case CONTEXT_SWITCHES -> c.contextSwitches();
+      default -> throw new IllegalArgumentException(s.key + " is not counted per CPU");
+    };
+  }
 
   /** The file's text. */
   public static String text(SimResult r, Verdict v) {
@@ -42,6 +61,12 @@ public final class StatsText {
         line(b, s.key + "::total", Long.toString(d.total()), "sum of the samples", s.unit);
       } else {
         line(b, s.key, Long.toString(r.stat(s)), s.doc, s.unit);
+      }
+    }
+    for (cowsim.machine.cpu.CpuActor.CpuDetail c : r.cpus()) {
+      for (Stat s : PER_CPU) {
+        line(b, "cpu" + c.cpu() + "." + s.key, Long.toString(perCpu(s, c)),
+            (s == Stat.CYCLES ? "this CPU's clock when the run ended" : "this CPU's " + s.key) + " (of " + s.key + " above)", s.unit);
       }
     }
     b.append("---------- End Simulation Statistics   ----------").append(System.lineSeparator());

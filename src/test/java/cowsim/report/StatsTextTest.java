@@ -48,7 +48,36 @@ class StatsTextTest {
         expected.add(s.key);
       }
     }
+    for (cowsim.machine.cpu.CpuActor.CpuDetail c : r.cpus()) {
+      for (Stat s : StatsText.PER_CPU) {
+        expected.add("cpu" + c.cpu() + "." + s.key);
+      }
+    }
     assertEquals(expected, names);
+  }
+
+  /**
+   * On a real run, each CPU's lines are its share: they add up to the machine-wide stat (its
+   * clock's maximum is the run's cycles).
+   */
+  @Test
+  void theLinesOfEachCpuAddUpToTheMachineWideStats() throws Exception {
+    cowsim.scenario.Scenario s = cowsim.scenario.ScenarioLoader.load(java.nio.file.Path.of("scenarios/racy-cow-threads.conf"), List.of());
+    SimResult r = new cowsim.sim.Simulation().run(s, null);
+    assertTrue(r.cpus().size() >= 2, "cpus " + r.cpus());
+    String text = StatsText.text(r, Verdict.judge(r));
+    for (Stat stat : StatsText.PER_CPU) {
+      long sum = 0;
+      long max = 0;
+      for (cowsim.machine.cpu.CpuActor.CpuDetail c : r.cpus()) {
+        Matcher m = Pattern.compile("(?m)^cpu" + c.cpu() + "\\." + stat.key + " +(\\d+)   # .*\\(" + Pattern.quote(stat.unit) + "\\)$").matcher(text);
+        assertTrue(m.find(), "cpu" + c.cpu() + "." + stat.key + " in " + text);
+        long v = Long.parseLong(m.group(1));
+        sum += v;
+        max = Math.max(max, v);
+      }
+      assertEquals(r.stat(stat), stat == Stat.CYCLES ? max : sum, stat.key);
+    }
   }
 
   @Test
