@@ -112,7 +112,9 @@ public final class Main implements Runnable {
     try {
       return ConfigFactory.load().getDuration("cowsim.cli.interrupt-wait", TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
-      return 30_000; // a broken config is reported by the command that reads it
+      // a broken application.conf is reported by the command that reads it; here reference.conf's
+      // default holds (code contains no defaults)
+      return ConfigFactory.defaultReference().getDuration("cowsim.cli.interrupt-wait", TimeUnit.MILLISECONDS);
     }
   }
 
