@@ -175,7 +175,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private Behavior<Command> onReachability(Reachability r) {
     if (r.event() instanceof ClusterEvent.UnreachableMember u) {
       Address a = u.member().address();
-      setup.out().println("cluster: worker " + workers.getOrDefault(a, a.toString()) + " stopped answering: removing it from the cluster");
+      if (workers.containsKey(a)) {
+        setup.out().println("cluster: worker " + workers.get(a) + " stopped answering: removing it from the cluster");
+      }
       Cluster.get(getContext().getSystem()).manager().tell(new Down(a));
     }
     return this;
