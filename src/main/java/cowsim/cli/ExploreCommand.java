@@ -88,7 +88,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--until-first", description = "Stop at the first run that fails its expectations.")
   boolean untilFirst;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores); with --cluster, the runs done here (0: only coordinate).")
   Integer jobs;
 
   @Option(names = "--trace", paramLabel = "FILE", description = "Write the first failure's timeline, replayed, as a Perfetto trace (deterministic mode).")
