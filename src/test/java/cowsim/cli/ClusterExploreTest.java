@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * explore --cluster with two worker JVMs on loopback: the same runs as a local explore, none lost
- * or doubled when one worker is killed (kill -9) mid-run, a worker with the wrong secret refused.
+ * or doubled when the first worker is killed (kill -9) mid-run and the second finishes; a worker
+ * with the wrong secret refused.
  */
 class ClusterExploreTest {
 
@@ -102,21 +103,24 @@ class ClusterExploreTest {
         "--secret-file", secret.toString(), "--out", dir.resolve("cluster").toString());
     within(30, () -> read(coordOut).contains("cluster: no worker; waiting"));
 
-    Process a = java(dir.resolve("a.txt"), "worker", "--join", at, "--secret-file", secret.toString(), "--jobs", "1");
-    Process b = java(dir.resolve("b.txt"), "worker", "--join", at, "--secret-file", secret.toString(), "--jobs", "1");
-    within(30, () -> read(coordOut).split("joined \\(1 jobs\\)", -1).length == 3);
-
-    // a's name as the coordinator prints it; a is killed once it has answered runs
-    within(30, () -> read(dir.resolve("a.txt")).contains("running runs of"));
-    String aName = read(dir.resolve("a.txt")).lines().filter(l -> l.contains("running runs of")).findFirst().orElseThrow().split(" ")[1].replaceAll(":$", "");
-    within(30, () -> read(coordOut).lines().anyMatch(l -> l.contains("runs/s:") && l.matches(".* " + aName.replace(".", "\\.") + " [1-9].*")));
-    a.destroyForcibly();
-
+    // refused before any worker is in: a node joining while a killed one is unreachable waits for it to be removed
     Process wrong = java(dir.resolve("wrong.txt"), "worker", "--join", at, "--secret", "not-the-secret", "--jobs", "1");
     assertTrue(wrong.waitFor(30, TimeUnit.SECONDS), "the refused worker ends");
     assertEquals(2, wrong.exitValue());
     assertTrue(read(Path.of(dir.resolve("wrong.txt") + ".err")).contains("refused this worker: wrong secret"), read(Path.of(dir.resolve("wrong.txt") + ".err")));
     assertTrue(read(coordOut).contains(": wrong secret (removed from the cluster)"), read(coordOut));
+
+    // a alone first: killed once it has answered a run, so the runs it held are lost with it
+    Process a = java(dir.resolve("a.txt"), "worker", "--join", at, "--secret-file", secret.toString(), "--jobs", "1");
+    within(30, () -> read(dir.resolve("a.txt")).contains("running runs of"));
+    String aName = read(dir.resolve("a.txt")).lines().filter(l -> l.contains("running runs of")).findFirst().orElseThrow().split(" ")[1].replaceAll(":$", "");
+    within(30, () -> read(coordOut).lines().anyMatch(l -> l.startsWith("run ")));
+    a.destroyForcibly();
+    within(30, () -> read(coordOut).contains("cluster: worker " + aName + " left;"));
+    assertTrue(read(coordOut).split("cluster: no worker; waiting", -1).length == 3, "waits again, and says so, once a is gone");
+    assertTrue(read(coordOut).matches("(?s).*cluster: worker " + aName.replace(".", "\\.") + " left; [1-9][0-9]* unanswered run.*"), "a held runs when it died");
+
+    Process b = java(dir.resolve("b.txt"), "worker", "--join", at, "--secret-file", secret.toString(), "--jobs", "1");
 
     assertTrue(coordinator.waitFor(90, TimeUnit.SECONDS), "the coordinator finishes");
     String out = read(coordOut);
