@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  *   cli
+ *   cluster                    (explore --cluster: the coordinator and the workers)
  *   explore   stress           (explore implements the conductor's Scheduler)
  *   report
  *   sim                        (wires one run: kernel into the CPUs, oracle onto the observations)
@@ -38,6 +39,7 @@ class LayersTest {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
         .layer("cli").definedBy("cowsim.cli..")
+        .layer("cluster").definedBy("cowsim.cluster..")
         .layer("explore").definedBy("cowsim.explore..")
         .layer("stress").definedBy("cowsim.stress..")
         .layer("report").definedBy("cowsim.report..")
@@ -49,6 +51,7 @@ class LayersTest {
         .layer("isa").definedBy("cowsim.isa..")
         .layer("stats").definedBy("cowsim.stats..")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+        .whereLayer("cluster").mayOnlyAccessLayers("explore", "report", "sim", "scenario", "kernel", "check", "machine", "isa", "stats")
         .whereLayer("explore").mayOnlyAccessLayers("report", "sim", "scenario", "kernel", "check", "machine", "isa", "stats")
         .whereLayer("stress").mayOnlyAccessLayers("report", "sim", "scenario", "kernel", "check", "machine", "isa", "stats")
         .whereLayer("report").mayOnlyAccessLayers("sim", "scenario", "kernel", "check", "machine", "isa", "stats")

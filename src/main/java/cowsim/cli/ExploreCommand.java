@@ -88,7 +88,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--until-first", description = "Stop at the first run that fails its expectations.")
   boolean untilFirst;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores); with --cluster, the runs done here (0: only coordinate).")
   Integer jobs;
 
   @Option(names = "--trace", paramLabel = "FILE", description = "Write the first failure's timeline, replayed, as a Perfetto trace (deterministic mode).")
@@ -99,9 +99,14 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
 
   @picocli.CommandLine.Mixin LogArgs logArgs;
 
+  @Mixin ClusterArgs clusterArgs;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-explore-<timestamp>).")
   Path out;
 
+
+  /** --cluster: the coordinator, else null. */
+  private cowsim.cluster.ClusterExplorer coordinator;
 
   @Override
   public Integer call() throws OutputException, InterruptedException {
@@ -118,7 +123,10 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
         throw new ScenarioException("--runs " + n, 0, "runs must be at least 1");
       }
       j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
-      if (j < 1) {
+      clusterArgs.check();
+      if (clusterArgs.enabled() && j == 0) {
+        // --cluster --jobs 0: the coordinator only coordinates
+      } else if (j < 1) {
         throw new ScenarioException("--jobs " + j, 0, "jobs must be at least 1");
       }
       if (s.mode() == Mode.DETERMINISTIC) {
@@ -133,6 +141,10 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
         }
         spec = ScheduleSpec.TIME_ORDER;
       }
+      if (clusterArgs.enabled() && s.mode() != Mode.DETERMINISTIC) {
+        throw new ScenarioException("--cluster", 0, "a cluster explore needs deterministic mode (the coordinator replays a worker's run to report it)");
+      }
+      coordinator = clusterArgs.enabled() ? clusterArgs.coordinator(config, o) : null;
     } catch (ScenarioException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -164,7 +176,17 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     }
     Progress progress = new Progress(o, System.console() != null, n);
     long started = System.nanoTime();
-    List<RunOutcome> results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
+    List<RunOutcome> results;
+    if (coordinator != null) {
+      try {
+        results = ClusterArgs.explore(coordinator, explorer, s, file, args, spec, firstSeed, n, j, untilFirst, progress::done);
+      } catch (ScenarioException | cowsim.cluster.ClusterExplorer.StartFailedException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+    } else {
+      results = explorer.explore(s, spec, firstSeed, n, j, untilFirst, progress::done);
+    }
     progress.finish();
     long millis = (System.nanoTime() - started) / 1_000_000;
     boolean cut = explorer.stopped();
@@ -269,7 +291,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       } else if (shrink && first.result().error() != null) {
         o.println("  not shrunk: the first failure is a simulator error, not a schedule's finding");
       } else if (shrink) {
-        shrink(o, s, spec, explorer, first, j, config, output, json);
+        shrink(o, s, spec, explorer, first, Math.max(1, j), config, output, json);
       }
     }
     ArrayNode per = json.putArray("per_run");

@@ -32,14 +32,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cowsim 0.1.0",
     description = "Actor-based simulator of a multi-CPU x86-64 machine: fork, copy-on-write and TLB shootdowns.",
-    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, FidelityCommand.class, ExploreCommand.class, MutantsCommand.class, StressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckCommand.class, CompareCommand.class, FidelityCommand.class, ExploreCommand.class, MutantsCommand.class, StressCommand.class, BenchCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, explore, compare, mutants, stress, bench or help");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, check, explore, compare, mutants, stress, bench, worker or help");
   }
 
   public static void main(String[] args) {

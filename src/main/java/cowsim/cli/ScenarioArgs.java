@@ -53,7 +53,53 @@ final class ScenarioArgs {
 
   /** Loads the file (or the bundled default) with the overrides applied. */
   Scenario load(Path file) throws ScenarioException {
-    Scenario s = file == null ? ScenarioLoader.loadResource(DEFAULT_SCENARIO, sets) : ScenarioLoader.load(file, sets);
+    return adjust(file == null ? ScenarioLoader.loadResource(DEFAULT_SCENARIO, sets) : ScenarioLoader.load(file, sets));
+  }
+
+  /** The file (or the bundled default) as one resolved text, includes inlined: what a cluster worker loads with {@link #loadText}. */
+  static String resolvedText(Path file) throws ScenarioException {
+    return ScenarioLoader.resolvedText(file, DEFAULT_SCENARIO);
+  }
+
+  /** As {@link #load} from the text of {@link #resolvedText} (a cluster worker: no files). */
+  Scenario loadText(String text, String origin) throws ScenarioException {
+    return adjust(ScenarioLoader.parse(text, origin, sets));
+  }
+
+  /** The options as arguments (but --seed: every run has its own), for a cluster worker to parse back with {@link #fromArgv}. */
+  List<String> argv() {
+    List<String> a = new ArrayList<>();
+    if (mode != null) {
+      a.add("--mode");
+      a.add(mode);
+    }
+    if (profile != null) {
+      a.add("--profile");
+      a.add(profile);
+    }
+    if (expectViolations != null) {
+      a.add("--expect-violations=" + String.join(",", expectViolations));
+    }
+    for (String set : sets) {
+      a.add("--set");
+      a.add(set);
+    }
+    return a;
+  }
+
+  @picocli.CommandLine.Command(name = "scenario-args")
+  private static final class Holder {
+    @picocli.CommandLine.Mixin ScenarioArgs args = new ScenarioArgs();
+  }
+
+  /** The options {@link #argv} gave. */
+  static ScenarioArgs fromArgv(List<String> argv) {
+    Holder h = new Holder();
+    new picocli.CommandLine(h).parseArgs(argv.toArray(String[]::new));
+    return h.args;
+  }
+
+  private Scenario adjust(Scenario s) throws ScenarioException {
     if (mode != null) {
       Mode m = Mode.parse(mode).orElseThrow(() -> new ScenarioException("--mode " + mode, 0, "mode must be deterministic or concurrent"));
       s = s.withMode(m);

@@ -54,6 +54,34 @@ public final class ScenarioLoader {
     return finish(parsed, sets, locator);
   }
 
+  /**
+   * A scenario file (or, with {@code file} null, a bundled resource) read and resolved into one
+   * self-contained HOCON text, its includes inlined: what {@link #parse} reads back into the same
+   * scenario (the --set overrides are applied after resolution there as in {@link #load}). A
+   * cluster worker gets this text instead of the files.
+   */
+  public static String resolvedText(Path file, String classpathName) throws ScenarioException {
+    Config parsed;
+    if (file == null) {
+      ClassLoader loader = classLoader();
+      if (loader.getResource(classpathName) == null) {
+        throw new ScenarioException(classpathName, 0, "no such resource on the classpath");
+      }
+      Locator locator = Locator.forResource(classpathName, setOrigins(List.of()), loader);
+      parsed = parsing(locator, () -> ConfigFactory.parseResources(
+          loader, classpathName, guarded().setAllowMissing(false).setClassLoader(loader)).resolve());
+    } else {
+      ScenarioFiles.Read read = ScenarioFiles.read(file);
+      if (read.problem() != null) {
+        throw new ScenarioException(file.toString(), read.problem().line(), read.problem().reason());
+      }
+      Path absolute = file.toAbsolutePath().normalize();
+      Locator locator = Locator.forFile(file, absolute, setOrigins(List.of()), classLoader());
+      parsed = parsing(locator, () -> ConfigFactory.parseFile(absolute.toFile(), guarded().setAllowMissing(false)).resolve());
+    }
+    return parsed.root().render(com.typesafe.config.ConfigRenderOptions.concise());
+  }
+
   /** Loads a scenario bundled on the classpath, such as the default scenario. */
   public static Scenario loadResource(String classpathName, List<String> sets)
       throws ScenarioException {

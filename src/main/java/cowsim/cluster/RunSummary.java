@@ -1,0 +1,65 @@
+package cowsim.cluster;
+
+import cowsim.explore.RunOutcome;
+import cowsim.explore.ScheduleSpec;
+import cowsim.explore.Strategy;
+import cowsim.report.Verdict;
+import cowsim.scenario.Scenario;
+import cowsim.sim.SimResult;
+import cowsim.stats.Stat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a worker sends back for one run: what explore.json and the summary list per run. The
+ * coordinator replays the one failure it reports in full (runs are deterministic).
+ *
+ * @param error the simulator error's one-line description, or null
+ */
+public record RunSummary(
+    int index, long seed, String traceHash, boolean pass, List<String> kinds, long cycles, long messages, String ending,
+    String endDetail, List<String> failures, int exitCode, String error) implements ClusterMessage {
+
+  static RunSummary of(RunOutcome o) {
+    SimResult r = o.result();
+    return new RunSummary(o.index(), o.seed(), o.traceHash(), o.pass(), List.copyOf(o.kinds()), o.cycles(), o.messages(), r.ending().name(),
+        r.endDetail(), List.copyOf(o.verdict().failures()), o.verdict().exitCode(), r.error() == null ? null : String.valueOf(r.error()));
+  }
+
+  /** A run whose worker thread threw (a simulator bug outside the run's own catch). */
+  static RunSummary crashed(int index, long seed, Throwable t) {
+    String e = String.valueOf(t);
+    return new RunSummary(index, seed, null, false, List.of("simulator_error"), 0, 0, SimResult.Ending.SIMULATOR_ERROR.name(), e,
+        List.of("simulator error: " + e), Verdict.SIMULATOR, e);
+  }
+
+  /** The outcome as the explore summary reads it: counts, ending and verdict, no history or schedule. */
+  RunOutcome toOutcome(Scenario s) {
+    Map<String, Long> stats = Map.of(Stat.CYCLES.key, cycles, Stat.MESSAGES.key, messages);
+    SimResult r = new SimResult(s.withSeed(seed), SimResult.Ending.valueOf(ending), endDetail, traceHash, stats, List.of(), List.of(), List.of(),
+        List.of(), List.of(), Map.of(), error == null ? null : new RemoteError(error), true, Duration.ZERO);
+    return new RunOutcome(index, seed, traceHash, pass, kinds, r, new Verdict(pass, failures, exitCode), null);
+  }
+
+  /** A simulator error that happened on a worker: its description only (the coordinator replays the run for the stack trace). */
+  static final class RemoteError extends RuntimeException {
+    RemoteError(String description) {
+      super(description, null, false, false);
+    }
+  }
+
+  /** A schedule spec as it travels: the strategy by name and its knobs (explore never sends a replayed schedule). */
+  public record Spec(String strategy, int depth, long maxJitter, long window, long pctSteps, List<Long> changePoints) implements ClusterMessage {
+    static Spec of(ScheduleSpec s) {
+      if (s.replay() != null) {
+        throw new IllegalArgumentException("a replayed schedule does not go to workers");
+      }
+      return new Spec(s.strategy().name(), s.depth(), s.maxJitter(), s.window(), s.pctSteps(), s.changePoints());
+    }
+
+    ScheduleSpec toSpec() {
+      return new ScheduleSpec(Strategy.valueOf(strategy), depth, maxJitter, window, pctSteps, changePoints, null);
+    }
+  }
+}
