@@ -26,6 +26,14 @@ public final class Explorer {
 
   private final AtomicBoolean stopping = new AtomicBoolean();
 
+  /** The result of the last systematic {@link #explore}, or null. */
+  private volatile cowsim.explore.systematic.SystematicSearch.Result lastSearch;
+
+  /** The result of the last systematic {@link #explore} (complete or cut), or null before one. */
+  public cowsim.explore.systematic.SystematicSearch.Result lastSearch() {
+    return lastSearch;
+  }
+
   public Explorer(Simulation simulation) {
     this.simulation = simulation;
   }
@@ -89,7 +97,7 @@ public final class Explorer {
     if (spec.strategy() == Strategy.SYSTEMATIC) {
       // one seed; the schedules are the tree's, at most `runs` of them, one at a time
       List<RunOutcome> out = new ArrayList<>();
-      new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, true, runs, Long.MAX_VALUE, untilFirst, o -> {
+      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, true, runs, Long.MAX_VALUE, untilFirst, o -> {
         out.add(o);
         onDone.accept(o);
       }, line -> {}).run();
