@@ -70,11 +70,15 @@ final class CompareCommand extends WritesOutput {
   @Option(names = "--runs", paramLabel = "N", description = "Schedules per column (default 20).")
   int runs = 20;
 
-  @Option(names = "--strategy", paramLabel = "S", description = "random or pct (default pct).")
+  @Option(names = "--strategy", paramLabel = "S",
+      description = "random, pct (default) or systematic (schedules with at most --preemptions preemptions, at most --runs of them).")
   String strategy = "pct";
 
   @Option(names = "--depth", paramLabel = "D", description = "PCT depth (default 3).")
   int depth = 3;
+
+  @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound (default 2).")
+  Integer preemptions;
 
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   int jobs = Runtime.getRuntime().availableProcessors();
@@ -124,14 +128,18 @@ final class CompareCommand extends WritesOutput {
     }
     Strategy st = Strategy.parse(strategy).filter(x -> x != Strategy.TIME).orElse(null);
     if (st == null) {
-      System.err.println("--strategy " + strategy + ": must be random or pct");
+      System.err.println("--strategy " + strategy + ": must be random, pct or systematic");
+      return 2;
+    }
+    if (preemptions != null && (st != Strategy.SYSTEMATIC || preemptions < 0)) {
+      System.err.println("--preemptions " + preemptions + ": " + (preemptions < 0 ? "must be at least 0" : "only the systematic strategy takes it"));
       return 2;
     }
     Path fallback = Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     Config config = ConfigFactory.load();
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
-      return compare(base, columns, names, knobsOf, ScheduleSpec.of(config, st, depth), new Explorer(new Simulation(host)));
+      return compare(base, columns, names, knobsOf, ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : Integer.valueOf(depth)), new Explorer(new Simulation(host)));
     }
   }
 
@@ -164,7 +172,9 @@ final class CompareCommand extends WritesOutput {
       kinds.put("any", withViolations);
       String profile = c < profiles.size() ? profiles.get(c).trim() : profiles.get(0).trim();
       results.add(new Column(names.get(c), profile, knobsOf.get(c), outcomes.size(), kinds, means, outcomes));
-      o.printf("  %s: %d/%d runs with violations%n", names.get(c), withViolations, outcomes.size());
+      o.printf("  %s: %d/%d runs with violations%s%n", names.get(c), withViolations, outcomes.size(), spec.strategy() != Strategy.SYSTEMATIC ? ""
+          : explorer.lastSearch().exhausted() ? "; complete for K = " + spec.depth() + ": every schedule with at most " + spec.depth() + " preemptions"
+          : "; cut by --runs: complete for K = " + explorer.lastSearch().completeFor() + " only");
     }
     print(o, results);
     o.println("compare.json: " + writeJson(base, spec, results));

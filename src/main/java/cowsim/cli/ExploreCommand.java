@@ -75,7 +75,8 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--runs", paramLabel = "N", description = "Number of runs (default 100).")
   Integer runs;
 
-  @Option(names = "--strategy", paramLabel = "S", description = "random or pct (default pct); time only varies the tie-break seed.")
+  @Option(names = "--strategy", paramLabel = "S",
+      description = "random, pct (default) or systematic (every schedule with at most --preemptions preemptions); time only varies the tie-break seed.")
   String strategy;
 
   @Option(names = "--depth", paramLabel = "D", description = "PCT bug depth: D - 1 priority-change points (default 3).")
@@ -96,6 +97,15 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
 
   @Option(names = "--shrink", description = "Shrink the first failing schedule and write it as a schedule file.")
   boolean shrink;
+
+  @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound, K = 0..K in turn (default 2).")
+  Integer preemptions;
+
+  @Option(names = "--no-reduction", description = "systematic: run every schedule, without the partial-order reduction.")
+  boolean noReduction;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", description = "systematic: start no schedule after this many seconds.")
+  Long duration;
 
   @picocli.CommandLine.Mixin LogArgs logArgs;
 
@@ -132,7 +142,16 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       if (s.mode() == Mode.DETERMINISTIC) {
         Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
         ScheduleArgs.checkPct(st, depth, pctSteps);
-        spec = ScheduleSpec.of(config, st, depth);
+        if (st != Strategy.SYSTEMATIC && (preemptions != null || noReduction || duration != null)) {
+          throw new ScenarioException(preemptions != null ? "--preemptions " + preemptions : noReduction ? "--no-reduction" : "--duration " + duration, 0,
+              "only the systematic strategy takes it");
+        }
+        if (st == Strategy.SYSTEMATIC && (preemptions != null && preemptions < 0 || duration != null && duration < 1 || shrink || trace != null)) {
+          throw new ScenarioException(shrink ? "--shrink" : trace != null ? "--trace " + trace : preemptions != null && preemptions < 0
+              ? "--preemptions " + preemptions : "--duration " + duration, 0,
+              shrink || trace != null ? "systematic exploration writes its failure's schedule file itself: drop it" : "must be at least 0 (--duration: 1)");
+        }
+        spec = ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : depth);
       } else {
         if (strategy != null || depth != null || pctSteps != null || shrink) {
           throw new ScenarioException(strategy != null ? "--strategy " + strategy : depth != null ? "--depth " + depth
@@ -153,6 +172,10 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
       Explorer e = stop.attach(new Explorer(new Simulation(host)));
+      if (spec.strategy() == Strategy.SYSTEMATIC) {
+        long cap = runs != null ? runs : Long.MAX_VALUE;
+        return SystematicExplore.run(o, this, s, spec, !noReduction && config.getBoolean("cowsim.explore.reduction"), cap, duration, e, output);
+      }
       return explore(o, config, s, spec, n, j, e);
     }
   }
@@ -422,7 +445,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   }
 
   /** The scenario options given to explore that replay needs too (mode, profile, expected violations, --set). */
-  private String extraArgs() {
+  String extraArgs() {
     StringBuilder b = new StringBuilder();
     if (args.mode != null) {
       b.append(" --mode ").append(quote(args.mode));

@@ -73,11 +73,15 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
   @Option(names = "--runs", paramLabel = "N", description = "Explored schedules per scenario after its own run (default 50; 0: own runs only).")
   Integer runs;
 
-  @Option(names = "--strategy", paramLabel = "S", description = "random or pct (default pct).")
+  @Option(names = "--strategy", paramLabel = "S",
+      description = "random, pct (default) or systematic (schedules with at most --preemptions preemptions, at most --runs of them).")
   String strategy;
 
   @Option(names = "--depth", paramLabel = "D", description = "PCT bug depth: D - 1 priority-change points (default 3).")
   Integer depth;
+
+  @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound (default 2).")
+  Integer preemptions;
 
   @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
   Integer jobs;
@@ -123,11 +127,14 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
         throw new ScenarioException("--jobs " + j, 0, "jobs must be at least 1");
       }
       Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
-      if (st != Strategy.PCT && st != Strategy.RANDOM) {
-        throw new ScenarioException("--strategy " + strategy, 0, "mutants explores with random or pct");
+      if (st != Strategy.PCT && st != Strategy.RANDOM && st != Strategy.SYSTEMATIC) {
+        throw new ScenarioException("--strategy " + strategy, 0, "mutants explores with random, pct or systematic");
       }
       ScheduleArgs.checkPct(st, depth, null);
-      spec = ScheduleSpec.of(config, st, depth);
+      if (preemptions != null && (st != Strategy.SYSTEMATIC || preemptions < 0)) {
+        throw new ScenarioException("--preemptions " + preemptions, 0, preemptions < 0 ? "must be at least 0" : "only the systematic strategy takes it");
+      }
+      spec = ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : depth);
       for (Path f : files) {
         Scenario s = args.load(f);
         if (s.mode() != Mode.DETERMINISTIC) {

@@ -26,6 +26,14 @@ public final class Explorer {
 
   private final AtomicBoolean stopping = new AtomicBoolean();
 
+  /** The result of the last systematic {@link #explore}, or null. */
+  private volatile cowsim.explore.systematic.SystematicSearch.Result lastSearch;
+
+  /** The result of the last systematic {@link #explore} (complete or cut), or null before one. */
+  public cowsim.explore.systematic.SystematicSearch.Result lastSearch() {
+    return lastSearch;
+  }
+
   public Explorer(Simulation simulation) {
     this.simulation = simulation;
   }
@@ -86,6 +94,15 @@ public final class Explorer {
   public List<RunOutcome> explore(
       Scenario scenario, ScheduleSpec spec, long firstSeed, int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
       throws InterruptedException {
+    if (spec.strategy() == Strategy.SYSTEMATIC) {
+      // one seed; the schedules are the tree's, at most `runs` of them, one at a time
+      List<RunOutcome> out = new ArrayList<>();
+      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, true, runs, Long.MAX_VALUE, untilFirst, o -> {
+        out.add(o);
+        onDone.accept(o);
+      }, line -> {}).run();
+      return out;
+    }
     List<Long> seeds = seeds(firstSeed, runs);
     AtomicInteger stopAfter = new AtomicInteger(Integer.MAX_VALUE);
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, jobs), r -> {

@@ -16,8 +16,10 @@ final class ReplayScheduler implements Scheduler {
 
   private final Map<Long, Integer> picks = new HashMap<>();
   private final Map<Long, Long> delays = new HashMap<>();
+  private final boolean sendOrderTies;
 
   ReplayScheduler(ScheduleRecord record) {
+    sendOrderTies = record.sendOrderTies();
     for (Decision d : record.decisions()) {
       if (d instanceof Decision.Pick p) {
         picks.put(p.step(), p.rank());
@@ -30,6 +32,11 @@ final class ReplayScheduler implements Scheduler {
   @Override
   public long delay(long send, NodeMsg.Packet packet) {
     return delays.isEmpty() ? 0 : delays.getOrDefault(send, 0L);
+  }
+
+  @Override
+  public boolean seededTieBreak() {
+    return !sendOrderTies;
   }
 
   @Override

@@ -27,17 +27,31 @@ import java.util.List;
  *                             # position 1 in time order instead of position 0
  * delay 340 150               # the message handed to the interconnect 341st (0 = the first)
  *                             # arrives 150 cycles late
+ * ties send-order             # same-cycle packets in send order, not by the seeded key
+ *                             # (schedules of the systematic strategy; absent: seeded)
  * </pre>
  *
  * @param scenario the scenario name, or null when unknown
  * @param seed the run's seed (tie-break keys of the time order)
  * @param decisions the decisions, in the order they were made
  * @param deliveries how many packets the recorded run delivered (0 when unknown)
+ * @param sendOrderTies the run ordered same-cycle packets by send order (systematic strategy),
+ *     not by the seeded tie-break key
  */
-public record ScheduleRecord(String scenario, long seed, List<Decision> decisions, long deliveries) {
+public record ScheduleRecord(String scenario, long seed, List<Decision> decisions, long deliveries, boolean sendOrderTies) {
 
   public ScheduleRecord {
     decisions = List.copyOf(decisions);
+  }
+
+  /** A record of a run with the seeded tie-break. */
+  public ScheduleRecord(String scenario, long seed, List<Decision> decisions, long deliveries) {
+    this(scenario, seed, decisions, deliveries, false);
+  }
+
+  /** This record, marked as ordering same-cycle packets by send order. */
+  public ScheduleRecord withSendOrderTies() {
+    return new ScheduleRecord(scenario, seed, decisions, deliveries, true);
   }
 
   /**
@@ -50,12 +64,12 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
 
   /** This record, labelled with the scenario it was recorded on. */
   public ScheduleRecord withScenario(String name) {
-    return new ScheduleRecord(name, seed, decisions, deliveries);
+    return new ScheduleRecord(name, seed, decisions, deliveries, sendOrderTies);
   }
 
   /** The same seed and scenario with other decisions. */
   public ScheduleRecord with(List<Decision> other) {
-    return new ScheduleRecord(scenario, seed, other, deliveries);
+    return new ScheduleRecord(scenario, seed, other, deliveries, sendOrderTies);
   }
 
   public long picks() {
@@ -111,6 +125,9 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
       b.append("scenario ").append(scenario).append('\n');
     }
     b.append("seed ").append(seed).append('\n');
+    if (sendOrderTies) {
+      b.append("ties send-order\n");
+    }
     for (Decision d : decisions) {
       if (d instanceof Pick p) {
         b.append("pick ").append(p.step()).append(' ').append(p.rank());
@@ -152,6 +169,7 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
     String scenario = null;
     Long seed = null;
     List<Decision> decisions = new ArrayList<>();
+    boolean sendOrder = false;
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
@@ -187,13 +205,20 @@ public record ScheduleRecord(String scenario, long seed, List<Decision> decision
           arity(w, 3, origin, n, "delay SEND CYCLES");
           decisions.add(new Delay(nonNegative(w[1], origin, n), nonNegative(w[2], origin, n)));
         }
-        default -> throw new ScenarioException(origin, n, "unknown line '" + w[0] + "': expected scenario, seed, pick or delay");
+        case "ties" -> {
+          arity(w, 2, origin, n, "ties send-order");
+          if (!w[1].equals("send-order")) {
+            throw new ScenarioException(origin, n, "ties takes send-order, not '" + w[1] + "'");
+          }
+          sendOrder = true;
+        }
+        default -> throw new ScenarioException(origin, n, "unknown line '" + w[0] + "': expected scenario, seed, ties, pick or delay");
       }
     }
     if (seed == null) {
       throw new ScenarioException(origin, 0, "the schedule has no 'seed N' line");
     }
-    return new ScheduleRecord(scenario, seed, decisions, 0);
+    return new ScheduleRecord(scenario, seed, decisions, 0, sendOrder);
   }
 
   private static void arity(String[] w, int n, String origin, int line, String form) throws ScenarioException {

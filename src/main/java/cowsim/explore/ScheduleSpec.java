@@ -12,10 +12,11 @@ import java.util.List;
  * run's seed. The same scenario, seed, spec and build give the same run.
  *
  * @param strategy how the next delivery is chosen
- * @param depth PCT: the bug depth d (d - 1 priority-change points)
+ * @param depth PCT: the bug depth d (d - 1 priority-change points); systematic: the preemption
+ *     bound K
  * @param maxJitter random: each message gets an extra latency drawn uniformly from [0, maxJitter]
  *     cycles
- * @param window random and pct: a pending message is deliverable when it arrives at most this many
+ * @param window random, pct and systematic: a pending message is deliverable when it arrives at most this many
  *     cycles after the earliest pending one
  * @param pctSteps PCT: the expected number of deliveries k over which change points are drawn
  * @param changePoints PCT: explicit change points (delivery counts, in the order that gives their
@@ -35,6 +36,9 @@ public record ScheduleSpec(
     }
     if (strategy == Strategy.PCT && depth < 1) {
       throw new IllegalArgumentException("PCT depth must be at least 1, got " + depth);
+    }
+    if (strategy == Strategy.SYSTEMATIC && depth < 0) {
+      throw new IllegalArgumentException("the preemption bound must be at least 0, got " + depth);
     }
     if (maxJitter < 0 || window < 0 || pctSteps < 0) {
       throw new IllegalArgumentException("negative max-jitter, window or pct-steps");
@@ -68,6 +72,9 @@ public record ScheduleSpec(
       case PCT:
         return new ScheduleSpec(
             strategy, depth != null ? depth : c.getInt("depth"), 0, c.getLong("pct-window"), c.getLong("pct-steps"), null, null);
+      case SYSTEMATIC:
+        return new ScheduleSpec(
+            strategy, depth != null ? depth : c.getInt("preemptions"), 0, c.getLong("systematic-window"), 0, null, null);
       default:
         throw new IllegalArgumentException("use ScheduleSpec.replay for " + strategy);
     }
@@ -105,6 +112,8 @@ public record ScheduleSpec(
         return new PctScheduler(seed, topology, depth, pctSteps, window, changePoints);
       case SCHEDULE:
         return new ReplayScheduler(replay);
+      case SYSTEMATIC:
+        return new cowsim.explore.systematic.SystematicScheduler(topology, window, java.util.Map.of());
       default:
         return null;
     }
@@ -124,6 +133,7 @@ public record ScheduleSpec(
       case TIME, SCHEDULE -> "";
       case RANDOM -> "--strategy random";
       case PCT -> "--strategy pct --depth " + depth + " --pct-steps " + pctSteps;
+      case SYSTEMATIC -> "--strategy systematic";
     };
   }
 
@@ -135,6 +145,7 @@ public record ScheduleSpec(
       case PCT -> "pct (depth " + depth + ", k = " + pctSteps + " steps, window " + window + " cycles"
           + (changePoints == null ? "" : ", change points " + changePoints) + ")";
       case SCHEDULE -> "schedule file (" + replay.describe() + ")";
+      case SYSTEMATIC -> "systematic (at most " + depth + " preemptions, window " + window + " cycles)";
     };
   }
 }

@@ -11,6 +11,11 @@ public enum Strategy {
   RANDOM("random"),
   /** Probabilistic concurrency testing: CPU priorities with depth - 1 priority-change points. */
   PCT("pct"),
+  /**
+   * Systematic: every schedule with at most K preemptions, K = 0, 1, ... (explore only; a single
+   * run takes the non-preemptive default schedule). See {@code cowsim.explore.systematic}.
+   */
+  SYSTEMATIC("systematic"),
   /** Time order with the explicit decisions of a schedule file ({@code run --schedule FILE}). */
   SCHEDULE("schedule");
 
@@ -25,7 +30,7 @@ public enum Strategy {
     return cli;
   }
 
-  /** Parses a command-line name: time, random or pct (schedule files come from --schedule). */
+  /** Parses a command-line name: time, random, pct or systematic (schedule files come from --schedule). */
   public static Optional<Strategy> parse(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     for (Strategy s : values()) {

@@ -266,7 +266,11 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
         p = new NodeMsg.Packet(p.time() + extra, p.src(), p.dst(), p.payload());
       }
     }
-    queue.add(p, rng.nextLong(), seq++);
+    long key = rng.nextLong();
+    if (scheduler != null && !scheduler.seededTieBreak()) {
+      key = 0; // same-cycle packets in send order (the key is still drawn: other runs unchanged)
+    }
+    queue.add(p, key, seq++);
   }
 
   /** The next packet to deliver: the earliest, or the scheduler's choice among the deliverable. */

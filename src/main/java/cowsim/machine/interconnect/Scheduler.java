@@ -35,6 +35,17 @@ public interface Scheduler {
    */
   int choose(long step, List<NodeMsg.Packet> deliverable);
 
+  /**
+   * Whether packets arriving at the same cycle are ordered by the seeded tie-break key (true, the
+   * default) or by send order alone (false). Systematic exploration needs the latter: the seeded
+   * keys are drawn in global send order, so two interleavings that differ only in the order of
+   * independent deliveries would otherwise order one sender's same-cycle packets differently.
+   * The conductor draws the key either way, so this choice moves no other run's trace_hash.
+   */
+  default boolean seededTieBreak() {
+    return true;
+  }
+
   /** How a run is scheduled: immutable, handed to the conductor, which builds its scheduler from it. */
   @FunctionalInterface
   interface Factory {

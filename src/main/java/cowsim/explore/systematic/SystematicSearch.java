@@ -1,0 +1,304 @@
+package cowsim.explore.systematic;
+
+import cowsim.explore.Explorer;
+import cowsim.explore.RunOutcome;
+import cowsim.explore.ScheduleSpec;
+import cowsim.machine.interconnect.Topology;
+import cowsim.scenario.Scenario;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Stateless model checking of one scenario over the conductor's delivery choices, CHESS-style
+ * (Musuvathi et al., OSDI'08), with a preemption bound and a bound-aware partial-order reduction.
+ *
+ * <p>Each schedule is a fresh run (deterministic given its choices) under a {@link
+ * SystematicScheduler} that follows a prefix of forced choices and then the non-preemptive
+ * default. A schedule is named by its prefix: the choices up to and including its last forced
+ * one. From a run whose last forced choice is at step s, every alternative at every step j &gt; s
+ * is a child prefix; so each schedule of the tree is generated exactly once. The default adds no
+ * preemption, so a schedule's preemption count is its prefix's. Prefixes wait in one queue per
+ * preemption count and the queues are run in order, K = 0, 1, ..., bound: all schedules with K
+ * preemptions run before any with K + 1, so the first failure found has the fewest preemptions,
+ * and when the queue of K empties the search is complete for K.
+ *
+ * <p>Reduction ({@link Independence}): two prefixes that are equivalent (equal up to swapping
+ * adjacent independent deliveries) reach the same state. A prefix is skipped when an equivalent
+ * one, with the same running CPU at its end and no more preemptions, is already covered (run, or
+ * waiting in a queue); the continuations of the two are the same sequences with the same
+ * preemption counts (a step's count depends only on the state and the running CPU), so everything
+ * the skipped prefix leads to within the bound is reached, up to equivalence, from the covered
+ * one. This is why the rule keys on the running CPU and the count: Coons, Musuvathi and McKinley
+ * (OOPSLA'13) show that plain sleep sets or DPOR under a preemption bound lose schedules within
+ * the bound, because the equivalent schedule they rely on may need more preemptions. Here the
+ * representative never costs more, so "complete for K" keeps its meaning with reduction on:
+ * every schedule with at most K preemptions was run or is equivalent to one that was. Prefixes
+ * are compared by a 64-bit hash of their per-actor projections (a collision could wrongly skip
+ * a prefix; at the counts explored here its probability is below 1e-9).
+ */
+public final class SystematicSearch {
+
+  /** What one bound level did. */
+  public record Level(int bound, long schedules, long pruned, boolean complete) {}
+
+  /**
+   * The search's result.
+   *
+   * @param schedules schedules run
+   * @param pruned prefixes skipped as equivalent to covered ones (0 without reduction)
+   * @param beyondBound alternatives not taken because they needed more than the bound
+   * @param completeFor the largest K for which every schedule with at most K preemptions was
+   *     covered, -1 when not even K = 0
+   * @param exhausted the whole tree had no schedule left within the bound (complete for the bound)
+   * @param cutBy null when exhausted, else why it stopped: "runs", "duration", "first failure" or
+   *     "interrupted"
+   * @param levels per bound level, in order
+   * @param failures failing runs, in run order (with their schedules)
+   */
+  public record Result(
+      long schedules, long pruned, long beyondBound, int completeFor, boolean exhausted, String cutBy, List<Level> levels, List<RunOutcome> failures) {}
+
+  /**
+   * A schedule prefix: the parent's, then at {@code step} the packet {@code id}; {@code cost}
+   * preemptions; {@code key} its {@link PrefixHash} key when reducing (compared by identity).
+   */
+  private static final class Node {
+    final Node parent;
+    final long step;
+    final long id;
+    final int cost;
+    long key;
+    boolean keyed;
+
+    Node(Node parent, long step, long id, int cost) {
+      this.parent = parent;
+      this.step = step;
+      this.id = id;
+      this.cost = cost;
+    }
+
+    Map<Long, Long> forced() {
+      Map<Long, Long> m = new HashMap<>();
+      for (Node n = this; n != null && n.step >= 0; n = n.parent) {
+        m.put(n.step, n.id);
+      }
+      return m;
+    }
+  }
+
+  private final Explorer explorer;
+  private final Scenario scenario;
+  private final int bound;
+  private final long window;
+  private final boolean reduction;
+  private final long maxRuns;
+  private final long deadline;
+  private final boolean untilFirst;
+  private final Consumer<RunOutcome> onRun;
+  private final Consumer<String> progress;
+  private final PrefixTable covered = new PrefixTable();
+
+  /**
+   * @param spec a systematic spec: its depth is the preemption bound, its window the deliverable set's
+   * @param maxRuns at most this many schedules
+   * @param deadline System.nanoTime() after which no schedule starts, or Long.MAX_VALUE
+   * @param onRun each run, in run order (passing runs without their schedule)
+   * @param progress a line now and then: level, counts, what is queued
+   */
+  public SystematicSearch(Explorer explorer, Scenario scenario, ScheduleSpec spec, boolean reduction, long maxRuns, long deadline,
+      boolean untilFirst, Consumer<RunOutcome> onRun, Consumer<String> progress) {
+    this.explorer = explorer;
+    this.scenario = scenario;
+    this.bound = spec.depth();
+    this.window = spec.window();
+    this.reduction = reduction;
+    this.maxRuns = maxRuns;
+    this.deadline = deadline;
+    this.untilFirst = untilFirst;
+    this.onRun = onRun;
+    this.progress = progress;
+  }
+
+  public Result run() {
+    List<ArrayDeque<Node>> queues = new ArrayList<>();
+    for (int k = 0; k <= bound; k++) {
+      queues.add(new ArrayDeque<>());
+    }
+    queues.get(0).add(new Node(null, -1, 0, 0));
+    List<Level> levels = new ArrayList<>();
+    List<RunOutcome> failures = new ArrayList<>();
+    long[] counts = new long[3]; // schedules, pruned, beyond bound
+    String cut = null;
+    int completeFor = -1;
+    long lastProgress = System.nanoTime();
+    for (int k = 0; k <= bound && cut == null; k++) {
+      long runsBefore = counts[0];
+      long prunedBefore = counts[1];
+      ArrayDeque<Node> q = queues.get(k);
+      while (!q.isEmpty()) {
+        if (explorer.stopped()) {
+          cut = "interrupted";
+          break;
+        }
+        if (counts[0] >= maxRuns) {
+          cut = "runs";
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          cut = "duration";
+          break;
+        }
+        Node n = q.poll();
+        if (n.keyed && covered.get(n.key) < n.cost) {
+          counts[1]++; // an equivalent prefix with fewer preemptions came later
+          continue;
+        }
+        RunOutcome o = runOne(n, (int) counts[0], queues, counts);
+        counts[0]++;
+        if (!o.pass()) {
+          failures.add(o);
+        }
+        onRun.accept(o.pass() ? o.withoutSchedule() : o);
+        if (!o.pass() && untilFirst) {
+          cut = "first failure";
+          break;
+        }
+        if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+          lastProgress = System.nanoTime();
+          long waiting = 0;
+          for (ArrayDeque<Node> w : queues) {
+            waiting += w.size();
+          }
+          progress.accept(String.format("K = %d: %d schedules run, %d pruned, %d queued at this bound (%d within the bound)",
+              k, counts[0], counts[1], q.size(), waiting));
+        }
+      }
+      levels.add(new Level(k, counts[0] - runsBefore, counts[1] - prunedBefore, cut == null));
+      if (cut == null) {
+        completeFor = k;
+        progress.accept(String.format("complete for K = %d: %d schedules (%d at K = %d), %d pruned, %d failing",
+            k, counts[0], counts[0] - runsBefore, k, counts[1], failures.size()));
+      }
+    }
+    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures);
+  }
+
+  /** Runs the schedule of prefix {@code n} and queues its children. */
+  private RunOutcome runOne(Node n, int index, List<ArrayDeque<Node>> queues, long[] counts) {
+    SystematicScheduler[] made = new SystematicScheduler[1];
+    Topology[] topo = new Topology[1];
+    Map<Long, Long> forced = n.forced();
+    RunOutcome o = explorer.runOnce(scenario, (seed, t) -> {
+      topo[0] = t;
+      made[0] = new SystematicScheduler(t, window, forced);
+      return made[0];
+    }, index, scenario.seed(), null);
+    if (o.schedule() != null) {
+      o = new RunOutcome(o.index(), o.seed(), o.traceHash(), o.pass(), o.kinds(), o.result(), o.verdict(), o.schedule().withSendOrderTies());
+    }
+    if (made[0] == null || o.result().error() != null) {
+      return o; // no conductor (or a simulator error): nothing to branch on
+    }
+    List<SystematicScheduler.Step> steps = made[0].steps();
+    PrefixHash h = new PrefixHash(topo[0].size());
+    int running = -1;
+    int cost = 0;
+    for (int i = 0; i < steps.size(); i++) {
+      SystematicScheduler.Step st = steps.get(i);
+      if (i > n.step) {
+        for (int a = 0; a < st.ids().length; a++) {
+          if (a == st.chosen()) {
+            continue;
+          }
+          int c = cost + (SystematicScheduler.preempts(st.owners(), a, running) ? 1 : 0);
+          if (c > bound) {
+            counts[2]++;
+            continue;
+          }
+          Node child = new Node(n, i, st.ids()[a], c);
+          if (reduction) {
+            long key = h.after(st, a);
+            if (covered.get(key) <= c) {
+              counts[1]++;
+              continue;
+            }
+            covered.put(key, c);
+            child.key = key;
+            child.keyed = true;
+          }
+          queues.get(c).add(child);
+        }
+      }
+      cost += SystematicScheduler.preempts(st.owners(), st.chosen(), running) ? 1 : 0;
+      h.apply(st, st.chosen());
+      running = st.owners()[st.chosen()];
+      if (reduction && i > n.step) {
+        long key = h.key();
+        if (covered.get(key) > cost) {
+          covered.put(key, cost);
+        }
+      }
+    }
+    return o;
+  }
+
+  /** Prefix key -> fewest preemptions of a covered prefix with that key; open addressing on longs. */
+  static final class PrefixTable {
+    private long[] keys = new long[1 << 16];
+    private byte[] costs = new byte[1 << 16];
+    private boolean[] used = new boolean[1 << 16];
+    private int size;
+
+    /** The fewest preemptions recorded for the key, or Integer.MAX_VALUE. */
+    int get(long key) {
+      int m = keys.length - 1;
+      for (int i = (int) Long.hashCode(PrefixHash.mix(key)) & m; used[i]; i = (i + 1) & m) {
+        if (keys[i] == key) {
+          return costs[i];
+        }
+      }
+      return Integer.MAX_VALUE;
+    }
+
+    void put(long key, int cost) {
+      if (2 * (size + 1) > keys.length) {
+        grow();
+      }
+      int m = keys.length - 1;
+      int i = (int) Long.hashCode(PrefixHash.mix(key)) & m;
+      for (; used[i]; i = (i + 1) & m) {
+        if (keys[i] == key) {
+          costs[i] = (byte) Math.min(cost, 127);
+          return;
+        }
+      }
+      used[i] = true;
+      keys[i] = key;
+      costs[i] = (byte) Math.min(cost, 127);
+      size++;
+    }
+
+    int size() {
+      return size;
+    }
+
+    private void grow() {
+      long[] k = keys;
+      byte[] c = costs;
+      boolean[] u = used;
+      keys = new long[k.length * 2];
+      costs = new byte[k.length * 2];
+      used = new boolean[k.length * 2];
+      size = 0;
+      for (int i = 0; i < k.length; i++) {
+        if (u[i]) {
+          put(k[i], c[i]);
+        }
+      }
+    }
+  }
+}
