@@ -160,6 +160,10 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
         }
         spec = ScheduleSpec.TIME_ORDER;
       }
+      if (clusterArgs.enabled() && spec.strategy() == Strategy.SYSTEMATIC) {
+        // the search's next schedules depend on the ones run before: it is not a set of independent runs
+        throw new ScenarioException("--cluster", 0, "systematic exploration runs on one machine (each schedule depends on those before it): drop --cluster");
+      }
       if (clusterArgs.enabled() && s.mode() != Mode.DETERMINISTIC) {
         throw new ScenarioException("--cluster", 0, "a cluster explore needs deterministic mode (the coordinator replays a worker's run to report it)");
       }
