@@ -1,0 +1,77 @@
+package cowsim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code explore --strategy systematic}: its summary, its json, its failure's replay, its bad flags. */
+class SystematicExploreTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void completeForKIsSaidAndWritten(@TempDir Path d) throws Exception {
+    assertEquals(0, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--preemptions", "1", "--out", d.toString()),
+        out() + err);
+    assertTrue(out().contains("complete for K = 1: "), out());
+    JsonNode j = new ObjectMapper().readTree(Files.readString(d.resolve("explore.json")));
+    assertEquals(1, j.get("complete_for").asInt());
+    assertTrue(j.get("exhausted").asBoolean());
+    assertTrue(j.get("cut_by").isNull());
+  }
+
+  @Test
+  void aFailureIsReplayedFromItsScheduleFile(@TempDir Path d) throws Exception {
+    Path ex = d.resolve("explore");
+    assertEquals(1, Main.execute("explore", "scenarios/bugs/stale-tlb-after-mprotect.conf", "--strategy", "systematic", "--until-first",
+        "--expect-violations", "", "--out", ex.toString()), out() + err);
+    assertTrue(out().contains("cut by first failure: not complete even for K = 0"), out());
+    JsonNode j = new ObjectMapper().readTree(Files.readString(ex.resolve("explore.json")));
+    Path file = Path.of(j.get("first_failure").get("schedule_file").asText());
+    assertTrue(Files.readString(file).contains("ties send-order"));
+    Path replay = d.resolve("replay");
+    assertEquals(1, Main.execute("run", "scenarios/bugs/stale-tlb-after-mprotect.conf", "--expect-violations", "", "--schedule", file.toString(),
+        "--quiet", "--out", replay.toString()), out() + err);
+    JsonNode r = new ObjectMapper().readTree(Files.readString(replay.resolve("report.json")));
+    assertEquals(j.get("first_failure").get("trace_hash").asText(), r.get("trace_hash").asText());
+  }
+
+  @Test
+  void systematicFlagsNeedTheSystematicStrategy(@TempDir Path d) throws Exception {
+    assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "pct", "--preemptions", "1", "--out", d.toString()));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--preemptions 1"), err.toString(StandardCharsets.UTF_8));
+    assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--shrink", "--out", d.toString()));
+  }
+}
