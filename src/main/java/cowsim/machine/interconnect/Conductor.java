@@ -122,6 +122,8 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
   private final long maxCycles;
   private final SplittableRandom rng;
   private final Scheduler scheduler;
+  /** the scheduler orders same-cycle packets by send order ({@link Scheduler#seededTieBreak} false), asked once */
+  private final boolean sendOrderTies;
   private final List<Decision> decisions = new ArrayList<>();
   private final List<NodeMsg.Packet> deliverable = new ArrayList<>();
   /** the deliverable packets' positions in the queue (delivery order), as {@link #deliverable} lists them */
@@ -180,6 +182,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
     this.maxCycles = maxCycles;
     this.rng = new SplittableRandom(seed);
     this.scheduler = schedule == null ? null : schedule.scheduler(seed, topology);
+    this.sendOrderTies = scheduler != null && !scheduler.seededTieBreak();
     try {
       this.sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -267,7 +270,7 @@ public final class Conductor extends AbstractBehavior<Conductor.Command> {
       }
     }
     long key = rng.nextLong();
-    if (scheduler != null && !scheduler.seededTieBreak()) {
+    if (sendOrderTies) {
       key = 0; // same-cycle packets in send order (the key is still drawn: other runs unchanged)
     }
     queue.add(p, key, seq++);
