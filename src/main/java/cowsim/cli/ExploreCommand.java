@@ -450,20 +450,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
 
   /** The scenario options given to explore that replay needs too (mode, profile, expected violations, --set). */
   String extraArgs() {
-    StringBuilder b = new StringBuilder();
-    if (args.mode != null) {
-      b.append(" --mode ").append(quote(args.mode));
-    }
-    if (args.profile != null) {
-      b.append(" --profile ").append(quote(args.profile));
-    }
-    if (args.expectViolations != null) {
-      b.append(" --expect-violations ").append(quote(String.join(",", args.expectViolations)));
-    }
-    for (String set : args.sets) {
-      b.append(" --set ").append(quote(set));
-    }
-    return b.toString();
+    return args.replayArgs();
   }
 
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_./=,:@%+-]+");
