@@ -118,7 +118,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
         .onMessage(Refused.class, r -> end(2, "cowsim: the coordinator at " + coordinatorAt + " refused this worker: " + r.reason()))
         .onMessageEquals(Finish.INSTANCE, () -> end(0, "worker " + name + ": the coordinator finished"))
         .onMessageEquals(HelloTimeout.INSTANCE, () -> welcomed ? this
-            : end(2, "cowsim: no answer from a coordinator at " + coordinatorAt + " (is `explore --cluster` running there, and the address right?)"))
+            : end(2, "cowsim: no answer from a coordinator at " + coordinatorAt + " (is `explore`, `mutants` or `compare` with --cluster running there, and the address right?)"))
         .onSignal(Terminated.class, t -> end(0, "worker " + name + ": the coordinator left"))
         .build();
   }
@@ -152,7 +152,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
       }
       stats.add(st);
     }
-    out.println("worker " + name + ": running runs of " + s.name() + (m == null ? "" : " with mistake " + m.key) + " (job " + job.id() + ")");
+    out.println("worker " + name + ": running runs of " + s.name() + (job.profile() == null ? "" : " under " + job.profile())
+        + (job.knobs() == null ? "" : " + " + String.join(";", job.knobs())) + (m == null ? "" : " with mistake " + m.key) + " (job " + job.id() + ")");
     return new JobCache.Loaded(s, job.spec().toSpec(), stats);
   }
 

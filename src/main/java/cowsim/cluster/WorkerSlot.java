@@ -81,6 +81,9 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
   /** The batch's runs, one after another (on a runner thread); those of a finished job not started. */
   private List<RunSummary> run(Batch b) {
     List<RunSummary> out = new ArrayList<>(b.indices().size());
+    if (jobs.isFinished(b.job().id())) {
+      return out; // a batch the producer still held: not even built again
+    }
     JobCache.Loaded job;
     try {
       job = jobs.get(b.job());
