@@ -2,22 +2,26 @@ package cowsim.cli;
 
 import com.typesafe.config.Config;
 import cowsim.cluster.ClusterExplorer;
+import cowsim.explore.Explorations;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
 import cowsim.scenario.Scenario;
 import cowsim.scenario.ScenarioException;
+import cowsim.stats.Stat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
-/** explore's cluster options: coordinate the runs of worker JVMs ({@code cowsim worker}) instead of running them all here. */
+/** The cluster options of explore, mutants and compare: coordinate the runs of worker JVMs ({@code cowsim worker}) instead of running them all here. */
 final class ClusterArgs {
 
   @Option(names = "--cluster", description = "Coordinate: hand the runs to worker JVMs that join (`cowsim worker --join HOST:PORT`); --jobs runs here too (0: only coordinate).")
@@ -85,12 +89,39 @@ final class ClusterArgs {
     return new ClusterExplorer(config, at.host(), at.port(), secret, out);
   }
 
-  /** The runs on the cluster, as {@link Explorer#explore} gives them. */
+  /** The runs on the cluster, as {@link Explorer#explore} gives them: a session of one exploration. */
   static List<RunOutcome> explore(ClusterExplorer coordinator, Explorer explorer, Scenario s, Path file, ScenarioArgs args, ScheduleSpec spec, long firstSeed,
       int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
       throws ScenarioException, InterruptedException, ClusterExplorer.StartFailedException {
-    ClusterExplorer.ScenarioText text = new ClusterExplorer.ScenarioText(ScenarioArgs.resolvedText(file),
-        file == null ? ScenarioArgs.DEFAULT_SCENARIO : file.toString(), args.argv());
-    return coordinator.explore(explorer, s, text, spec, firstSeed, runs, jobs, untilFirst, onDone);
+    ClusterExplorer.ScenarioText text = text(file, args);
+    coordinator.start(explorer, jobs);
+    try {
+      return coordinator.explore(s, text, Explorations.Origin.of(text.origin()), spec, firstSeed, runs, untilFirst, List.of(), true, onDone);
+    } finally {
+      coordinator.close();
+    }
+  }
+
+  /** What a worker is sent of a scenario file (or the bundled default) and the options. */
+  static ClusterExplorer.ScenarioText text(Path file, ScenarioArgs args) throws ScenarioException {
+    return new ClusterExplorer.ScenarioText(ScenarioArgs.resolvedText(file), file == null ? ScenarioArgs.DEFAULT_SCENARIO : file.toString(), args.argv());
+  }
+
+  /**
+   * The explorations of a started session ({@code mutants}, {@code compare}): of the scenarios of
+   * {@code files} as {@code args} load them, each answer carrying {@code stats} too.
+   */
+  static Explorations explorations(ClusterExplorer session, List<Path> files, ScenarioArgs args, List<Stat> stats) throws ScenarioException {
+    Map<String, ClusterExplorer.ScenarioText> texts = new HashMap<>();
+    for (Path f : files) {
+      texts.put(f.toString(), text(f, args));
+    }
+    return (s, origin, spec, firstSeed, runs, untilFirst, onDone) -> {
+      ClusterExplorer.ScenarioText text = texts.get(origin.file());
+      if (text == null) {
+        throw new IllegalArgumentException("no text for " + origin.file());
+      }
+      return session.explore(s, text, origin, spec, firstSeed, runs, untilFirst, stats, false, onDone);
+    };
   }
 }

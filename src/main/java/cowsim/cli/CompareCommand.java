@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import cowsim.explore.Explorations;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
@@ -80,13 +81,18 @@ final class CompareCommand extends WritesOutput {
   @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound (default 2).")
   Integer preemptions;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores); with --cluster, the runs done here (0: only coordinate).")
   int jobs = Runtime.getRuntime().availableProcessors();
+
+  @picocli.CommandLine.Mixin ClusterArgs clusterArgs;
 
   @picocli.CommandLine.Mixin LogArgs logArgs;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-compare-<timestamp>).")
   Path out;
+
+  /** How each column's scenario was made from the file (what a cluster worker makes again). */
+  private final List<Explorations.Origin> origins = new ArrayList<>();
 
   /** One column's totals. */
   private record Column(String name, String profile, List<String> knobs, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means,
@@ -101,6 +107,7 @@ final class CompareCommand extends WritesOutput {
     List<Scenario> columns = new ArrayList<>();
     List<String> names = new ArrayList<>();
     List<List<String>> knobsOf = new ArrayList<>();
+    origins.clear();
     try {
       args.seed = seed;
       args.sets = sets;
@@ -108,17 +115,20 @@ final class CompareCommand extends WritesOutput {
       if (base.mode() != Mode.DETERMINISTIC) {
         throw new ScenarioException(file.toString(), 0, "compare explores schedules: the scenario must run in deterministic mode");
       }
-      if (runs < 1 || jobs < 1 || depth < 1) {
-        throw new ScenarioException("--runs/--jobs/--depth", 0, "must be at least 1");
+      clusterArgs.check();
+      if (runs < 1 || jobs < (clusterArgs.enabled() ? 0 : 1) || depth < 1) {
+        throw new ScenarioException("--runs/--jobs/--depth", 0, "must be at least 1" + (clusterArgs.enabled() ? " (--jobs: 0 with --cluster)" : ""));
       }
       for (String p : profiles) {
         columns.add(base.withProfile(p.trim()));
+        origins.add(new Explorations.Origin(file.toString(), p.trim(), null, null));
         names.add(p.trim());
         knobsOf.add(List.of());
       }
       for (String v : variants) {
         List<String> knobs = List.of(v.split(";"));
         columns.add(base.withProfile(profiles.get(0).trim(), knobs));
+        origins.add(new Explorations.Origin(file.toString(), profiles.get(0).trim(), knobs, null));
         names.add(profiles.get(0).trim() + " + " + v);
         knobsOf.add(knobs.stream().map(String::trim).toList());
       }
@@ -135,24 +145,49 @@ final class CompareCommand extends WritesOutput {
       System.err.println("--preemptions " + preemptions + ": " + (preemptions < 0 ? "must be at least 0" : "only the systematic strategy takes it"));
       return 2;
     }
-    Path fallback = Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     Config config = ConfigFactory.load();
+    cowsim.cluster.ClusterExplorer coordinator;
+    try {
+      if (clusterArgs.enabled() && st == Strategy.SYSTEMATIC) {
+        // the search's next schedules depend on the ones run before: it is not a set of independent runs
+        throw new ScenarioException("--cluster", 0, "systematic exploration runs on one machine (each schedule depends on those before it): drop --cluster");
+      }
+      coordinator = clusterArgs.enabled() ? clusterArgs.coordinator(config, System.out) : null;
+    } catch (ScenarioException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Path fallback = Path.of("runs", base.name() + "-compare-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
     output = Output.prepare(out, fallback, config);
+    ScheduleSpec spec = ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : Integer.valueOf(depth));
     try (SimulationHost host = new SimulationHost(config)) {
-      return compare(base, columns, names, knobsOf, ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : Integer.valueOf(depth)), new Explorer(new Simulation(host)));
+      Explorer explorer = new Explorer(new Simulation(host));
+      if (coordinator == null) {
+        return compare(base, columns, names, knobsOf, spec, explorer, Explorations.local(explorer, jobs));
+      }
+      try {
+        Explorations onCluster = ClusterArgs.explorations(coordinator, List.of(file), args, COSTS);
+        coordinator.start(explorer, jobs);
+        return compare(base, columns, names, knobsOf, spec, explorer, onCluster);
+      } catch (ScenarioException | cowsim.cluster.ClusterExplorer.StartFailedException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      } finally {
+        coordinator.close();
+      }
     }
   }
 
   /** Explores every column on one actor system, prints the table, writes compare.json. */
-  private int compare(Scenario base, List<Scenario> columns, List<String> names, List<List<String>> knobsOf, ScheduleSpec spec, Explorer explorer)
-      throws Exception {
+  private int compare(Scenario base, List<Scenario> columns, List<String> names, List<List<String>> knobsOf, ScheduleSpec spec, Explorer explorer,
+      Explorations explorations) throws Exception {
     List<Column> results = new ArrayList<>();
     RunOutcome crashed = null;
     PrintStream o = System.out;
     o.printf("comparing %s: %d columns x %d schedules (%s, first seed %d)%n", base.name(), columns.size(), runs, spec.describe(), base.seed());
     for (int c = 0; c < columns.size(); c++) {
       Scenario s = columns.get(c);
-      List<RunOutcome> outcomes = explorer.explore(s, spec, base.seed(), runs, jobs, false, r -> {});
+      List<RunOutcome> outcomes = explorations.explore(s, origins.get(c), spec, base.seed(), runs, false, r -> {});
       Map<String, Integer> kinds = new LinkedHashMap<>();
       Map<String, Double> means = new LinkedHashMap<>();
       int withViolations = 0;

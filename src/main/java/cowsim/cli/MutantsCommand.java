@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import cowsim.explore.Explorations;
 import cowsim.explore.Explorer;
 import cowsim.explore.Mutants;
 import cowsim.explore.RunOutcome;
@@ -83,8 +84,13 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
   @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound (default 2).")
   Integer preemptions;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores).")
+  @Option(names = "--jobs", paramLabel = "J", description = "Runs in parallel (default: the number of cores); with --cluster, the explored runs done here (0: only coordinate).")
   Integer jobs;
+
+  @Mixin ClusterArgs clusterArgs;
+
+  /** --cluster: the coordinator, else null. */
+  private cowsim.cluster.ClusterExplorer coordinator;
 
   @picocli.CommandLine.Mixin LogArgs logArgs;
 
@@ -123,8 +129,9 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
         throw new ScenarioException("--runs " + n, 0, "runs must be at least 0");
       }
       j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
-      if (j < 1) {
-        throw new ScenarioException("--jobs " + j, 0, "jobs must be at least 1");
+      clusterArgs.check();
+      if (j < (clusterArgs.enabled() ? 0 : 1)) {
+        throw new ScenarioException("--jobs " + j, 0, "jobs must be at least " + (clusterArgs.enabled() ? 0 : 1));
       }
       Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
       if (st != Strategy.PCT && st != Strategy.RANDOM && st != Strategy.SYSTEMATIC) {
@@ -133,6 +140,10 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
       ScheduleArgs.checkPct(st, depth, null);
       if (preemptions != null && (st != Strategy.SYSTEMATIC || preemptions < 0)) {
         throw new ScenarioException("--preemptions " + preemptions, 0, preemptions < 0 ? "must be at least 0" : "only the systematic strategy takes it");
+      }
+      if (clusterArgs.enabled() && st == Strategy.SYSTEMATIC) {
+        // the search's next schedules depend on the ones run before: it is not a set of independent runs
+        throw new ScenarioException("--cluster", 0, "systematic exploration runs on one machine (each schedule depends on those before it): drop --cluster");
       }
       spec = ScheduleSpec.of(config, st, st == Strategy.SYSTEMATIC ? preemptions : depth);
       for (Path f : files) {
@@ -146,6 +157,7 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
         }
         loaded.add(s);
       }
+      coordinator = clusterArgs.enabled() ? clusterArgs.coordinator(config, o) : null;
     } catch (ScenarioException e) {
       // a scenario file's error is file:line: ...; a flag's is cowsim: --flag value: ...
       System.err.println((e.file().startsWith("--") ? "cowsim: " : "") + e.getMessage());
@@ -155,15 +167,27 @@ final class MutantsCommand extends WritesOutput implements Interruptible {
     output = Output.prepare(out, fallback, config);
     try (SimulationHost host = new SimulationHost(config)) {
       Explorer e = stop.attach(new Explorer(new Simulation(host)));
-      return mutants(o, config, chosen, loaded, spec, n, j, e);
+      if (coordinator == null) {
+        return mutants(o, config, chosen, loaded, spec, n, j, e, Explorations.local(e, j));
+      }
+      try {
+        Explorations onCluster = ClusterArgs.explorations(coordinator, files, args, List.of());
+        coordinator.start(e, j);
+        return mutants(o, config, chosen, loaded, spec, n, j, e, onCluster);
+      } catch (ScenarioException | cowsim.cluster.ClusterExplorer.StartFailedException x) {
+        System.err.println(x.getMessage());
+        return 2;
+      } finally {
+        coordinator.close();
+      }
     }
   }
 
   /** The baseline and every mistake, all on one actor system, then the report. */
-  private int mutants(PrintStream o, Config config, List<Mistake> chosen, List<Scenario> loaded, ScheduleSpec spec, int n, int j, Explorer explorer)
-      throws OutputException, InterruptedException {
+  private int mutants(PrintStream o, Config config, List<Mistake> chosen, List<Scenario> loaded, ScheduleSpec spec, int n, int j, Explorer explorer,
+      Explorations explorations) throws OutputException, InterruptedException {
     Path dir = output.dir();
-    Mutants mutants = new Mutants(explorer, config, n, j);
+    Mutants mutants = new Mutants(explorer, config, n, j, explorations);
     long started = System.nanoTime();
     List<Mutants.Target> targets = new ArrayList<>();
     for (int i = 0; i < loaded.size(); i++) {

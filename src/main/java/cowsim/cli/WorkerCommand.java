@@ -10,11 +10,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code cowsim worker --join HOST:PORT}: run the runs of an {@code explore --cluster} coordinator. */
+/** {@code cowsim worker --join HOST:PORT}: run the runs of a {@code --cluster} coordinator (explore, mutants, compare). */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
-    description = "Join an `explore --cluster` coordinator and run the runs it hands out (the scenario comes from it: no files needed).",
+    description = "Join the coordinator of an `explore`, `mutants` or `compare` with --cluster and run the runs it hands out (the scenarios come from it: no files needed).",
     footer = {"", "Exit codes: 0 the coordinator finished (or left), 2 bad input, a refusal (wrong secret, another build) or no coordinator."})
 final class WorkerCommand implements Callable<Integer> {
 

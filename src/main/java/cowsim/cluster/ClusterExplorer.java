@@ -4,10 +4,12 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import com.typesafe.config.Config;
+import cowsim.explore.Explorations;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
 import cowsim.scenario.Scenario;
+import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,18 +21,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * {@code explore --cluster}: the runs of {@link Explorer#explore} handed to the worker JVMs that
- * join (and to {@code localJobs} slots of this JVM), the same runs in the same order back. The
+ * A cluster session ({@code explore --cluster}, {@code mutants --cluster}, {@code compare
+ * --cluster}): a coordinator that worker JVMs join once and that runs one exploration after
+ * another (or several at once) on them and on {@code localJobs} slots of this JVM, each as
+ * {@link Explorer#explore} would: the same runs in the same order back. Of each exploration the
  * lowest failing run and the first simulator error are replayed here in full (their history and
  * schedule, for the report, the replay and --shrink); a replay whose trace_hash differs from the
- * worker's is a simulator bug.
+ * worker's is a simulator bug. Thread-safe: explorations may be run from several threads.
  */
-public final class ClusterExplorer {
+public final class ClusterExplorer implements AutoCloseable {
 
-  /** What the workers are sent to rebuild the scenario: its resolved text, a name for messages, the scenario options. */
+  /** What the workers are sent to rebuild a scenario: its resolved text, a name for messages, the scenario options. */
   public record ScenarioText(String text, String origin, List<String> scenarioArgs) {}
 
   private final Config config;
@@ -38,6 +43,10 @@ public final class ClusterExplorer {
   private final int port;
   private final String secret;
   private final PrintStream out;
+  private final AtomicInteger nextJob = new AtomicInteger();
+  private ActorSystem<Coordinator.Command> system;
+  private ExecutorService local;
+  private Explorer explorer;
 
   public ClusterExplorer(Config config, String host, int port, String secret, PrintStream out) {
     this.config = config;
@@ -53,48 +62,83 @@ public final class ClusterExplorer {
   }
 
   /**
-   * Explores as {@link Explorer#explore} does, on the cluster: blocks until every run answered,
-   * the first failure with {@code untilFirst}, or {@code explorer} was stopped (Ctrl-C).
+   * Starts the coordinator: binds, joins itself, says where and with which secret. Its own
+   * {@code localJobs} slots run on {@code explorer}, which also replays the failures.
    */
-  public List<RunOutcome> explore(Explorer explorer, Scenario s, ScenarioText text, ScheduleSpec spec, long firstSeed, int runs, int localJobs,
-      boolean untilFirst, Consumer<RunOutcome> onDone) throws InterruptedException, StartFailedException {
-    String keyId = "cowsim-work-" + UUID.randomUUID();
-    WorkerNode.Job job = new WorkerNode.Job(text.text(), text.origin(), text.scenarioArgs(), RunSummary.Spec.of(spec), BuildId.current(), keyId);
-    CompletableFuture<List<RunOutcome>> done = new CompletableFuture<>();
-    ExecutorService local = ClusterNodes.runners(localJobs);
-    Coordinator.Setup setup = new Coordinator.Setup(s, spec, Explorer.seeds(firstSeed, runs), untilFirst, localJobs, job, secret, joinHint(), explorer,
-        local, config.getDuration("cowsim.cluster.progress-interval"), out, onDone, done);
+  public synchronized void start(Explorer explorer, int localJobs) throws StartFailedException {
+    if (system != null) {
+      throw new IllegalStateException("the session has started already");
+    }
+    this.explorer = explorer;
+    local = ClusterNodes.runners(localJobs);
+    Batching batching = new Batching(config.getInt("cowsim.cluster.batch-max"), config.getInt("cowsim.cluster.batch-split"));
+    Coordinator.Setup setup = new Coordinator.Setup(localJobs, BuildId.current(), "cowsim-work-" + UUID.randomUUID(), secret, joinHint(), explorer, local,
+        batching, config.getDuration("cowsim.cluster.progress-interval"), out);
     out.println("cluster: coordinator at " + host + ":" + port + ", secret " + secret);
     out.println("cluster: workers join with: " + joinHint());
-    ActorSystem<Coordinator.Command> system;
     try {
       system = ActorSystem.create(Coordinator.create(setup), ClusterNodes.SYSTEM, ClusterNodes.systemConfig(config, host, port));
     } catch (RuntimeException e) {
       local.shutdownNow();
       throw new StartFailedException("cowsim: cannot start the coordinator at " + host + ":" + port + ": " + oneLine(e));
     }
+    Cluster.get(system).manager().tell(Join.create(ClusterNodes.address(host, port)));
+  }
+
+  /**
+   * Explores as {@link Explorer#explore} does, on the cluster: blocks until every run answered,
+   * the first failure with {@code untilFirst}, or the explorer was stopped (Ctrl-C).
+   *
+   * @param s the scenario as this JVM built it: {@code origin} applied to {@code text} loaded
+   * @param stats the stats each run's answer carries besides cycles and messages
+   */
+  public List<RunOutcome> explore(Scenario s, ScenarioText text, Explorations.Origin origin, ScheduleSpec spec, long firstSeed, int runs,
+      boolean untilFirst, List<Stat> stats, boolean verbose, Consumer<RunOutcome> onDone) throws InterruptedException {
+    if (system == null) {
+      throw new IllegalStateException("start the session first");
+    }
+    ClusterJob job = new ClusterJob(Integer.toString(nextJob.incrementAndGet()), text.text(), text.origin(), text.scenarioArgs(), origin.profile(),
+        origin.knobs() == null ? null : List.copyOf(origin.knobs()), origin.mistake() == null ? null : origin.mistake().key, RunSummary.Spec.of(spec),
+        stats.stream().map(x -> x.key).toList());
+    CompletableFuture<List<RunOutcome>> done = new CompletableFuture<>();
+    system.tell(new Coordinator.Submit(job, s, new JobCache.Loaded(s, spec, stats), Explorer.seeds(firstSeed, runs), untilFirst, verbose, onDone, done));
     List<RunOutcome> results;
-    try {
-      Cluster.get(system).manager().tell(Join.create(ClusterNodes.address(host, port)));
-      boolean stopSent = false;
-      while (true) {
-        try {
-          results = done.get(100, TimeUnit.MILLISECONDS);
-          break;
-        } catch (TimeoutException e) {
-          if (explorer.stopped() && !stopSent) {
-            system.tell(Coordinator.Stop.INSTANCE);
-            stopSent = true;
-          }
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("the coordinator failed", e.getCause());
+    boolean stopSent = false;
+    while (true) {
+      try {
+        results = done.get(100, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException e) {
+        if (explorer.stopped() && !stopSent) {
+          system.tell(Coordinator.Stop.INSTANCE);
+          stopSent = true;
         }
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the coordinator failed", e.getCause());
       }
+    }
+    return replayed(explorer, s, spec, results);
+  }
+
+  /** Ends the session: the workers end (exit 0), the coordinator leaves the cluster. */
+  @Override
+  public synchronized void close() {
+    if (system == null) {
+      return;
+    }
+    try {
+      CompletableFuture<Void> closed = new CompletableFuture<>();
+      system.tell(new Coordinator.Close(closed));
+      closed.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // shut down all the same
     } finally {
       ClusterNodes.shutDown(system, Duration.ofSeconds(10));
       local.shutdownNow();
+      system = null;
     }
-    return replayed(explorer, s, spec, results);
   }
 
   /** The results with the lowest failure and the first simulator error replayed here, in full. */

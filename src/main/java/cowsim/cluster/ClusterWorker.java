@@ -31,6 +31,7 @@ public final class ClusterWorker {
     ExecutorService runners = ClusterNodes.runners(jobs);
     String at = joinHost + ":" + joinPort;
     Duration helloTimeout = config.getDuration("cowsim.cluster.hello-timeout");
+    int cacheSize = config.getInt("cowsim.cluster.worker-jobs-kept");
     try (SimulationHost host = new SimulationHost(config)) {
       Explorer explorer = new Explorer(new Simulation(host));
       ActorSystem<WorkerNode.Command> system;
@@ -38,7 +39,7 @@ public final class ClusterWorker {
         system = ActorSystem.create(Behaviors.setup(ctx -> {
           ActorRef<Coordinator.Command> coordinator = ActorRefResolver.get(ctx.getSystem()).resolveActorRef(ClusterNodes.coordinatorPath(joinHost, joinPort));
           String name = ctx.getSystem().address().hostPort().replaceFirst("^[^@]*@", "");
-          return WorkerNode.create(coordinator, at, secret, BuildId.current(), name, jobs, source, explorer, runners, helloTimeout, out, exit);
+          return WorkerNode.create(coordinator, at, secret, BuildId.current(), name, jobs, source, explorer, runners, helloTimeout, cacheSize, out, exit);
         }), ClusterNodes.SYSTEM, ClusterNodes.systemConfig(config, bindHost, bindPort));
       } catch (RuntimeException e) {
         throw new ClusterExplorer.StartFailedException("cowsim: cannot start a worker at " + bindHost + ":" + bindPort + ": " + ClusterExplorer.oneLine(e));

@@ -56,6 +56,36 @@ public final class Ledger<T> {
   }
 
   /**
+   * The next batch to hand out, at most {@code max} runs: re-queued runs first (a batch of those
+   * alone), else the next consecutive runs never handed out; empty when none is left to hand out.
+   */
+  public List<Integer> nextBatch(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("a batch of " + max);
+    }
+    List<Integer> out = new ArrayList<>();
+    while (!again.isEmpty() && out.size() < max) {
+      int i = again.poll();
+      if (!done.containsKey(i) && i <= last()) {
+        out.add(i);
+      }
+    }
+    if (!out.isEmpty()) {
+      return out;
+    }
+    while (out.size() < max && nextFresh <= last()) {
+      handedOut.set(nextFresh);
+      out.add(nextFresh++);
+    }
+    return out;
+  }
+
+  /** Runs still to hand out (re-queued ones included, an answered one among them counted until it is skipped). */
+  public int toHandOut() {
+    return again.size() + Math.max(0, last() + 1 - nextFresh);
+  }
+
+  /**
    * Run {@code index} answered.
    *
    * @return false when it had answered before (the duplicate is dropped) or is no longer wanted

@@ -8,37 +8,44 @@ import cowsim.scenario.Scenario;
 import cowsim.sim.SimResult;
 import cowsim.stats.Stat;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a worker sends back for one run: what explore.json and the summary list per run. The
+ * What a worker sends back for one run: what explore.json, the summary, mutants and compare use per run. The
  * coordinator replays the one failure it reports in full (runs are deterministic).
  *
  * @param error the simulator error's one-line description, or null
  */
 public record RunSummary(
-    int index, long seed, String traceHash, boolean pass, List<String> kinds, long cycles, long messages, String ending,
+    int index, long seed, String traceHash, boolean pass, List<String> kinds, Map<String, Long> stats, Map<String, Integer> violations, String ending,
     String endDetail, List<String> failures, int exitCode, String error) implements ClusterMessage {
 
-  static RunSummary of(RunOutcome o) {
+  /** The summary of a run: its cycles and messages, and the values of {@code stats} besides. */
+  static RunSummary of(RunOutcome o, List<Stat> stats) {
     SimResult r = o.result();
-    return new RunSummary(o.index(), o.seed(), o.traceHash(), o.pass(), List.copyOf(o.kinds()), o.cycles(), o.messages(), r.ending().name(),
+    Map<String, Long> values = new LinkedHashMap<>();
+    values.put(Stat.CYCLES.key, o.cycles());
+    values.put(Stat.MESSAGES.key, o.messages());
+    for (Stat s : stats) {
+      values.put(s.key, r.stat(s));
+    }
+    return new RunSummary(o.index(), o.seed(), o.traceHash(), o.pass(), List.copyOf(o.kinds()), values, Map.copyOf(r.violationCounts()), r.ending().name(),
         r.endDetail(), List.copyOf(o.verdict().failures()), o.verdict().exitCode(), r.error() == null ? null : String.valueOf(r.error()));
   }
 
   /** A run whose worker thread threw (a simulator bug outside the run's own catch). */
   static RunSummary crashed(int index, long seed, Throwable t) {
     String e = String.valueOf(t);
-    return new RunSummary(index, seed, null, false, List.of("simulator_error"), 0, 0, SimResult.Ending.SIMULATOR_ERROR.name(), e,
+    return new RunSummary(index, seed, null, false, List.of("simulator_error"), Map.of(), Map.of(), SimResult.Ending.SIMULATOR_ERROR.name(), e,
         List.of("simulator error: " + e), Verdict.SIMULATOR, e);
   }
 
   /** The outcome as the explore summary reads it: counts, ending and verdict, no history or schedule. */
   RunOutcome toOutcome(Scenario s) {
-    Map<String, Long> stats = Map.of(Stat.CYCLES.key, cycles, Stat.MESSAGES.key, messages);
     SimResult r = new SimResult(s.withSeed(seed), SimResult.Ending.valueOf(ending), endDetail, traceHash, stats, List.of(), List.of(), List.of(),
-        List.of(), List.of(), Map.of(), error == null ? null : new RemoteError(error), true, Duration.ZERO);
+        List.of(), List.of(), violations, error == null ? null : new RemoteError(error), true, Duration.ZERO);
     return new RunOutcome(index, seed, traceHash, pass, kinds, r, new Verdict(pass, failures, exitCode), null);
   }
 

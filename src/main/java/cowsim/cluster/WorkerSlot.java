@@ -11,56 +11,57 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
-import cowsim.explore.ScheduleSpec;
-import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * One run at a time on one node: pulls runs from the coordinator's work-pulling producer through
- * its own {@link ConsumerController}, runs each with the same engine as a local explore (off the
- * actor's thread), sends the result to the coordinator, then confirms. A slot that dies before it
- * confirms leaves its run unconfirmed: the producer hands it to another slot.
+ * One batch at a time on one node: pulls batches of runs from the coordinator's work-pulling
+ * producer through its own {@link ConsumerController}, runs them one after another with the same
+ * engine as a local explore (off the actor's thread; the job built once per node, in its
+ * {@link JobCache}), sends their results to the coordinator in one message, then confirms. A slot
+ * that dies before it confirms leaves its batch unconfirmed: the producer hands it to another
+ * slot. Runs of a job the coordinator finished meanwhile (--until-first found its failure) are
+ * skipped.
  */
 public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
 
   public sealed interface Command {}
 
-  /** A run to do: its index and seed (the scenario and schedule came once, in the welcome). */
-  public record Run(int index, long seed) implements ClusterMessage {}
+  /** Runs to do: their indices and seeds, in the job named (each item carries it; a node builds it once). */
+  public record Batch(ClusterJob job, List<Integer> indices, List<Long> seeds) implements ClusterMessage {}
 
-  private record Delivered(ConsumerController.Delivery<Run> delivery) implements Command {}
+  private record Delivered(ConsumerController.Delivery<Batch> delivery) implements Command {}
 
-  private record Ran(ConsumerController.Delivery<Run> delivery, RunSummary summary) implements Command {}
+  private record Ran(ConsumerController.Delivery<Batch> delivery, List<RunSummary> summaries) implements Command {}
 
   /** The service key of one coordinator's slots: its id is the coordinator's, drawn at start. */
-  public static ServiceKey<ConsumerController.Command<Run>> key(String id) {
+  public static ServiceKey<ConsumerController.Command<Batch>> key(String id) {
     return ServiceKey.create(ConsumerController.serviceKeyClass(), id);
   }
 
   private final Explorer explorer;
-  private final Scenario scenario;
-  private final ScheduleSpec spec;
+  private final JobCache jobs;
   private final ActorRef<Coordinator.Command> coordinator;
   private final String worker;
   private final Executor runner;
 
-  public static Behavior<Command> create(
-      Explorer explorer, Scenario scenario, ScheduleSpec spec, ActorRef<Coordinator.Command> coordinator, String worker, String keyId, Executor runner) {
-    return Behaviors.setup(ctx -> new WorkerSlot(ctx, explorer, scenario, spec, coordinator, worker, keyId, runner));
+  static Behavior<Command> create(Explorer explorer, JobCache jobs, ActorRef<Coordinator.Command> coordinator, String worker, String keyId, Executor runner) {
+    return Behaviors.setup(ctx -> new WorkerSlot(ctx, explorer, jobs, coordinator, worker, keyId, runner));
   }
 
-  private WorkerSlot(ActorContext<Command> ctx, Explorer explorer, Scenario scenario, ScheduleSpec spec, ActorRef<Coordinator.Command> coordinator,
-      String worker, String keyId, Executor runner) {
+  private WorkerSlot(ActorContext<Command> ctx, Explorer explorer, JobCache jobs, ActorRef<Coordinator.Command> coordinator, String worker, String keyId,
+      Executor runner) {
     super(ctx);
     this.explorer = explorer;
-    this.scenario = scenario;
-    this.spec = spec;
+    this.jobs = jobs;
     this.coordinator = coordinator;
     this.worker = worker;
     this.runner = runner;
-    ActorRef<ConsumerController.Delivery<Run>> deliveries = ctx.messageAdapter(ConsumerController.deliveryClass(), Delivered::new);
-    ActorRef<ConsumerController.Command<Run>> consumer = ctx.spawn(ConsumerController.create(), "consumer");
+    ActorRef<ConsumerController.Delivery<Batch>> deliveries = ctx.messageAdapter(ConsumerController.deliveryClass(), Delivered::new);
+    ActorRef<ConsumerController.Command<Batch>> consumer = ctx.spawn(ConsumerController.create(), "consumer");
     consumer.tell(new ConsumerController.Start<>(deliveries));
     ctx.getSystem().receptionist().tell(Receptionist.register(key(keyId), consumer));
   }
@@ -71,18 +72,50 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
   }
 
   private Behavior<Command> onDelivered(Delivered d) {
-    Run r = d.delivery().message();
-    CompletableFuture<RunSummary> f = CompletableFuture.supplyAsync(() -> {
-      RunOutcome o = explorer.runOnce(scenario, spec, r.index(), r.seed(), null);
-      return RunSummary.of(o);
-    }, runner);
-    getContext().pipeToSelf(f, (s, e) -> new Ran(d.delivery(), s != null ? s : RunSummary.crashed(r.index(), r.seed(), e)));
+    Batch b = d.delivery().message();
+    CompletableFuture<List<RunSummary>> f = CompletableFuture.supplyAsync(() -> run(b), runner);
+    getContext().pipeToSelf(f, (s, e) -> new Ran(d.delivery(), s != null ? s : crashed(b, 0, e)));
     return this;
   }
 
+  /** The batch's runs, one after another (on a runner thread); those of a finished job not started. */
+  private List<RunSummary> run(Batch b) {
+    List<RunSummary> out = new ArrayList<>(b.indices().size());
+    if (jobs.isFinished(b.job().id())) {
+      return out; // a batch the producer still held: not even built again
+    }
+    JobCache.Loaded job;
+    try {
+      job = jobs.get(b.job());
+    } catch (ScenarioException | RuntimeException e) {
+      // the coordinator loaded this text with the same build: a failure here is a simulator bug
+      return crashed(b, 0, e);
+    }
+    for (int k = 0; k < b.indices().size() && !jobs.isFinished(b.job().id()); k++) {
+      int index = b.indices().get(k);
+      long seed = b.seeds().get(k);
+      try {
+        RunOutcome o = explorer.runOnce(job.scenario(), job.spec(), index, seed, null);
+        out.add(RunSummary.of(o, job.stats()));
+      } catch (RuntimeException | StackOverflowError e) {
+        out.add(RunSummary.crashed(index, seed, e));
+      }
+    }
+    return out;
+  }
+
+  /** The runs of the batch from {@code from} on, each a simulator error. */
+  private static List<RunSummary> crashed(Batch b, int from, Throwable t) {
+    List<RunSummary> out = new ArrayList<>();
+    for (int k = from; k < b.indices().size(); k++) {
+      out.add(RunSummary.crashed(b.indices().get(k), b.seeds().get(k), t));
+    }
+    return out;
+  }
+
   private Behavior<Command> onRan(Ran r) {
-    // answer first, confirm second: a slot lost in between makes a duplicate, never a loss
-    coordinator.tell(new Coordinator.Result(worker, r.summary()));
+    // answer first, confirm second: a slot lost in between makes duplicates, never a loss
+    coordinator.tell(new Coordinator.Results(worker, r.delivery().message().job().id(), r.summaries()));
     r.delivery().confirmTo().tell(ConsumerController.confirmed());
     return this;
   }

@@ -61,12 +61,22 @@ public final class Mutants {
   private final Config config;
   private final int runs;
   private final int jobs;
+  private final Explorations explorations;
 
   public Mutants(Explorer explorer, Config config, int runs, int jobs) {
+    this(explorer, config, runs, jobs, Explorations.local(explorer, jobs));
+  }
+
+  /**
+   * @param explorations where the explorations run (a cluster: {@code mutants --cluster}); the
+   *     own runs and PCT's k run on {@code explorer}, {@code jobs} at a time (at least one)
+   */
+  public Mutants(Explorer explorer, Config config, int runs, int jobs, Explorations explorations) {
     this.explorer = explorer;
     this.config = config;
     this.runs = runs;
     this.jobs = jobs;
+    this.explorations = explorations;
   }
 
   /**
@@ -93,7 +103,7 @@ public final class Mutants {
       }
     }
     for (Target t : targets) {
-      List<RunOutcome> explored = explorer.explore(t.scenario(), t.spec(), t.scenario().seed(), runs, jobs, true, l::run);
+      List<RunOutcome> explored = explorations.explore(t.scenario(), Explorations.Origin.of(t.file()), t.spec(), t.scenario().seed(), runs, true, l::run);
       for (RunOutcome o : explored) {
         if (!o.pass()) {
           return new Caught(t, o, false);
@@ -125,7 +135,8 @@ public final class Mutants {
         break;
       }
       l.trying(m, t, false, runs);
-      List<RunOutcome> explored = explorer.explore(t.scenario(), t.spec(), t.scenario().seed(), runs, jobs, true, l::run);
+      List<RunOutcome> explored =
+          explorations.explore(t.scenario(), Explorations.Origin.of(t.file()).withMistake(m), t.spec(), t.scenario().seed(), runs, true, l::run);
       for (RunOutcome o : explored) {
         tried++;
         if (!o.pass()) {

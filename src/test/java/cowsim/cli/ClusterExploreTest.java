@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * explore --cluster with two worker JVMs on loopback: the same runs as a local explore, none lost
- * or doubled when the first worker is killed (kill -9) mid-run and the second finishes; a worker
+ * or doubled when the first worker is killed (kill -9) mid-batch and the second finishes; a worker
  * with the wrong secret refused.
  */
 class ClusterExploreTest {
@@ -35,7 +35,7 @@ class ClusterExploreTest {
   private final List<Process> started = new ArrayList<>();
 
   private static final String SCENARIO = "scenarios/racy-cow-threads.conf";
-  private static final int RUNS = 400;
+  private static final int RUNS = 240;
 
   @AfterEach
   void killLeftovers() {
@@ -110,7 +110,7 @@ class ClusterExploreTest {
     assertTrue(read(Path.of(dir.resolve("wrong.txt") + ".err")).contains("refused this worker: wrong secret"), read(Path.of(dir.resolve("wrong.txt") + ".err")));
     assertTrue(read(coordOut).contains(": wrong secret (removed from the cluster)"), read(coordOut));
 
-    // a alone first: killed once it has answered a run, so the runs it held are lost with it
+    // a alone first: killed once it has answered a batch, so the batches it held (up to the flow-control window) are lost with it
     Process a = java(dir.resolve("a.txt"), "worker", "--join", at, "--secret-file", secret.toString(), "--jobs", "1");
     within(30, () -> read(dir.resolve("a.txt")).contains("running runs of"));
     String aName = read(dir.resolve("a.txt")).lines().filter(l -> l.contains("running runs of")).findFirst().orElseThrow().split(" ")[1].replaceAll(":$", "");

@@ -102,4 +102,60 @@ class LedgerTest {
     assertEquals(1, l.failures());
     assertEquals(List.of("r0", "r1", "r2"), l.release());
   }
+
+  @Test
+  void aBatchIsTheNextConsecutiveRunsAndTheLastOneIsShort() {
+    Ledger<String> l = new Ledger<>(10, false);
+    assertEquals(List.of(0, 1, 2, 3), l.nextBatch(4));
+    assertEquals(List.of(4, 5, 6, 7), l.nextBatch(4));
+    assertEquals(2, l.toHandOut(), "two runs left to hand out");
+    assertEquals(List.of(8, 9), l.nextBatch(4));
+    assertEquals(List.of(), l.nextBatch(4));
+    assertEquals(0, l.toHandOut());
+  }
+
+  @Test
+  void aWorkerKilledMidBatchLosesNothingAndDoublesNothing() {
+    Ledger<String> l = new Ledger<>(12, false);
+    List<Integer> a1 = l.nextBatch(4); // worker a: answered
+    List<Integer> a2 = l.nextBatch(4); // worker a: killed while running it
+    List<Integer> b1 = l.nextBatch(4); // worker b
+    a1.forEach(i -> l.record(i, "a" + i, false));
+    b1.forEach(i -> l.record(i, "b" + i, false));
+    assertEquals(4, l.requeueUnanswered(), "a's unanswered batch");
+    assertEquals(4, l.toHandOut());
+    // handed out again (smaller batches now), while the work-pulling controller also redelivers a2 whole
+    List<Integer> again = new ArrayList<>(l.nextBatch(3));
+    again.addAll(l.nextBatch(3));
+    assertEquals(a2, again);
+    assertTrue(l.nextBatch(3).isEmpty());
+    for (int i : a2) {
+      assertTrue(l.record(i, "b" + i, false), "the first answer counts");
+    }
+    for (int i : a2) {
+      assertFalse(l.record(i, "redelivered" + i, false), "the second is dropped");
+    }
+    assertEquals(4, l.duplicates());
+    assertTrue(l.finished());
+    assertEquals(12, l.results().size());
+    assertEquals(List.of("b4", "b5", "b6", "b7"), l.results().subList(4, 8));
+  }
+
+  @Test
+  void aBatchAcrossTheFirstFailureKeepsOnlyTheRunsUpToIt() {
+    Ledger<String> l = new Ledger<>(20, true);
+    List<Integer> first = l.nextBatch(8);
+    List<Integer> second = l.nextBatch(8);
+    // the second batch answers first, with a failure at 10; the first has one at 5
+    for (int i : second) {
+      l.record(i, "r" + i, i == 10);
+    }
+    assertTrue(l.nextBatch(8).isEmpty(), "nothing after the failure at 10");
+    for (int i : first) {
+      l.record(i, "r" + i, i == 5);
+    }
+    assertTrue(l.finished());
+    assertEquals(5, l.lowestFailure());
+    assertEquals(List.of("r0", "r1", "r2", "r3", "r4", "r5"), l.results());
+  }
 }
