@@ -178,7 +178,7 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       Explorer e = stop.attach(new Explorer(new Simulation(host)));
       if (spec.strategy() == Strategy.SYSTEMATIC) {
         long cap = runs != null ? runs : Long.MAX_VALUE;
-        return SystematicExplore.run(o, this, s, spec, !noReduction && config.getBoolean("cowsim.explore.reduction"), cap, duration, e, output);
+        return SystematicExplore.run(o, this, s, spec, !noReduction && config.getBoolean("cowsim.explore.reduction"), j, cap, duration, e, output);
       }
       return explore(o, config, s, spec, n, j, e);
     }

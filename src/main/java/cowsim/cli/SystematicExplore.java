@@ -26,14 +26,14 @@ final class SystematicExplore {
 
   private SystematicExplore() {}
 
-  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, boolean reduction, long maxRuns, Long durationSeconds,
+  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, boolean reduction, int jobs, long maxRuns, Long durationSeconds,
       Explorer explorer, Output output) throws OutputException {
     o.printf("exploring %s systematically: every schedule with at most %d preemptions, K = 0..%d in turn; window %d cycles; reduction %s;"
-        + " seed %d; at most %d schedules%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction ? "on" : "off", s.seed(), maxRuns,
+        + " seed %d; %d jobs%s%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction ? "on" : "off", s.seed(), jobs, maxRuns == Long.MAX_VALUE ? "" : "; at most " + maxRuns + " schedules",
         durationSeconds == null ? "" : ", at most " + durationSeconds + " s");
     long started = System.nanoTime();
     long deadline = durationSeconds == null ? Long.MAX_VALUE : started + durationSeconds * 1_000_000_000L;
-    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec, reduction, maxRuns, deadline, cmd.untilFirst, x -> {}, line -> o.println("  " + line))
+    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec, reduction, jobs, maxRuns, deadline, cmd.untilFirst, x -> {}, line -> o.println("  " + line))
         .run();
     long millis = (System.nanoTime() - started) / 1_000_000;
     Map<String, Integer> byKind = new TreeMap<>();
@@ -44,6 +44,9 @@ final class SystematicExplore {
     }
     o.printf("schedules run: %d, pruned as equivalent: %d, alternatives beyond the bound: %d, in %.1f s%n",
         r.schedules(), r.pruned(), r.beyondBound(), millis / 1000.0);
+    if (jobs > 1) {
+      o.printf("  %d jobs: %d runs started ahead and dropped (covered by their turn, or after the stop), not counted above%n", jobs, r.discarded());
+    }
     for (SystematicSearch.Level l : r.levels()) {
       o.printf("  K = %d: %d schedules, %d pruned%s%n", l.bound(), l.schedules(), l.pruned(), l.complete() ? "" : " (cut)");
     }
@@ -66,6 +69,7 @@ final class SystematicExplore {
     json.put("window", spec.window());
     json.put("reduction", reduction);
     json.put("seed", s.seed());
+    json.put("jobs", jobs);
     json.put("schedules", r.schedules());
     json.put("pruned", r.pruned());
     json.put("beyond_bound", r.beyondBound());
@@ -87,6 +91,7 @@ final class SystematicExplore {
     json.put("failures", r.failures().size());
     ObjectNode kinds = json.putObject("failures_by_kind");
     byKind.forEach(kinds::put);
+    json.put("discarded_ahead", r.discarded());
     json.put("host_millis", millis);
     RunOutcome crashed = r.failures().stream().filter(f -> f.result().error() != null).findFirst().orElse(null);
     if (!r.failures().isEmpty()) {

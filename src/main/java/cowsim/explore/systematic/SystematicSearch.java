@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -58,9 +63,13 @@ public final class SystematicSearch {
    *     "interrupted"
    * @param levels per bound level, in order
    * @param failures failing runs, in run order (with their schedules)
+   * @param discarded runs started ahead (with jobs &gt; 1) and then dropped: their prefix was
+   *     covered by the time its turn came, or the search stopped first; not in any other count,
+   *     and the only field that depends on jobs
    */
   public record Result(
-      long schedules, long pruned, long beyondBound, int completeFor, boolean exhausted, String cutBy, List<Level> levels, List<RunOutcome> failures) {}
+      long schedules, long pruned, long beyondBound, int completeFor, boolean exhausted, String cutBy, List<Level> levels, List<RunOutcome> failures,
+      long discarded) {}
 
   /**
    * A schedule prefix: the parent's, then at {@code step} the packet {@code id}; {@code cost}
@@ -95,6 +104,7 @@ public final class SystematicSearch {
   private final int bound;
   private final long window;
   private final boolean reduction;
+  private final int jobs;
   private final long maxRuns;
   private final long deadline;
   private final boolean untilFirst;
@@ -104,18 +114,20 @@ public final class SystematicSearch {
 
   /**
    * @param spec a systematic spec: its depth is the preemption bound, its window the deliverable set's
+   * @param jobs schedules run at once (1: one at a time); the result does not depend on it
    * @param maxRuns at most this many schedules
    * @param deadline System.nanoTime() after which no schedule starts, or Long.MAX_VALUE
    * @param onRun each run, in run order (passing runs without their schedule)
    * @param progress a line now and then: level, counts, what is queued
    */
-  public SystematicSearch(Explorer explorer, Scenario scenario, ScheduleSpec spec, boolean reduction, long maxRuns, long deadline,
+  public SystematicSearch(Explorer explorer, Scenario scenario, ScheduleSpec spec, boolean reduction, int jobs, long maxRuns, long deadline,
       boolean untilFirst, Consumer<RunOutcome> onRun, Consumer<String> progress) {
     this.explorer = explorer;
     this.scenario = scenario;
     this.bound = spec.depth();
     this.window = spec.window();
     this.reduction = reduction;
+    this.jobs = Math.max(1, jobs);
     this.maxRuns = maxRuns;
     this.deadline = deadline;
     this.untilFirst = untilFirst;
@@ -124,6 +136,37 @@ public final class SystematicSearch {
   }
 
   public Result run() {
+    ExecutorService pool = jobs > 1 ? Executors.newFixedThreadPool(jobs, r -> {
+      Thread t = new Thread(r, "cowsim-systematic");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    try {
+      return search(pool);
+    } finally {
+      if (pool != null) {
+        // runs dropped while still going are let finish: a simulation is not interrupted half-way
+        pool.shutdown();
+        try {
+          pool.awaitTermination(1, TimeUnit.HOURS);
+        } catch (InterruptedException e) {
+          pool.shutdownNow();
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /**
+   * A prefix taken from the queue: its run (null when it was already covered when taken, so it
+   * is not run), started on the pool or, without one, when it is processed.
+   */
+  private record Slot(Node node, Future<Ran> run) {}
+
+  /** A finished run of a prefix: its outcome, and its deliveries (null when there is nothing to branch on). */
+  private record Ran(RunOutcome outcome, List<SystematicScheduler.Step> steps, int nodes) {}
+
+  private Result search(ExecutorService pool) {
     List<ArrayDeque<Node>> queues = new ArrayList<>();
     for (int k = 0; k <= bound; k++) {
       queues.add(new ArrayDeque<>());
@@ -131,33 +174,72 @@ public final class SystematicSearch {
     queues.get(0).add(new Node(null, -1, 0, 0));
     List<Level> levels = new ArrayList<>();
     List<RunOutcome> failures = new ArrayList<>();
-    long[] counts = new long[3]; // schedules, pruned, beyond bound
+    long[] counts = new long[4]; // schedules, pruned, beyond bound, children queued at the level being run
+    long discarded = 0;
     String cut = null;
     int completeFor = -1;
     long lastProgress = System.nanoTime();
     for (int k = 0; k <= bound && cut == null; k++) {
       long runsBefore = counts[0];
       long prunedBefore = counts[1];
+      long levelStarted = System.nanoTime();
       ArrayDeque<Node> q = queues.get(k);
-      while (!q.isEmpty()) {
+      LevelEstimate estimate = new LevelEstimate(q.size());
+      counts[3] = 0;
+      // Up to `jobs` prefixes are taken from the head of the queue and run at once; they are
+      // processed strictly in queue order, exactly as the one-at-a-time loop would poll them
+      // (children go to the tail, so the head's order is fixed), and one that an earlier prefix's
+      // processing covered meanwhile is counted as pruned and its run discarded.
+      ArrayDeque<Slot> window = new ArrayDeque<>();
+      boolean late = false;
+      while (true) {
+        long launched = window.stream().filter(x -> x.run() != null).count();
+        while (pool != null && window.size() < jobs && !q.isEmpty() && counts[0] + launched < maxRuns && !explorer.stopped()) {
+          if (System.nanoTime() > deadline) {
+            late = true; // no schedule starts after the deadline
+            break;
+          }
+          Node n = q.poll();
+          boolean covered0 = n.keyed && covered.get(n.key) < n.cost;
+          window.add(new Slot(n, covered0 ? null : pool.submit(() -> execute(n, scenario))));
+          if (!covered0) {
+            launched++;
+          }
+        }
         if (explorer.stopped()) {
           cut = "interrupted";
           break;
         }
-        if (counts[0] >= maxRuns) {
+        if (counts[0] >= maxRuns && (!window.isEmpty() || !q.isEmpty())) {
           cut = "runs";
           break;
         }
-        if (System.nanoTime() > deadline) {
+        Slot slot;
+        if (!window.isEmpty()) {
+          slot = window.poll();
+        } else if (q.isEmpty()) {
+          break;
+        } else if (late || System.nanoTime() > deadline) {
           cut = "duration";
           break;
+        } else {
+          slot = new Slot(q.poll(), null);
         }
-        Node n = q.poll();
+        Node n = slot.node();
         if (n.keyed && covered.get(n.key) < n.cost) {
           counts[1]++; // an equivalent prefix with fewer preemptions came later
-          continue;
+          estimate.skipped();
+          if (slot.run() != null) {
+            discarded++;
+          }
+          continue; // a speculative run of it, if any, is discarded
         }
-        RunOutcome o = runOne(n, (int) counts[0], queues, counts);
+        Ran ran = slot.run() != null ? await(slot.run()) : execute(n, scenario);
+        RunOutcome o = ran.outcome();
+        o = new RunOutcome((int) counts[0], o.seed(), o.traceHash(), o.pass(), o.kinds(), o.result(), o.verdict(), o.schedule());
+        long childrenBefore = counts[3];
+        expand(n, ran, queues, counts, k);
+        estimate.ran(counts[3] - childrenBefore);
         counts[0]++;
         if (!o.pass()) {
           failures.add(o);
@@ -169,12 +251,22 @@ public final class SystematicSearch {
         }
         if (System.nanoTime() - lastProgress > 5_000_000_000L) {
           lastProgress = System.nanoTime();
-          long waiting = 0;
+          long waiting = window.size();
           for (ArrayDeque<Node> w : queues) {
             waiting += w.size();
           }
-          progress.accept(String.format("K = %d: %d schedules run, %d pruned, %d queued at this bound (%d within the bound)",
-              k, counts[0], counts[1], q.size(), waiting));
+          long queued = q.size() + window.size();
+          double seconds = (lastProgress - levelStarted) / 1e9;
+          progress.accept(String.format("K = %d: %d schedules run, %d pruned, %d queued at this bound (%d within the bound); %s",
+              k, counts[0], counts[1], queued, waiting, estimate.describe(k, queued, (counts[0] - runsBefore) / Math.max(seconds, 1e-3))));
+        }
+      }
+      for (Slot x : window) {
+        // started speculatively and not reached: not counted; one already running is let finish
+        // (its simulation is not interrupted half-way) and its result dropped
+        if (x.run() != null && !x.run().cancel(false)) {
+          await(x.run());
+          discarded++;
         }
       }
       levels.add(new Level(k, counts[0] - runsBefore, counts[1] - prunedBefore, cut == null));
@@ -184,11 +276,22 @@ public final class SystematicSearch {
             k, counts[0], counts[0] - runsBefore, k, counts[1], failures.size()));
       }
     }
-    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures);
+    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures, discarded);
   }
 
-  /** Runs the schedule of prefix {@code n} and queues its children. */
-  private RunOutcome runOne(Node n, int index, List<ArrayDeque<Node>> queues, long[] counts) {
+  private static Ran await(Future<Ran> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("systematic: interrupted while waiting for a schedule", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a systematic run crashed the explorer", e.getCause());
+    }
+  }
+
+  /** Runs the schedule of prefix {@code n}; touches nothing shared, so runs may go in parallel. */
+  private Ran execute(Node n, Scenario scenario) {
     SystematicScheduler[] made = new SystematicScheduler[1];
     Topology[] topo = new Topology[1];
     Map<Long, Long> forced = n.forced();
@@ -196,15 +299,23 @@ public final class SystematicSearch {
       topo[0] = t;
       made[0] = new SystematicScheduler(t, window, forced);
       return made[0];
-    }, index, scenario.seed(), null);
+    }, 0, scenario.seed(), null);
     if (o.schedule() != null) {
       o = new RunOutcome(o.index(), o.seed(), o.traceHash(), o.pass(), o.kinds(), o.result(), o.verdict(), o.schedule().withSendOrderTies());
     }
     if (made[0] == null || o.result().error() != null) {
-      return o; // no conductor (or a simulator error): nothing to branch on
+      return new Ran(o, null, 0); // no conductor (or a simulator error): nothing to branch on
     }
-    List<SystematicScheduler.Step> steps = made[0].steps();
-    PrefixHash h = new PrefixHash(topo[0].size());
+    return new Ran(o, made[0].steps(), topo[0].size());
+  }
+
+  /** Queues the children of prefix {@code n} from its run; counts[3] counts those queued at {@code level}. */
+  private void expand(Node n, Ran ran, List<ArrayDeque<Node>> queues, long[] counts, int level) {
+    List<SystematicScheduler.Step> steps = ran.steps();
+    if (steps == null) {
+      return;
+    }
+    PrefixHash h = new PrefixHash(ran.nodes());
     int running = -1;
     int cost = 0;
     for (int i = 0; i < steps.size(); i++) {
@@ -231,6 +342,9 @@ public final class SystematicSearch {
             child.keyed = true;
           }
           queues.get(c).add(child);
+          if (c == level) {
+            counts[3]++;
+          }
         }
       }
       cost += SystematicScheduler.preempts(st.owners(), st.chosen(), running) ? 1 : 0;
@@ -243,7 +357,6 @@ public final class SystematicSearch {
         }
       }
     }
-    return o;
   }
 
   /** Prefix key -> fewest preemptions of a covered prefix with that key; open addressing on longs. */

@@ -45,7 +45,7 @@ class SystematicSearchTest {
   }
 
   private static SystematicSearch.Result search(Scenario s, ScheduleSpec spec, boolean reduction, List<RunOutcome> runs) {
-    return new SystematicSearch(explorer, s, spec, reduction, Long.MAX_VALUE, Long.MAX_VALUE, false, runs::add, line -> {}).run();
+    return new SystematicSearch(explorer, s, spec, reduction, 1, Long.MAX_VALUE, Long.MAX_VALUE, false, runs::add, line -> {}).run();
   }
 
   @Test
@@ -76,7 +76,7 @@ class SystematicSearchTest {
     // the bug-library scenario expects its violation; a schedule that hides it fails: at K = 1
     Scenario s = ScenarioLoader.load(Path.of("scenarios/bugs/refcount-check-vs-sibling-fork.conf"), List.of());
     List<RunOutcome> runs = new ArrayList<>();
-    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec(2, 200), true, Long.MAX_VALUE, Long.MAX_VALUE, true, runs::add, l -> {}).run();
+    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec(2, 200), true, 1, Long.MAX_VALUE, Long.MAX_VALUE, true, runs::add, l -> {}).run();
     assertEquals("first failure", r.cutBy());
     assertEquals(0, r.completeFor());
     assertEquals(1, r.failures().size());
@@ -89,6 +89,48 @@ class SystematicSearchTest {
     assertEquals(first.traceHash(), again.traceHash());
     assertEquals(first.kinds(), again.kinds());
     assertNull(again.result().error());
+  }
+
+  /** Everything a search reports but the time and the runs started ahead: counts, levels, every run in order, the failures' schedules. */
+  private static String everything(SystematicSearch.Result r, List<RunOutcome> runs) {
+    StringBuilder b = new StringBuilder();
+    b.append(r.schedules()).append(' ').append(r.pruned()).append(' ').append(r.beyondBound()).append(' ').append(r.completeFor()).append(' ')
+        .append(r.exhausted()).append(' ').append(r.cutBy()).append(' ').append(r.levels()).append('\n');
+    for (RunOutcome o : runs) {
+      b.append(o.index()).append(' ').append(o.traceHash()).append(' ').append(o.pass()).append(' ').append(o.kinds()).append('\n');
+    }
+    for (RunOutcome f : r.failures()) {
+      b.append("failure ").append(f.index()).append(' ').append(f.traceHash()).append('\n').append(f.schedule().format(List.of("x")));
+    }
+    return b.toString();
+  }
+
+  @Test
+  void jobsChangeOnlyTheTime() throws Exception {
+    // the bug-library scenario expects its violation, so the schedules that hide it fail: many
+    // failures at K = 1 and 2, cut by the schedule cap; then until the first failure; then a
+    // complete search with pruning
+    Scenario refcount = ScenarioLoader.load(Path.of("scenarios/bugs/refcount-check-vs-sibling-fork.conf"), List.of());
+    Scenario fork = ScenarioLoader.load(Path.of("scenarios/fork-cow-basic.conf"), List.of());
+    record Case(Scenario s, ScheduleSpec spec, boolean untilFirst, long maxRuns) {}
+    List<Case> cases = List.of(new Case(refcount, spec(2, 200), false, 120), new Case(refcount, spec(2, 200), true, Long.MAX_VALUE),
+        new Case(fork, spec(2, 20), false, Long.MAX_VALUE));
+    for (Case c : cases) {
+      String one = null;
+      for (int jobs : new int[] {1, 2, 3}) {
+        List<RunOutcome> runs = new ArrayList<>();
+        SystematicSearch.Result r = new SystematicSearch(explorer, c.s(), c.spec(), true, jobs, c.maxRuns(), Long.MAX_VALUE, c.untilFirst(), runs::add, l -> {})
+            .run();
+        String all = everything(r, runs);
+        if (jobs == 1) {
+          one = all;
+          assertEquals(0, r.discarded(), "one at a time: nothing is started ahead");
+          assertTrue(c.untilFirst() || c.maxRuns() < Long.MAX_VALUE ? !r.failures().isEmpty() : r.exhausted() && r.pruned() > 0, all);
+        } else {
+          assertEquals(one, all, c.s().name() + " with " + jobs + " jobs");
+        }
+      }
+    }
   }
 
   @Test
