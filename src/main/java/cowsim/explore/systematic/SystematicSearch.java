@@ -174,7 +174,7 @@ public final class SystematicSearch {
     queues.get(0).add(new Node(null, -1, 0, 0));
     List<Level> levels = new ArrayList<>();
     List<RunOutcome> failures = new ArrayList<>();
-    long[] counts = new long[4]; // schedules, pruned, beyond bound, children queued at the level being run
+    long[] counts = new long[3]; // schedules, pruned, beyond bound
     long discarded = 0;
     String cut = null;
     int completeFor = -1;
@@ -184,8 +184,10 @@ public final class SystematicSearch {
       long prunedBefore = counts[1];
       long levelStarted = System.nanoTime();
       ArrayDeque<Node> q = queues.get(k);
-      LevelEstimate estimate = new LevelEstimate(q.size());
-      counts[3] = 0;
+      LevelEstimate estimate = new LevelEstimate();
+      for (Node n : q) {
+        estimate.queued(n.step);
+      }
       // Up to `jobs` prefixes are taken from the head of the queue and run at once; they are
       // processed strictly in queue order, exactly as the one-at-a-time loop would poll them
       // (children go to the tail, so the head's order is fixed), and one that an earlier prefix's
@@ -228,7 +230,7 @@ public final class SystematicSearch {
         Node n = slot.node();
         if (n.keyed && covered.get(n.key) < n.cost) {
           counts[1]++; // an equivalent prefix with fewer preemptions came later
-          estimate.skipped();
+          estimate.skipped(n.step);
           if (slot.run() != null) {
             discarded++;
           }
@@ -237,9 +239,8 @@ public final class SystematicSearch {
         Ran ran = slot.run() != null ? await(slot.run()) : execute(n, scenario);
         RunOutcome o = ran.outcome();
         o = new RunOutcome((int) counts[0], o.seed(), o.traceHash(), o.pass(), o.kinds(), o.result(), o.verdict(), o.schedule());
-        long childrenBefore = counts[3];
-        expand(n, ran, queues, counts, k);
-        estimate.ran(counts[3] - childrenBefore);
+        estimate.ran(n.step);
+        expand(n, ran, queues, counts, k, estimate);
         counts[0]++;
         if (!o.pass()) {
           failures.add(o);
@@ -255,10 +256,9 @@ public final class SystematicSearch {
           for (ArrayDeque<Node> w : queues) {
             waiting += w.size();
           }
-          long queued = q.size() + window.size();
           double seconds = (lastProgress - levelStarted) / 1e9;
           progress.accept(String.format("K = %d: %d schedules run, %d pruned, %d queued at this bound (%d within the bound); %s",
-              k, counts[0], counts[1], queued, waiting, estimate.describe(k, queued, (counts[0] - runsBefore) / Math.max(seconds, 1e-3))));
+              k, counts[0], counts[1], estimate.queued(), waiting, estimate.describe(k, estimate.ran() / Math.max(seconds, 1e-3))));
         }
       }
       for (Slot x : window) {
@@ -309,8 +309,8 @@ public final class SystematicSearch {
     return new Ran(o, made[0].steps(), topo[0].size());
   }
 
-  /** Queues the children of prefix {@code n} from its run; counts[3] counts those queued at {@code level}. */
-  private void expand(Node n, Ran ran, List<ArrayDeque<Node>> queues, long[] counts, int level) {
+  /** Queues the children of prefix {@code n} from its run; those at {@code level} are told to the estimate. */
+  private void expand(Node n, Ran ran, List<ArrayDeque<Node>> queues, long[] counts, int level, LevelEstimate estimate) {
     List<SystematicScheduler.Step> steps = ran.steps();
     if (steps == null) {
       return;
@@ -343,7 +343,7 @@ public final class SystematicSearch {
           }
           queues.get(c).add(child);
           if (c == level) {
-            counts[3]++;
+            estimate.child(i);
           }
         }
       }
