@@ -47,6 +47,10 @@ final class SystematicExplore {
     if (jobs > 1) {
       o.printf("  %d jobs: %d runs started ahead and dropped (covered by their turn, or after the stop), not counted above%n", jobs, r.discarded());
     }
+    if (r.forgotten() > 0) {
+      o.printf("  the reduction's table was full (systematic-table-slots): %d covered prefixes forgotten, so fewer were pruned than could be%n",
+          r.forgotten());
+    }
     for (SystematicSearch.Level l : r.levels()) {
       o.printf("  K = %d: %d schedules, %d pruned%s%n", l.bound(), l.schedules(), l.pruned(), l.complete() ? "" : " (cut)");
     }
@@ -92,6 +96,7 @@ final class SystematicExplore {
     ObjectNode kinds = json.putObject("failures_by_kind");
     byKind.forEach(kinds::put);
     json.put("discarded_ahead", r.discarded());
+    json.put("table_forgotten", r.forgotten());
     json.put("host_millis", millis);
     RunOutcome crashed = r.failures().stream().filter(f -> f.result().error() != null).findFirst().orElse(null);
     if (!r.failures().isEmpty()) {

@@ -66,10 +66,12 @@ public final class SystematicSearch {
    * @param discarded runs started ahead (with jobs &gt; 1) and then dropped: their prefix was
    *     covered by the time its turn came, or the search stopped first; not in any other count,
    *     and the only field that depends on jobs
+   * @param forgotten covered prefixes the reduction's table forgot once full (see {@link
+   *     PrefixTable}): 0 unless it reached {@code systematic-table-slots}
    */
   public record Result(
       long schedules, long pruned, long beyondBound, int completeFor, boolean exhausted, String cutBy, List<Level> levels, List<RunOutcome> failures,
-      long discarded) {}
+      long discarded, long forgotten) {}
 
   /**
    * A schedule prefix: the parent's, then at {@code step} the packet {@code id}; {@code cost}
@@ -110,7 +112,7 @@ public final class SystematicSearch {
   private final boolean untilFirst;
   private final Consumer<RunOutcome> onRun;
   private final Consumer<String> progress;
-  private final PrefixTable covered = new PrefixTable();
+  private final PrefixTable covered;
 
   /**
    * @param spec a systematic spec: its depth is the preemption bound, its window the deliverable set's
@@ -133,6 +135,8 @@ public final class SystematicSearch {
     this.untilFirst = untilFirst;
     this.onRun = onRun;
     this.progress = progress;
+    // the prefix table's cap, as the other defaults: reference.conf (cowsim.explore.systematic-table-slots)
+    this.covered = new PrefixTable(com.typesafe.config.ConfigFactory.load().getInt("cowsim.explore.systematic-table-slots"));
   }
 
   public Result run() {
@@ -276,7 +280,7 @@ public final class SystematicSearch {
             k, counts[0], counts[0] - runsBefore, k, counts[1], failures.size()));
       }
     }
-    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures, discarded);
+    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures, discarded, covered.overwritten());
   }
 
   private static Ran await(Future<Ran> f) {
@@ -359,17 +363,38 @@ public final class SystematicSearch {
     }
   }
 
-  /** Prefix key -> fewest preemptions of a covered prefix with that key; open addressing on longs. */
+  /**
+   * Prefix key -> fewest preemptions of a covered prefix with that key; open addressing on longs.
+   *
+   * <p>Bounded: it doubles while at most half full, up to {@code maxSlots}; then it is a cache. A
+   * new key is put in the first free slot of the 16 from its home, else over the home slot's key,
+   * and a look-up searches those 16 slots only. A key lost so (or put before the cap further
+   * than 16 slots from home) only means a prefix is not skipped though it could be: the search
+   * runs more schedules, never fewer, so "complete for K" keeps its meaning. It is deterministic,
+   * so the counts still do not depend on --jobs. Each slot takes 10 bytes.
+   */
   static final class PrefixTable {
+    private static final int PROBES = 16;
+    private final int maxSlots;
     private long[] keys = new long[1 << 16];
     private byte[] costs = new byte[1 << 16];
     private boolean[] used = new boolean[1 << 16];
     private int size;
+    private boolean capped;
+    private long overwritten;
+
+    PrefixTable(int maxSlots) {
+      if (maxSlots < (1 << 16) || Integer.bitCount(maxSlots) != 1) {
+        throw new IllegalArgumentException("prefix table slots must be a power of two of at least 65536: " + maxSlots);
+      }
+      this.maxSlots = maxSlots;
+    }
 
     /** The fewest preemptions recorded for the key, or Integer.MAX_VALUE. */
     int get(long key) {
       int m = keys.length - 1;
-      for (int i = (int) Long.hashCode(PrefixHash.mix(key)) & m; used[i]; i = (i + 1) & m) {
+      int i = (int) Long.hashCode(PrefixHash.mix(key)) & m;
+      for (int probe = 0; used[i] && (!capped || probe < PROBES); i = (i + 1) & m, probe++) {
         if (keys[i] == key) {
           return costs[i];
         }
@@ -378,14 +403,25 @@ public final class SystematicSearch {
     }
 
     void put(long key, int cost) {
-      if (2 * (size + 1) > keys.length) {
-        grow();
+      if (!capped && 2 * (size + 1) > keys.length) {
+        if (keys.length < maxSlots) {
+          grow();
+        } else {
+          capped = true;
+        }
       }
       int m = keys.length - 1;
-      int i = (int) Long.hashCode(PrefixHash.mix(key)) & m;
-      for (; used[i]; i = (i + 1) & m) {
+      int home = (int) Long.hashCode(PrefixHash.mix(key)) & m;
+      int i = home;
+      for (int probe = 0; used[i]; i = (i + 1) & m, probe++) {
         if (keys[i] == key) {
           costs[i] = (byte) Math.min(cost, 127);
+          return;
+        }
+        if (capped && probe + 1 >= PROBES) {
+          keys[home] = key; // full here: the home slot's key is forgotten
+          costs[home] = (byte) Math.min(cost, 127);
+          overwritten++;
           return;
         }
       }
@@ -397,6 +433,16 @@ public final class SystematicSearch {
 
     int size() {
       return size;
+    }
+
+    /** Keys forgotten since the table reached its cap. */
+    long overwritten() {
+      return overwritten;
+    }
+
+    /** Slots in use now. */
+    int slots() {
+      return keys.length;
     }
 
     private void grow() {
