@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
+import cowsim.explore.systematic.Reduction;
 import cowsim.explore.systematic.SystematicSearch;
 import cowsim.report.Output;
 import cowsim.report.OutputException;
@@ -26,10 +27,10 @@ final class SystematicExplore {
 
   private SystematicExplore() {}
 
-  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, boolean reduction, int jobs, long maxRuns, Long durationSeconds,
+  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, Reduction reduction, int jobs, long maxRuns, Long durationSeconds,
       Explorer explorer, Output output) throws OutputException {
     o.printf("exploring %s systematically: every schedule with at most %d preemptions, K = 0..%d in turn; window %d cycles; reduction %s;"
-        + " seed %d; %d jobs%s%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction ? "on" : "off", s.seed(), jobs, maxRuns == Long.MAX_VALUE ? "" : "; at most " + maxRuns + " schedules",
+        + " seed %d; %d jobs%s%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction.flag(), s.seed(), jobs, maxRuns == Long.MAX_VALUE ? "" : "; at most " + maxRuns + " schedules",
         durationSeconds == null ? "" : ", at most " + durationSeconds + " s");
     long started = System.nanoTime();
     long deadline = durationSeconds == null ? Long.MAX_VALUE : started + durationSeconds * 1_000_000_000L;
@@ -71,7 +72,8 @@ final class SystematicExplore {
     json.put("strategy", "systematic");
     json.put("preemptions", spec.depth());
     json.put("window", spec.window());
-    json.put("reduction", reduction);
+    json.put("reduction", reduction != Reduction.NONE);
+    json.put("reduction_kind", reduction.flag());
     json.put("seed", s.seed());
     json.put("jobs", jobs);
     json.put("schedules", r.schedules());

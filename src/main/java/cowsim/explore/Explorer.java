@@ -97,7 +97,7 @@ public final class Explorer {
     if (spec.strategy() == Strategy.SYSTEMATIC) {
       // one seed; the schedules are the tree's, at most `runs` of them, `jobs` at once (same result for any jobs)
       List<RunOutcome> out = new ArrayList<>();
-      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, true, jobs, runs, Long.MAX_VALUE, untilFirst, o -> {
+      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, cowsim.explore.systematic.Reduction.PREFIX, jobs, runs, Long.MAX_VALUE, untilFirst, o -> {
         out.add(o);
         onDone.accept(o);
       }, line -> {}).run();

@@ -84,6 +84,7 @@ public final class SystematicSearch {
     final int cost;
     long key;
     boolean keyed;
+    SleepSet.Sleeper[] sleep = SleepSet.NONE; // sleep sets: asleep after this prefix's last forced delivery
 
     Node(Node parent, long step, long id, int cost) {
       this.parent = parent;
@@ -105,7 +106,7 @@ public final class SystematicSearch {
   private final Scenario scenario;
   private final int bound;
   private final long window;
-  private final boolean reduction;
+  private final Reduction reduction;
   private final int jobs;
   private final long maxRuns;
   private final long deadline;
@@ -113,6 +114,7 @@ public final class SystematicSearch {
   private final Consumer<RunOutcome> onRun;
   private final Consumer<String> progress;
   private final PrefixTable covered;
+  private boolean classicSleepSets;
 
   /**
    * @param spec a systematic spec: its depth is the preemption bound, its window the deliverable set's
@@ -122,7 +124,7 @@ public final class SystematicSearch {
    * @param onRun each run, in run order (passing runs without their schedule)
    * @param progress a line now and then: level, counts, what is queued
    */
-  public SystematicSearch(Explorer explorer, Scenario scenario, ScheduleSpec spec, boolean reduction, int jobs, long maxRuns, long deadline,
+  public SystematicSearch(Explorer explorer, Scenario scenario, ScheduleSpec spec, Reduction reduction, int jobs, long maxRuns, long deadline,
       boolean untilFirst, Consumer<RunOutcome> onRun, Consumer<String> progress) {
     this.explorer = explorer;
     this.scenario = scenario;
@@ -136,7 +138,16 @@ public final class SystematicSearch {
     this.onRun = onRun;
     this.progress = progress;
     // the prefix table's cap, as the other defaults: reference.conf (cowsim.explore.systematic-table-slots)
-    this.covered = new PrefixTable(com.typesafe.config.ConfigFactory.load().getInt("cowsim.explore.systematic-table-slots"));
+    this.covered = reduction != Reduction.PREFIX ? null : new PrefixTable(com.typesafe.config.ConfigFactory.load().getInt("cowsim.explore.systematic-table-slots"));
+  }
+
+  /**
+   * Sleep sets without bound dependence (Godefroid's rule as is): sound only when no alternative
+   * is beyond the bound; for the test of the sleep-set bookkeeping on a tree the bound does not cut.
+   */
+  SystematicSearch classicSleepSets() {
+    classicSleepSets = true;
+    return this;
   }
 
   public Result run() {
@@ -280,7 +291,7 @@ public final class SystematicSearch {
             k, counts[0], counts[0] - runsBefore, k, counts[1], failures.size()));
       }
     }
-    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures, discarded, covered.overwritten());
+    return new Result(counts[0], counts[1], counts[2], completeFor, cut == null, cut, levels, failures, discarded, covered == null ? 0 : covered.overwritten());
   }
 
   private static Ran await(Future<Ran> f) {
@@ -320,11 +331,15 @@ public final class SystematicSearch {
       return;
     }
     PrefixHash h = new PrefixHash(ran.nodes());
+    // sleep sets: the packets asleep after the current step, and whether the run has delivered one
+    List<SleepSet.Sleeper> sleeping = reduction == Reduction.SLEEP_SETS ? new ArrayList<>(List.of(n.sleep)) : null;
+    boolean redundant = false;
     int running = -1;
     int cost = 0;
     for (int i = 0; i < steps.size(); i++) {
       SystematicScheduler.Step st = steps.get(i);
       if (i > n.step) {
+        List<SleepSet.Sleeper> explored = sleeping == null ? null : new ArrayList<>(List.of(SleepSet.of(st, st.chosen())));
         for (int a = 0; a < st.ids().length; a++) {
           if (a == st.chosen()) {
             continue;
@@ -335,7 +350,18 @@ public final class SystematicSearch {
             continue;
           }
           Node child = new Node(n, i, st.ids()[a], c);
-          if (reduction) {
+          if (sleeping != null) {
+            if (redundant || SleepSet.asleep(sleeping, st.ids()[a])) {
+              counts[1]++; // its schedules are equivalent, at the same cost, to ones where the sleeper went first
+              continue;
+            }
+            List<SleepSet.Sleeper> both = new ArrayList<>(sleeping);
+            both.addAll(explored);
+            List<SleepSet.Sleeper> zs = SleepSet.across(both, st, a, !classicSleepSets);
+            child.sleep = zs.isEmpty() ? SleepSet.NONE : zs.toArray(SleepSet.NONE);
+            explored.add(SleepSet.of(st, a));
+          }
+          if (reduction == Reduction.PREFIX) {
             long key = h.after(st, a);
             if (covered.get(key) <= c) {
               counts[1]++;
@@ -354,7 +380,12 @@ public final class SystematicSearch {
       cost += SystematicScheduler.preempts(st.owners(), st.chosen(), running) ? 1 : 0;
       h.apply(st, st.chosen());
       running = st.owners()[st.chosen()];
-      if (reduction && i > n.step) {
+      if (sleeping != null && i > n.step) {
+        // after delivering an asleep packet every schedule is equivalent to a covered one: branch no more
+        redundant |= SleepSet.asleep(sleeping, st.ids()[st.chosen()]);
+        sleeping = SleepSet.across(sleeping, st, st.chosen(), !classicSleepSets);
+      }
+      if (reduction == Reduction.PREFIX && i > n.step) {
         long key = h.key();
         if (covered.get(key) > cost) {
           covered.put(key, cost);
