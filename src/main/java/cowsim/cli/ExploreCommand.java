@@ -13,6 +13,7 @@ import cowsim.explore.ScheduleRecord;
 import cowsim.explore.ScheduleSpec;
 import cowsim.explore.Shrinker;
 import cowsim.explore.Strategy;
+import cowsim.explore.systematic.Reduction;
 import cowsim.report.Output;
 import cowsim.report.OutputException;
 import cowsim.report.RunReport;
@@ -101,8 +102,12 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
   @Option(names = "--preemptions", paramLabel = "K", description = "systematic: the preemption bound, K = 0..K in turn (default 2).")
   Integer preemptions;
 
-  @Option(names = "--no-reduction", description = "systematic: run every schedule, without the partial-order reduction.")
+  @Option(names = "--no-reduction", description = "systematic: run every schedule, without the partial-order reduction (as --reduction none).")
   boolean noReduction;
+
+  @Option(names = "--reduction", paramLabel = "KIND", description = "systematic: prefix (default: skip prefixes equivalent to covered ones),"
+      + " sleep-sets (Godefroid's, bound-aware) or none.")
+  String reduction;
 
   @Option(names = "--duration", paramLabel = "SECONDS", description = "systematic: start no schedule after this many seconds.")
   Long duration;
@@ -142,9 +147,13 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       if (s.mode() == Mode.DETERMINISTIC) {
         Strategy st = ScheduleArgs.parse(strategy != null ? strategy : config.getString("cowsim.explore.strategy"));
         ScheduleArgs.checkPct(st, depth, pctSteps);
-        if (st != Strategy.SYSTEMATIC && (preemptions != null || noReduction || duration != null)) {
-          throw new ScenarioException(preemptions != null ? "--preemptions " + preemptions : noReduction ? "--no-reduction" : "--duration " + duration, 0,
-              "only the systematic strategy takes it");
+        if (st != Strategy.SYSTEMATIC && (preemptions != null || noReduction || reduction != null || duration != null)) {
+          throw new ScenarioException(preemptions != null ? "--preemptions " + preemptions : noReduction ? "--no-reduction"
+              : reduction != null ? "--reduction " + reduction : "--duration " + duration, 0, "only the systematic strategy takes it");
+        }
+        if (reduction != null && (Reduction.parse(reduction) == null || noReduction && Reduction.parse(reduction) != Reduction.NONE)) {
+          throw new ScenarioException("--reduction " + reduction, 0, noReduction && Reduction.parse(reduction) != null
+              ? "--no-reduction says none: give one of them" : "must be prefix, sleep-sets or none");
         }
         if (st == Strategy.SYSTEMATIC && (preemptions != null && preemptions < 0 || duration != null && duration < 1 || shrink || trace != null)) {
           throw new ScenarioException(shrink ? "--shrink" : trace != null ? "--trace " + trace : preemptions != null && preemptions < 0
@@ -178,7 +187,9 @@ final class ExploreCommand extends WritesOutput implements Interruptible {
       Explorer e = stop.attach(new Explorer(new Simulation(host)));
       if (spec.strategy() == Strategy.SYSTEMATIC) {
         long cap = runs != null ? runs : Long.MAX_VALUE;
-        return SystematicExplore.run(o, this, s, spec, !noReduction && config.getBoolean("cowsim.explore.reduction"), cap, duration, e, output);
+        Reduction red = noReduction ? Reduction.NONE : reduction != null ? Reduction.parse(reduction)
+            : config.getBoolean("cowsim.explore.reduction") ? Reduction.PREFIX : Reduction.NONE;
+        return SystematicExplore.run(o, this, s, spec, red, j, cap, duration, e, output);
       }
       return explore(o, config, s, spec, n, j, e);
     }

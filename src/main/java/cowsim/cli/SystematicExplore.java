@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
+import cowsim.explore.systematic.Reduction;
 import cowsim.explore.systematic.SystematicSearch;
 import cowsim.report.Output;
 import cowsim.report.OutputException;
@@ -26,14 +27,14 @@ final class SystematicExplore {
 
   private SystematicExplore() {}
 
-  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, boolean reduction, long maxRuns, Long durationSeconds,
+  static int run(PrintStream o, ExploreCommand cmd, Scenario s, ScheduleSpec spec, Reduction reduction, int jobs, long maxRuns, Long durationSeconds,
       Explorer explorer, Output output) throws OutputException {
     o.printf("exploring %s systematically: every schedule with at most %d preemptions, K = 0..%d in turn; window %d cycles; reduction %s;"
-        + " seed %d; at most %d schedules%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction ? "on" : "off", s.seed(), maxRuns,
+        + " seed %d; %d jobs%s%s%n", s.name(), spec.depth(), spec.depth(), spec.window(), reduction.flag(), s.seed(), jobs, maxRuns == Long.MAX_VALUE ? "" : "; at most " + maxRuns + " schedules",
         durationSeconds == null ? "" : ", at most " + durationSeconds + " s");
     long started = System.nanoTime();
     long deadline = durationSeconds == null ? Long.MAX_VALUE : started + durationSeconds * 1_000_000_000L;
-    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec, reduction, maxRuns, deadline, cmd.untilFirst, x -> {}, line -> o.println("  " + line))
+    SystematicSearch.Result r = new SystematicSearch(explorer, s, spec, reduction, jobs, maxRuns, deadline, cmd.untilFirst, x -> {}, line -> o.println("  " + line))
         .run();
     long millis = (System.nanoTime() - started) / 1_000_000;
     Map<String, Integer> byKind = new TreeMap<>();
@@ -44,6 +45,13 @@ final class SystematicExplore {
     }
     o.printf("schedules run: %d, pruned as equivalent: %d, alternatives beyond the bound: %d, in %.1f s%n",
         r.schedules(), r.pruned(), r.beyondBound(), millis / 1000.0);
+    if (jobs > 1) {
+      o.printf("  %d jobs: %d runs started ahead and dropped (covered by their turn, or after the stop), not counted above%n", jobs, r.discarded());
+    }
+    if (r.forgotten() > 0) {
+      o.printf("  the reduction's table was full (systematic-table-slots): %d covered prefixes forgotten, so fewer were pruned than could be%n",
+          r.forgotten());
+    }
     for (SystematicSearch.Level l : r.levels()) {
       o.printf("  K = %d: %d schedules, %d pruned%s%n", l.bound(), l.schedules(), l.pruned(), l.complete() ? "" : " (cut)");
     }
@@ -64,8 +72,10 @@ final class SystematicExplore {
     json.put("strategy", "systematic");
     json.put("preemptions", spec.depth());
     json.put("window", spec.window());
-    json.put("reduction", reduction);
+    json.put("reduction", reduction != Reduction.NONE);
+    json.put("reduction_kind", reduction.flag());
     json.put("seed", s.seed());
+    json.put("jobs", jobs);
     json.put("schedules", r.schedules());
     json.put("pruned", r.pruned());
     json.put("beyond_bound", r.beyondBound());
@@ -87,6 +97,8 @@ final class SystematicExplore {
     json.put("failures", r.failures().size());
     ObjectNode kinds = json.putObject("failures_by_kind");
     byKind.forEach(kinds::put);
+    json.put("discarded_ahead", r.discarded());
+    json.put("table_forgotten", r.forgotten());
     json.put("host_millis", millis);
     RunOutcome crashed = r.failures().stream().filter(f -> f.result().error() != null).findFirst().orElse(null);
     if (!r.failures().isEmpty()) {

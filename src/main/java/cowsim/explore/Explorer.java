@@ -95,9 +95,9 @@ public final class Explorer {
       Scenario scenario, ScheduleSpec spec, long firstSeed, int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
       throws InterruptedException {
     if (spec.strategy() == Strategy.SYSTEMATIC) {
-      // one seed; the schedules are the tree's, at most `runs` of them, one at a time
+      // one seed; the schedules are the tree's, at most `runs` of them, `jobs` at once (same result for any jobs)
       List<RunOutcome> out = new ArrayList<>();
-      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, true, runs, Long.MAX_VALUE, untilFirst, o -> {
+      lastSearch = new cowsim.explore.systematic.SystematicSearch(this, scenario.withSeed(firstSeed), spec, cowsim.explore.systematic.Reduction.PREFIX, jobs, runs, Long.MAX_VALUE, untilFirst, o -> {
         out.add(o);
         onDone.accept(o);
       }, line -> {}).run();

@@ -73,5 +73,24 @@ class SystematicExploreTest {
     assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "pct", "--preemptions", "1", "--out", d.toString()));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("--preemptions 1"), err.toString(StandardCharsets.UTF_8));
     assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--shrink", "--out", d.toString()));
+    assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "pct", "--reduction", "none", "--out", d.toString()));
+    assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--reduction", "dpor", "--out", d.toString()));
+    assertEquals(2, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--reduction", "prefix", "--no-reduction",
+        "--out", d.toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("--reduction dpor: must be prefix, sleep-sets or none"), e);
+    assertTrue(e.contains("--reduction prefix: --no-reduction says none"), e);
+    assertTrue(!e.contains("\tat "), "no stack trace: " + e);
+  }
+
+  @Test
+  void theReductionAndJobsAreSaidAndWritten(@TempDir Path d) throws Exception {
+    assertEquals(0, Main.execute("explore", "scenarios/zero-page-fork.conf", "--strategy", "systematic", "--preemptions", "1", "--reduction", "sleep-sets",
+        "--jobs", "2", "--out", d.toString()), out() + err);
+    assertTrue(out().contains("reduction sleep-sets; seed 1; 2 jobs"), out());
+    JsonNode j = new ObjectMapper().readTree(Files.readString(d.resolve("explore.json")));
+    assertEquals("sleep-sets", j.get("reduction_kind").asText());
+    assertEquals(2, j.get("jobs").asInt());
+    assertEquals(0, j.get("table_forgotten").asLong());
   }
 }
