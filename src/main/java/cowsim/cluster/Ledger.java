@@ -42,17 +42,8 @@ public final class Ledger<T> {
 
   /** The next run to hand out: a re-queued one first, then the next never handed out; empty when none is left to hand out. */
   public OptionalInt next() {
-    while (!again.isEmpty()) {
-      int i = again.poll();
-      if (!done.containsKey(i) && i <= last()) {
-        return OptionalInt.of(i);
-      }
-    }
-    if (nextFresh <= last()) {
-      handedOut.set(nextFresh);
-      return OptionalInt.of(nextFresh++);
-    }
-    return OptionalInt.empty();
+    List<Integer> one = nextBatch(1);
+    return one.isEmpty() ? OptionalInt.empty() : OptionalInt.of(one.get(0));
   }
 
   /**

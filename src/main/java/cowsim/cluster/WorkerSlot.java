@@ -74,7 +74,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
   private Behavior<Command> onDelivered(Delivered d) {
     Batch b = d.delivery().message();
     CompletableFuture<List<RunSummary>> f = CompletableFuture.supplyAsync(() -> run(b), runner);
-    getContext().pipeToSelf(f, (s, e) -> new Ran(d.delivery(), s != null ? s : crashed(b, 0, e)));
+    getContext().pipeToSelf(f, (s, e) -> new Ran(d.delivery(), s != null ? s : crashed(b, e)));
     return this;
   }
 
@@ -89,7 +89,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
       job = jobs.get(b.job());
     } catch (ScenarioException | RuntimeException e) {
       // the coordinator loaded this text with the same build: a failure here is a simulator bug
-      return crashed(b, 0, e);
+      return crashed(b, e);
     }
     for (int k = 0; k < b.indices().size() && !jobs.isFinished(b.job().id()); k++) {
       int index = b.indices().get(k);
@@ -104,10 +104,10 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
     return out;
   }
 
-  /** The runs of the batch from {@code from} on, each a simulator error. */
-  private static List<RunSummary> crashed(Batch b, int from, Throwable t) {
+  /** Every run of the batch, each a simulator error. */
+  private static List<RunSummary> crashed(Batch b, Throwable t) {
     List<RunSummary> out = new ArrayList<>();
-    for (int k = from; k < b.indices().size(); k++) {
+    for (int k = 0; k < b.indices().size(); k++) {
       out.add(RunSummary.crashed(b.indices().get(k), b.seeds().get(k), t));
     }
     return out;
