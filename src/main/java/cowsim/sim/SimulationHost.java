@@ -124,7 +124,7 @@ public final class SimulationHost implements AutoCloseable {
       throw new IllegalArgumentException("cowsim.sim.deterministic.lanes must be 0 or more, got " + lanes);
     }
     this.laneRuns = new int[lanes];
-    Config c = config;
+    Config c = config.getConfig("cowsim.sim.system").withFallback(config);
     for (int i = 0; i < lanes; i++) {
       c = c.withValue(LANES + ".lane-" + i, config.getValue("cowsim.sim.deterministic.lane-dispatcher"));
     }
