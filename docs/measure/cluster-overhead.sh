@@ -7,7 +7,7 @@
 # CPU per second is the floor paid whatever the rate: at 1,000 runs/s it weighs 1000/rate times more
 # per run than at the rate measured, hence the estimate for 1,000 runs/s: per run measured without
 # the JIT + idle CPU per second x (1/1000 - 1/rate).
-# usage: [RUNS=N A=a B=b WORKERS=w] bash docs/measure/cluster-overhead.sh   (after mvn package)
+# usage: [RUNS=N A=a B=b WORKERS=w COORD_OPTS="-Dcowsim.cluster.batch-max=64"] bash docs/measure/cluster-overhead.sh   (after mvn package)
 SCEN=${SCEN:-docs/measure/exit-at-once.conf}; RUNS=${RUNS:-60000}; A=${A:-20000}; B=${B:-55000}; WORKERS=${WORKERS:-1}
 PORT=${PORT:-25880}; T=$(mktemp -d); echo s > $T/secret
 HZ=$(getconf CLK_TCK)
@@ -15,7 +15,7 @@ HZ=$(getconf CLK_TCK)
 snap() { for t in /proc/$1/task/*; do echo "$(tr ' ' _ < $t/comm) $(awk '{print $14 + $15}' $t/stat)"; done | awk '{c[$1]+=$2} END {for (k in c) print k, c[k]}' | sort; }
 # ticks between two snaps: all threads, and those not named C1/C2 (the JIT compilers)
 delta() { join "$1" "$2" | awk '{d=$3-$2; all+=d; if ($1 !~ /^C[12]_Compiler/) nojit+=d} END {print all+0, nojit+0}'; }
-java -jar target/cowsim.jar explore "$SCEN" --runs "$RUNS" --jobs 0 --cluster --bind 127.0.0.1:$PORT --secret-file $T/secret --out $T/c > $T/c.txt 2>&1 &
+java $COORD_OPTS -jar target/cowsim.jar explore "$SCEN" --runs "$RUNS" --jobs 0 --cluster --bind 127.0.0.1:$PORT --secret-file $T/secret --out $T/c > $T/c.txt 2>&1 &
 C=$!
 for i in $(seq 1 "$WORKERS"); do java -jar target/cowsim.jar worker --join 127.0.0.1:$PORT --secret-file $T/secret --jobs 1 > $T/w$i.txt 2>&1 & done
 while ! grep -q "^run *$A " $T/c.txt; do sleep 0.02; done; snap $C > $T/s1; t1=$(date +%s%N)

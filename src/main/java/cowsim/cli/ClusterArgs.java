@@ -94,6 +94,7 @@ final class ClusterArgs {
       int runs, int jobs, boolean untilFirst, Consumer<RunOutcome> onDone)
       throws ScenarioException, InterruptedException, ClusterExplorer.StartFailedException {
     ClusterExplorer.ScenarioText text = text(file, args);
+    coordinator.checkFits(text);
     coordinator.start(explorer, jobs);
     try {
       return coordinator.explore(s, text, Explorations.Origin.of(text.origin()), spec, firstSeed, runs, untilFirst, List.of(), true, onDone);
@@ -114,7 +115,9 @@ final class ClusterArgs {
   static Explorations explorations(ClusterExplorer session, List<Path> files, ScenarioArgs args, List<Stat> stats) throws ScenarioException {
     Map<String, ClusterExplorer.ScenarioText> texts = new HashMap<>();
     for (Path f : files) {
-      texts.put(f.toString(), text(f, args));
+      ClusterExplorer.ScenarioText text = text(f, args);
+      session.checkFits(text);
+      texts.put(f.toString(), text);
     }
     return (s, origin, spec, firstSeed, runs, untilFirst, onDone) -> {
       ClusterExplorer.ScenarioText text = texts.get(origin.file());

@@ -3,12 +3,15 @@ package cowsim.cluster;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import cowsim.explore.Explorations;
 import cowsim.explore.Explorer;
 import cowsim.explore.RunOutcome;
 import cowsim.explore.ScheduleSpec;
 import cowsim.scenario.Scenario;
+import cowsim.scenario.ScenarioException;
 import cowsim.stats.Stat;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -56,6 +59,27 @@ public final class ClusterExplorer implements AutoCloseable {
     this.out = out;
   }
 
+  /** What every work item carries besides the scenario text, at most (the options, the spec, the batch's seeds). */
+  private static final int ITEM_BYTES = 16 * 1024;
+
+  /**
+   * Refuses a scenario whose text would not fit in a work item: Artery drops a message over its
+   * frame ({@code akka.remote.artery.advanced.maximum-frame-size}), so the runs would never start.
+   */
+  public void checkFits(ScenarioText text) throws ScenarioException {
+    long frame = ClusterNodes.systemConfig(config, host, port).getBytes("akka.remote.artery.advanced.maximum-frame-size");
+    long bytes;
+    try {
+      bytes = new ObjectMapper().writeValueAsBytes(text.text()).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a scenario text does not write as JSON", e);
+    }
+    if (bytes + ITEM_BYTES > frame) {
+      throw new ScenarioException(text.origin(), 0, "too large for --cluster: its text with its includes takes " + bytes + " bytes in a work item, which takes at most "
+          + (frame - ITEM_BYTES) + " (raise cowsim.cluster.system.akka.remote.artery.advanced.maximum-frame-size, " + frame + " bytes now, on the coordinator and the workers)");
+    }
+  }
+
   /** The command a worker joins with (the secret given on the command line). */
   public String joinHint() {
     return "java -jar target/cowsim.jar worker --join " + host + ":" + port + " --secret " + secret;
@@ -71,7 +95,8 @@ public final class ClusterExplorer implements AutoCloseable {
     }
     this.explorer = explorer;
     local = ClusterNodes.runners(localJobs);
-    Batching batching = new Batching(config.getInt("cowsim.cluster.batch-max"), config.getInt("cowsim.cluster.batch-split"));
+    Batching batching = new Batching(config.getInt("cowsim.cluster.batch-max"), config.getInt("cowsim.cluster.batch-split"),
+        config.getDuration("cowsim.cluster.batch-time").toNanos(), config.getInt("cowsim.cluster.batch-first"));
     Coordinator.Setup setup = new Coordinator.Setup(localJobs, BuildId.current(), "cowsim-work-" + UUID.randomUUID(), secret, joinHint(), explorer, local,
         batching, config.getDuration("cowsim.cluster.progress-interval"), out);
     out.println("cluster: coordinator at " + host + ":" + port + ", secret " + secret);

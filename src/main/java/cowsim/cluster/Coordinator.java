@@ -44,8 +44,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   /** A worker node asks for work. */
   public record Hello(String secret, String build, String worker, int jobs, ActorRef<WorkerNode.Command> replyTo) implements Command, ClusterMessage {}
 
-  /** A slot's answers for the runs of one batch (those it ran: a finished job's are skipped). */
-  public record Results(String worker, String jobId, List<RunSummary> runs) implements Command, ClusterMessage {}
+  /**
+   * A slot's answers for runs of one batch (those it ran: a finished job's are skipped; a batch
+   * with long answers comes in several of these).
+   *
+   * @param nanos how long the slot took to run them (wall time), for the size of the next batches
+   */
+  public record Results(String worker, String jobId, List<RunSummary> runs, long nanos) implements Command, ClusterMessage {}
 
   /**
    * An exploration to run: {@code seeds} of {@code job} (whose scenario is {@code scenario} here),
@@ -83,6 +88,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
   private static final class Exploration {
     final Submit submit;
     final Ledger<RunOutcome> ledger;
+    /** the runs answered and the time the slots took for them: the run time the batches are sized by */
+    long timedRuns;
+    long timedNanos;
 
     Exploration(Submit submit) {
       this.submit = submit;
@@ -180,7 +188,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
       if (left == 0) {
         continue;
       }
-      List<Integer> indices = e.ledger.nextBatch(setup.batching().size(left, slots));
+      double nanosPerRun = e.timedRuns == 0 ? 0 : (double) e.timedNanos / e.timedRuns;
+      List<Integer> indices = e.ledger.nextBatch(setup.batching().size(left, slots, nanosPerRun));
       if (indices.isEmpty()) {
         continue;
       }
@@ -200,6 +209,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     if (e == null) {
       return this; // its exploration has finished: what it wanted it had
     }
+    e.timedRuns += r.runs().size();
+    e.timedNanos += r.nanos();
     for (RunSummary s : r.runs()) {
       int before = e.ledger.duplicates();
       if (e.ledger.record(s.index(), s.toOutcome(e.submit.scenario()), !s.pass())) {

@@ -35,7 +35,10 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
 
   private record Delivered(ConsumerController.Delivery<Batch> delivery) implements Command {}
 
-  private record Ran(ConsumerController.Delivery<Batch> delivery, List<RunSummary> summaries) implements Command {}
+  private record Ran(ConsumerController.Delivery<Batch> delivery, List<RunSummary> summaries, long nanos) implements Command {}
+
+  /** The summaries one Results message carries at most, by {@link RunSummary#sizeEstimate}: well under Artery's frame (reference.conf). */
+  static final int RESULTS_BYTES = 128 * 1024;
 
   /** The service key of one coordinator's slots: its id is the coordinator's, drawn at start. */
   public static ServiceKey<ConsumerController.Command<Batch>> key(String id) {
@@ -73,8 +76,12 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
 
   private Behavior<Command> onDelivered(Delivered d) {
     Batch b = d.delivery().message();
-    CompletableFuture<List<RunSummary>> f = CompletableFuture.supplyAsync(() -> run(b), runner);
-    getContext().pipeToSelf(f, (s, e) -> new Ran(d.delivery(), s != null ? s : crashed(b, e)));
+    CompletableFuture<Ran> f = CompletableFuture.supplyAsync(() -> {
+      long start = System.nanoTime();
+      List<RunSummary> s = run(b);
+      return new Ran(d.delivery(), s, System.nanoTime() - start);
+    }, runner);
+    getContext().pipeToSelf(f, (r, e) -> r != null ? r : new Ran(d.delivery(), crashed(b, e), 0));
     return this;
   }
 
@@ -115,8 +122,31 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
 
   private Behavior<Command> onRan(Ran r) {
     // answer first, confirm second: a slot lost in between makes duplicates, never a loss
-    coordinator.tell(new Coordinator.Results(worker, r.delivery().message().job().id(), r.summaries()));
+    String job = r.delivery().message().job().id();
+    List<List<RunSummary>> parts = parts(r.summaries(), RESULTS_BYTES);
+    for (int i = 0; i < parts.size(); i++) {
+      coordinator.tell(new Coordinator.Results(worker, job, parts.get(i), i == parts.size() - 1 ? r.nanos() : 0));
+    }
     r.delivery().confirmTo().tell(ConsumerController.confirmed());
     return this;
+  }
+
+  /** The summaries cut, in order, into parts of at most {@code bytes} estimated each (a bigger one alone); at least one part. */
+  static List<List<RunSummary>> parts(List<RunSummary> all, int bytes) {
+    List<List<RunSummary>> out = new ArrayList<>();
+    List<RunSummary> part = new ArrayList<>();
+    long size = 0;
+    for (RunSummary s : all) {
+      long n = s.sizeEstimate();
+      if (!part.isEmpty() && size + n > bytes) {
+        out.add(part);
+        part = new ArrayList<>();
+        size = 0;
+      }
+      part.add(s);
+      size += n;
+    }
+    out.add(part);
+    return out;
   }
 }

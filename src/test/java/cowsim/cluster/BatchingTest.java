@@ -10,18 +10,36 @@ import org.junit.jupiter.api.Test;
 
 class BatchingTest {
 
+  private static final long MS = 1_000_000;
+
+  /** max 32, split 8, 200 ms a batch, 4 runs while the run time is not known */
+  private static final Batching B = new Batching(32, 8, 200 * MS, 4);
+
   @Test
-  void aBatchIsAtMostTheMaximum() {
-    assertEquals(32, new Batching(32, 8).size(100_000, 4));
+  void aBatchCarriesAboutTheTargetTimeOfRuns() {
+    assertEquals(20, B.size(100_000, 4, 10 * MS), "10 ms runs: 20 of them");
+    assertEquals(1, B.size(100_000, 4, 500 * MS), "a run longer than the target: one a batch");
+    assertEquals(2, B.size(100_000, 4, 99.9 * MS));
+  }
+
+  @Test
+  void aBatchIsAtMostTheMaximumHoweverShortItsRuns() {
+    assertEquals(32, B.size(100_000, 4, 0.001 * MS));
+    assertEquals(32, B.size(100_000, 4, Double.MIN_VALUE), "no overflow");
+  }
+
+  @Test
+  void whileNoRunTimeIsKnownABatchIsTheFirstSize() {
+    assertEquals(4, B.size(100_000, 4, 0));
+    assertEquals(4, B.size(100_000, 4, -1));
   }
 
   @Test
   void batchesShrinkAsTheRunsLeftFallAndTheLastAreSingleRuns() {
-    Batching b = new Batching(32, 8);
     List<Integer> sizes = new ArrayList<>();
     int left = 3000;
     while (left > 0) {
-      int n = b.size(left, 3);
+      int n = B.size(left, 3, 1 * MS);
       sizes.add(n);
       left -= n;
     }
@@ -36,18 +54,23 @@ class BatchingTest {
   @Test
   void aBatchIsAtMostASplitOfEachSlotsShare() {
     // 100 runs left, 2 slots, split 4: each slot's share is 50, a batch at most 13 (rounded up)
-    assertEquals(13, new Batching(32, 4).size(100, 2));
-    assertEquals(1, new Batching(32, 4).size(1, 2));
+    Batching b = new Batching(32, 4, 200 * MS, 4);
+    assertEquals(13, b.size(100, 2, 1 * MS));
+    assertEquals(1, b.size(1, 2, 1 * MS));
+    assertEquals(1, b.size(1, 2, 0), "the first size too");
   }
 
   @Test
   void noSlotKnownCountsAsOne() {
-    assertEquals(new Batching(32, 4).size(40, 1), new Batching(32, 4).size(40, 0));
+    Batching b = new Batching(32, 4, 200 * MS, 4);
+    assertEquals(b.size(40, 1, MS), b.size(40, 0, MS));
   }
 
   @Test
-  void aMaximumOrSplitBelowOneIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> new Batching(0, 4));
-    assertThrows(IllegalArgumentException.class, () -> new Batching(4, 0));
+  void aSizeOrSplitBelowOneOrNoTargetTimeIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new Batching(0, 4, MS, 1));
+    assertThrows(IllegalArgumentException.class, () -> new Batching(4, 0, MS, 1));
+    assertThrows(IllegalArgumentException.class, () -> new Batching(4, 4, MS, 0));
+    assertThrows(IllegalArgumentException.class, () -> new Batching(4, 4, 0, 1));
   }
 }
