@@ -118,7 +118,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerNode.Command> {
         .onMessage(Refused.class, r -> end(2, "cowsim: the coordinator at " + coordinatorAt + " refused this worker: " + r.reason()))
         .onMessageEquals(Finish.INSTANCE, () -> end(0, "worker " + name + ": the coordinator finished"))
         .onMessageEquals(HelloTimeout.INSTANCE, () -> welcomed ? this
-            : end(2, "cowsim: no answer from a coordinator at " + coordinatorAt + " (is `explore`, `mutants` or `compare` with --cluster running there, and the address right?)"))
+            : end(2, "cowsim: no answer from a coordinator at " + coordinatorAt + " (is `explore`, `mutants` or `compare` with --cluster running there, the address right, and, with TLS, this node's certificate signed by a CA the coordinator trusts and the transport the same on both sides?)"))
         .onSignal(Terminated.class, t -> end(0, "worker " + name + ": the coordinator left"))
         .build();
   }
