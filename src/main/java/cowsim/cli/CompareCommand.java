@@ -91,9 +91,6 @@ final class CompareCommand extends WritesOutput {
   @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<name>-compare-<timestamp>).")
   Path out;
 
-  /** How each column's scenario was made from the file (what a cluster worker makes again). */
-  private final List<Explorations.Origin> origins = new ArrayList<>();
-
   /** One column's totals. */
   private record Column(String name, String profile, List<String> knobs, int runs, Map<String, Integer> runsWithKind, Map<String, Double> means,
       List<RunOutcome> outcomes) {}
@@ -107,7 +104,7 @@ final class CompareCommand extends WritesOutput {
     List<Scenario> columns = new ArrayList<>();
     List<String> names = new ArrayList<>();
     List<List<String>> knobsOf = new ArrayList<>();
-    origins.clear();
+    List<Explorations.Origin> origins = new ArrayList<>(); // how each column was made from the file: what a cluster worker makes again
     try {
       args.seed = seed;
       args.sets = sets;
@@ -163,12 +160,12 @@ final class CompareCommand extends WritesOutput {
     try (SimulationHost host = new SimulationHost(config)) {
       Explorer explorer = new Explorer(new Simulation(host));
       if (coordinator == null) {
-        return compare(base, columns, names, knobsOf, spec, explorer, Explorations.local(explorer, jobs));
+        return compare(base, columns, origins, names, knobsOf, spec, explorer, Explorations.local(explorer, jobs));
       }
       try {
         Explorations onCluster = ClusterArgs.explorations(coordinator, List.of(file), args, COSTS);
         coordinator.start(explorer, jobs);
-        return compare(base, columns, names, knobsOf, spec, explorer, onCluster);
+        return compare(base, columns, origins, names, knobsOf, spec, explorer, onCluster);
       } catch (ScenarioException | cowsim.cluster.ClusterExplorer.StartFailedException e) {
         System.err.println(e.getMessage());
         return 2;
@@ -179,8 +176,8 @@ final class CompareCommand extends WritesOutput {
   }
 
   /** Explores every column on one actor system, prints the table, writes compare.json. */
-  private int compare(Scenario base, List<Scenario> columns, List<String> names, List<List<String>> knobsOf, ScheduleSpec spec, Explorer explorer,
-      Explorations explorations) throws Exception {
+  private int compare(Scenario base, List<Scenario> columns, List<Explorations.Origin> origins, List<String> names, List<List<String>> knobsOf,
+      ScheduleSpec spec, Explorer explorer, Explorations explorations) throws Exception {
     List<Column> results = new ArrayList<>();
     RunOutcome crashed = null;
     PrintStream o = System.out;

@@ -37,8 +37,8 @@ public final class WorkerSlot extends AbstractBehavior<WorkerSlot.Command> {
 
   private record Ran(ConsumerController.Delivery<Batch> delivery, List<RunSummary> summaries, long nanos) implements Command {}
 
-  /** The summaries one Results message carries at most, by {@link RunSummary#sizeEstimate}: well under Artery's frame (reference.conf). */
-  static final int RESULTS_BYTES = 128 * 1024;
+  /** The summaries one Results message carries at most, by {@link RunSummary#sizeEstimate}: the budget one summary is fitted to. */
+  static final int RESULTS_BYTES = RunSummary.MAX_BYTES;
 
   /** The service key of one coordinator's slots: its id is the coordinator's, drawn at start. */
   public static ServiceKey<ConsumerController.Command<Batch>> key(String id) {
